@@ -1,0 +1,1 @@
+"""What all stages share: settings, the store, errors, logging, the command line."""

@@ -1,0 +1,56 @@
+"""Accounts: argon2 password hashes, creation and authentication."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rabkor.core.errors import RabkorError
+from rabkor.core.store.models import Role, User
+
+_hasher = PasswordHasher()
+# Verified when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("rabkor-no-such-user")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session, username: str, password: str, role: Role | str, display_name: str = ""
+) -> User:
+    username = username.strip()
+    if not username or len(username) > 100:
+        raise RabkorError("a username needs 1 to 100 characters")
+    if len(password) < MIN_PASSWORD:
+        raise RabkorError(f"a password needs at least {MIN_PASSWORD} characters")
+    try:
+        role = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise RabkorError(f"unknown role {role!r}; choose one of {roles}") from None
+    if session.scalar(select(User).where(User.username == username)):
+        raise RabkorError(f"user {username!r} exists already")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display_name or username)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None, without telling which half was wrong."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user

@@ -1,0 +1,142 @@
+"""One typed settings object, read from a TOML file and then from RABKOR_* environment variables.
+
+Every stage gets its configuration from a `Settings` passed to it; nothing reads the
+environment or the file elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rabkor.core.errors import ConfigError
+
+DEFAULT_LANGUAGES = ("en", "es", "fr", "de", "pt", "ru", "zh", "ar")
+DEFAULT_ENGINES = ("argos", "apertium")
+CONFIG_ENV = "RABKOR_CONFIG"
+DEFAULT_CONFIG = Path("rabkor.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Rabkor has; `docs` on each field is shown by `rabkor init --help`."""
+
+    data_dir: Path = field(
+        default=Path("data"), metadata={"doc": "Where the database, index and models live."}
+    )
+    database_url: str = field(
+        default="",
+        metadata={"doc": "SQLAlchemy URL; empty means SQLite at <data_dir>/rabkor.db."},
+    )
+    languages: tuple[str, ...] = field(
+        default=DEFAULT_LANGUAGES,
+        metadata={"doc": "Site languages (ISO 639-1), the first is the default."},
+    )
+    engines: tuple[str, ...] = field(
+        default=DEFAULT_ENGINES,
+        metadata={"doc": "Translation engines in order of preference: argos, apertium."},
+    )
+    secret_key: str = field(
+        default="",
+        repr=False,
+        metadata={"doc": "Signs sessions; generated into <data_dir>/secret.key when empty.",
+                  "secret": True},
+    )
+    host: str = field(default="127.0.0.1", metadata={"doc": "Address the web server binds."})
+    port: int = field(default=8000, metadata={"doc": "Port the web server listens on."})
+    site_title: str = field(default="Rabkor", metadata={"doc": "Name shown on the site."})
+    crawl_interval: int = field(
+        default=900, metadata={"doc": "Seconds between crawls of a source (and `run` cycles)."}
+    )
+    fetch_timeout: float = field(
+        default=30.0, metadata={"doc": "Seconds before a fetch gives up."}
+    )
+    max_feed_bytes: int = field(
+        default=10 * 1024 * 1024, metadata={"doc": "Largest feed body accepted, in bytes."}
+    )
+    allowed_loopback: tuple[str, ...] = field(
+        default=(),
+        metadata={"doc": "host:port pairs on loopback that fetches may reach (tests, demo)."},
+    )
+    argos_index_url: str = field(
+        default="https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
+        metadata={"doc": "Argos Translate package index."},
+    )
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'rabkor.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def with_(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, raw: object, kind: object) -> object:
+    """Turn a TOML or environment value into the field's type, or say what is wrong."""
+    try:
+        if kind in ("Path", Path):
+            return Path(str(raw)).expanduser()
+        if kind in ("int", int):
+            return int(raw)  # type: ignore[arg-type]
+        if kind in ("float", float):
+            return float(raw)  # type: ignore[arg-type]
+        if str(kind).startswith("tuple"):
+            items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[arg-type]
+            return tuple(str(i).strip() for i in items if str(i).strip())
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: cannot read {raw!r} ({exc})") from None
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Defaults, then the TOML file, then RABKOR_<NAME> environment variables."""
+    env = dict(os.environ if env is None else env)
+    path = path or Path(env.get(CONFIG_ENV, DEFAULT_CONFIG))
+    values: dict[str, object] = {}
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        for key, raw in data.items():
+            if key not in fields:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw, fields[key].type)
+    for name, f in fields.items():
+        raw = env.get(f"RABKOR_{name.upper()}")
+        if raw is not None:
+            values[name] = _coerce(name, raw, f.type)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if not settings.languages:
+        raise ConfigError("setting 'languages' must name at least one language")
+    return settings
+
+
+def ensure_secret(settings: Settings) -> Settings:
+    """Return settings with a secret key, generating and storing one when there is none."""
+    if settings.secret_key:
+        return settings
+    key_file = settings.data_dir / "secret.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        key_file.chmod(0o600)
+    return settings.with_(secret_key=key_file.read_text(encoding="utf-8").strip())
+
+
+def documented() -> dict[str, str]:
+    """Each setting and its documentation, for help texts and the test that checks them."""
+    return {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(Settings)}

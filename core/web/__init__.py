@@ -1,0 +1,1 @@
+"""Web pieces both applications share: server-side sessions, CSRF, templates."""

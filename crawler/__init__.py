@@ -1,0 +1,1 @@
+"""Crawler stage: fetch sources, parse feeds, sanitize, store new items."""

@@ -1,0 +1,1 @@
+"""Editorial web application: accounts, the queue, decisions."""

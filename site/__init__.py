@@ -1,0 +1,1 @@
+"""Public web application: browsing, item pages, search, feeds, submissions."""

@@ -1,0 +1,1 @@
+"""Whoosh search: schema, indexer, query."""

@@ -1,0 +1,1 @@
+"""Translation stage: machine-translate items into the site languages."""
