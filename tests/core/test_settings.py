@@ -1,0 +1,38 @@
+"""Settings: defaults, TOML, environment precedence, clear errors, every setting documented."""
+
+from pathlib import Path
+
+import pytest
+
+from rabkor.core.errors import ConfigError
+from rabkor.core.settings import DEFAULT_LANGUAGES, documented, ensure_secret, load_settings
+
+
+def test_defaults_then_file_then_environment(tmp_path: Path):
+    cfg = tmp_path / "rabkor.toml"
+    cfg.write_text('languages = ["en", "es"]\nport = 9000\n')
+    assert load_settings(tmp_path / "missing.toml", env={}).languages == DEFAULT_LANGUAGES
+    s = load_settings(cfg, env={"RABKOR_PORT": "9100"})
+    assert s.languages == ("en", "es")
+    assert s.port == 9100
+
+
+def test_bad_configuration_says_what_is_wrong(tmp_path: Path):
+    cfg = tmp_path / "rabkor.toml"
+    cfg.write_text("colour = 'red'\n")
+    with pytest.raises(ConfigError, match="unknown setting 'colour'"):
+        load_settings(cfg, env={})
+    with pytest.raises(ConfigError, match="'port'"):
+        load_settings(tmp_path / "none.toml", env={"RABKOR_PORT": "eighty"})
+
+
+def test_secret_is_generated_once_and_kept(tmp_path: Path):
+    s = load_settings(tmp_path / "none.toml", env={"RABKOR_DATA_DIR": str(tmp_path / "d")})
+    first = ensure_secret(s).secret_key
+    assert len(first) > 40
+    assert ensure_secret(s).secret_key == first
+    assert (tmp_path / "d" / "secret.key").stat().st_mode & 0o077 == 0
+
+
+def test_every_setting_is_documented():
+    assert all(doc.strip() for doc in documented().values())
