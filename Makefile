@@ -1,0 +1,42 @@
+# Rabkor: `make demo` for a working site on real sample data, `make test` for the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test lint format run clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch (needed by argostranslate through stanza) from the CPU wheel on disk when there
+	# is one; otherwise pip would fetch a multi-gigabyte CUDA build.
+	$(PY) -m pip install -q --find-links /opt/wheels "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install Rabkor with its dependencies
+
+demo: $(STAMP)  ## run the demo: real feeds crawled, translated, approved, indexed, served
+	$(VENV)/bin/rabkor demo
+
+test: $(STAMP)  ## lint, then the whole test suite (browser tests need /usr/bin/chromium)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+lint: $(STAMP)  ## ruff
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)  ## ruff format and import sorting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+run: $(STAMP)  ## serve with the pipeline on a schedule (settings in rabkor.toml)
+	$(VENV)/bin/rabkor init
+	$(VENV)/bin/rabkor run
+
+clean:  ## remove the venv and demo data
+	rm -rf $(VENV) demo-data

@@ -1,0 +1,38 @@
+"""Serving: uvicorn in the foreground, the pipeline in a background thread, one shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+
+from rabkor.core.pipeline import run_forever
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.web.server import create_app
+
+logger = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
+    """Serve until Ctrl-C (or SIGTERM); then stop the pipeline and wait for its cycle."""
+    stop = threading.Event()
+    worker = None
+    if with_pipeline:
+        worker = threading.Thread(target=run_forever, args=(settings, store, stop),
+                                  name="pipeline", daemon=True)
+        worker.start()
+    config = uvicorn.Config(create_app(settings, store), host=settings.host, port=settings.port,
+                            log_level="warning", proxy_headers=True)
+    server = uvicorn.Server(config)
+    print(f"site:   http://{settings.host}:{settings.port}/", flush=True)
+    print(f"editor: http://{settings.host}:{settings.port}/editor/", flush=True)
+    try:
+        server.run()
+    finally:
+        stop.set()
+        if worker is not None:
+            logger.info("waiting for the pipeline to finish its step")
+            worker.join(timeout=60)
+        store.close()

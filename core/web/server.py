@@ -1,0 +1,24 @@
+"""One ASGI application for the whole web side: the editor under /editor, the site at /."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.web.sessions import SessionMiddleware
+
+
+def create_app(settings: Settings, store: Store) -> Starlette:
+    from rabkor.editor.app import create_app as create_editor
+    from rabkor.site.app import create_app as create_site
+
+    return Starlette(
+        routes=[
+            Mount("/editor", app=create_editor(settings, store), name="editor"),
+            Mount("/", app=create_site(settings, store), name="site"),
+        ],
+        middleware=[Middleware(SessionMiddleware, store=store)],
+    )

@@ -1,0 +1,70 @@
+"""The editorial queue as an explicit state machine: one table, one function that applies it.
+
+Every status change of an item goes through `decide`, so the rules (who may decide, what
+needs a reason, which moves exist) live in one place and every change leaves a Decision.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from rabkor.core.errors import InvalidTransition, RabkorError
+from rabkor.core.store.models import Decision, Item, ItemStatus, Role, User, utcnow
+
+APPROVE, REJECT, REOPEN = "approve", "reject", "reopen"
+
+TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
+    (ItemStatus.PENDING, APPROVE): ItemStatus.APPROVED,
+    (ItemStatus.PENDING, REJECT): ItemStatus.REJECTED,
+    # Reopening puts a decided item back in the queue, so a mistake can be undone.
+    (ItemStatus.APPROVED, REOPEN): ItemStatus.PENDING,
+    (ItemStatus.REJECTED, REOPEN): ItemStatus.PENDING,
+}
+ACTIONS = frozenset(action for _, action in TRANSITIONS)
+DECIDING_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+PUBLISHED = ItemStatus.APPROVED
+
+
+class NotPermitted(RabkorError):
+    """The user's role may not make editorial decisions."""
+
+
+class ReasonRequired(RabkorError):
+    """The action needs a reason (a rejection tells the correspondent and the archive why)."""
+
+
+def may_decide(role: Role | None) -> bool:
+    return role in DECIDING_ROLES
+
+
+def decide(session: Session, item: Item, editor: User, action: str, reason: str = "") -> Decision:
+    """Apply `action` to `item` as `editor` and record it; raise without changing anything.
+
+    When the item's published state changes, its `indexed_at` is cleared so the search
+    indexer re-indexes or removes it.
+    """
+    if not may_decide(editor.role):
+        raise NotPermitted(f"{editor.username} is a {editor.role}; only editors and "
+                           "administrators may approve or reject items")
+    if action not in ACTIONS:
+        known = ", ".join(sorted(ACTIONS))
+        raise InvalidTransition(f"unknown action {action!r}; the actions are {known}")
+    before = item.status
+    after = TRANSITIONS.get((before, action))
+    if after is None:
+        raise InvalidTransition(f"item {item.id} is {before}, it cannot be {_past(action)}")
+    reason = reason.strip()
+    if action == REJECT and not reason:
+        raise ReasonRequired("a rejection needs a reason")
+    item.status = after
+    if (before == PUBLISHED) != (after == PUBLISHED):
+        item.indexed_at = None
+    decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
+                        to_status=after, reason=reason, created_at=utcnow())
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def _past(action: str) -> str:
+    return {APPROVE: "approved", REJECT: "rejected", REOPEN: "reopened"}[action]

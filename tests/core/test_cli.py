@@ -1,0 +1,53 @@
+"""The command line as an administrator uses it: init, users, sources, readable errors."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from rabkor.core.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("RABKOR_CONFIG", "RABKOR_DATA_DIR", "RABKOR_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_init_writes_config_secret_and_database(workdir: Path, capsys):
+    assert main(["init"]) == 0
+    assert "languages" in (workdir / "rabkor.toml").read_text()
+    assert (workdir / "data" / "secret.key").exists()
+    assert (workdir / "data" / "rabkor.db").exists()
+    assert main(["init"]) == 0  # a second run keeps everything
+
+
+def test_users_and_sources(workdir: Path, capsys, monkeypatch, feed_server):
+    main(["init"])
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long password\n"))
+    assert main(["users", "add", "maria", "--role", "editor", "--password-stdin"]) == 0
+    assert main(["sources", "add", feed_server.url("de/spiegel.xml"), "--language", "de"]) == 0
+    assert main(["sources", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "created editor maria" in out and "spiegel.xml" in out
+
+
+def test_errors_are_readable_and_exit_2(workdir: Path, capsys):
+    main(["init"])
+    assert main(["sources", "add", "javascript:alert(1)"]) == 2
+    assert "error:" in capsys.readouterr().err
+    (workdir / "rabkor.toml").write_text("port = 'eighty'\n")
+    assert main(["sources", "list"]) == 2
+    assert "port" in capsys.readouterr().err
+
+
+def test_translate_status_names_missing_pairs(workdir: Path, capsys):
+    main(["init"])
+    assert main(["translate", "--status"]) == 0
+    out = capsys.readouterr().out
+    assert "rabkor models install" in out or "apertium" in out
