@@ -3,6 +3,7 @@ store, and a loopback feed server over the real-world feeds in tests/data/feeds.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +56,24 @@ def settings(tmp_path: Path, feed_server: FeedServer) -> Settings:
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
     store = Store(settings)
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Store]:
+    """The store on SQLite, and on PostgreSQL when RABKOR_TEST_DATABASE_URL names one
+    (.ci/run starts a server and sets it); each test starts from an empty schema."""
+    if request.param == "postgresql":
+        url = os.environ.get("RABKOR_TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("RABKOR_TEST_DATABASE_URL is not set")
+        settings = settings.with_(database_url=url)
+    store = Store(settings)
+    if request.param == "postgresql":
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     store.migrate()
     yield store
     store.close()

@@ -11,7 +11,8 @@ from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Item, ItemStatus, Source
 
 
-def test_migration_creates_the_whole_domain(store):
+def test_migration_creates_the_whole_domain(any_store):
+    store = any_store
     tables = set(inspect(store.engine).get_table_names())
     assert {"sources", "items", "translations", "users", "submissions", "decisions",
             "web_sessions", "alembic_version"} <= tables
@@ -23,7 +24,8 @@ def test_sqlite_runs_in_wal_mode(store, settings):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_timestamps_come_back_aware_and_items_start_pending(store):
+def test_timestamps_come_back_aware_and_items_start_pending(any_store):
+    store = any_store
     with store.transaction() as s:
         src = Source(feed_url="http://example.org/feed", title="Example")
         s.add(src)
@@ -35,7 +37,8 @@ def test_timestamps_come_back_aware_and_items_start_pending(store):
         assert item.fetched_at.tzinfo is UTC
 
 
-def test_accounts_hash_with_argon2_and_refuse_wrong_passwords(store):
+def test_accounts_hash_with_argon2_and_refuse_wrong_passwords(any_store):
+    store = any_store
     with store.transaction() as s:
         user = create_user(s, "maria", "correct horse", "editor")
         assert user.password_hash.startswith("$argon2")
