@@ -183,7 +183,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             report = rebuild_index(settings, store, progress=update)
         else:
             report = update_index(settings, store, progress=update)
-    console.print(f"indexed {report.indexed} items, removed {report.removed}")
+    console.print(f"indexed {report.indexed} items, removed {report.deleted}")
     return 0
 
 

@@ -1,0 +1,72 @@
+"""The public site: `create_app(settings, store)` builds it; handlers live in site/handlers."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.web.sessions import SessionMiddleware
+from rabkor.site.handlers.feeds import feeds_show
+from rabkor.site.handlers.items import home_redirect, items_list, items_show
+from rabkor.site.handlers.search import search_show
+from rabkor.site.handlers.submissions import (
+    submissions_create,
+    submissions_new,
+    submissions_received,
+)
+from rabkor.site.i18n import _
+from rabkor.site.pages import HERE, make_templates, render
+
+ROUTES = [
+    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    Route("/", home_redirect, name="home_redirect"),
+    Route("/{lang}/", items_list, name="items_list"),
+    Route("/{lang}/items/{id:int}", items_show, name="items_show"),
+    Route("/{lang}/search", search_show, name="search_show"),
+    Route("/{lang}/feed.atom", feeds_show, name="feeds_show"),
+    Route("/{lang}/submit", submissions_new, methods=["GET"], name="submissions_new"),
+    Route("/{lang}/submit", submissions_create, methods=["POST"], name="submissions_create"),
+    Route("/{lang}/submit/received", submissions_received, name="submissions_received"),
+]
+
+GENERIC_MESSAGES = {
+    404: _("There is no such page."),
+    405: _("This address does not accept that kind of request."),
+}
+
+
+def create_app(settings: Settings, store: Store) -> Starlette:
+    """The public site over this store; mount it at / (the editor goes at /editor first)."""
+    app = Starlette(
+        routes=ROUTES,
+        middleware=[Middleware(SessionMiddleware, store=store)],
+        exception_handlers={HTTPException: error_page},
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.templates = make_templates()
+    return app
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """Errors as pages of the site, in the reader's language when the URL names one."""
+    assert isinstance(exc, HTTPException)
+    lang = request.path_params.get("lang")
+    if lang not in request.app.state.settings.languages:
+        lang = None
+    generic = exc.detail == HTTPStatus(exc.status_code).phrase  # Starlette's own wording
+    message = GENERIC_MESSAGES.get(exc.status_code, _("Something went wrong.")) if generic \
+        else exc.detail
+    response = render(request, "error.html", {"lang": lang, "message": message},
+                      status_code=exc.status_code)
+    response.headers.update(exc.headers or {})
+    return response

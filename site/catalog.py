@@ -1,0 +1,30 @@
+"""What the public site reads from the store: approved items only, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from rabkor.core.store.models import Item, ItemStatus
+
+_LOAD = (selectinload(Item.translations), selectinload(Item.source))
+_NEWEST = (func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.desc())
+
+
+def latest_items(session: Session, *, limit: int, offset: int = 0) -> list[Item]:
+    """Approved items, newest first by publication date (fetch date when there is none)."""
+    stmt = (select(Item).where(Item.status == ItemStatus.APPROVED).order_by(*_NEWEST)
+            .options(*_LOAD).limit(limit).offset(offset))
+    return list(session.scalars(stmt))
+
+
+def approved_item(session: Session, item_id: int) -> Item | None:
+    stmt = select(Item).where(Item.id == item_id, Item.status == ItemStatus.APPROVED)
+    return session.scalar(stmt.options(*_LOAD))
+
+
+def approved_items_by_id(session: Session, ids: list[int]) -> list[Item]:
+    """The approved ones among `ids`, in the order given (search ranking order)."""
+    stmt = select(Item).where(Item.id.in_(ids), Item.status == ItemStatus.APPROVED)
+    found = {item.id: item for item in session.scalars(stmt.options(*_LOAD))}
+    return [found[i] for i in ids if i in found]

@@ -1,0 +1,136 @@
+"""An item as a reader of one language sees it: translated where a translation exists.
+
+Translations are text from a machine or a volunteer, never trusted as HTML: they are
+shown as plain text (autoescaped), with a label saying who translated them and from what.
+The crawler's own fields (summary, content) are sanitized HTML and are the only ones
+marked safe, on the item page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+from markupsafe import Markup
+
+from rabkor.core.store.models import Item, MediaKind, Translation
+from rabkor.site.i18n import _, language_name
+from rabkor.site.text import plain_text
+
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
+
+
+@dataclass(frozen=True)
+class ItemView:
+    item: Item
+    title: str
+    summary: str  # plain text
+    shown_language: str | None
+    translation: Translation | None  # of the title; it decides the label
+    summary_translation: Translation | None
+
+    @property
+    def original_language(self) -> str | None:
+        return self.item.language
+
+    @property
+    def original_url(self) -> str | None:
+        """The item's own address, if it is a web address (never javascript: and the like)."""
+        return self.item.url if _is_web_url(self.item.url) else None
+
+    @property
+    def date(self) -> datetime:
+        return self.item.published_at or self.item.fetched_at
+
+    @property
+    def label(self) -> str:
+        """"Machine-translated from Spanish", "Translated by volunteers", or "" for originals."""
+        if self.translation is None:
+            return ""
+        if self.translation.is_human:
+            return _("Translated by volunteers")
+        source = language_name(self.translation.source_language)
+        return _("Machine-translated from {language}").format(language=source)
+
+    @property
+    def engine(self) -> str:
+        """Which engine and model made a machine translation, for a tooltip."""
+        t = self.translation
+        if t is None or t.is_human:
+            return ""
+        return " ".join(part for part in (t.engine, t.model_version) if part)
+
+    @property
+    def summary_html(self) -> Markup | None:
+        """The crawler's sanitized summary, shown as HTML only when it is the original."""
+        return None if self.summary_translation else Markup(self.item.summary)
+
+    @property
+    def content_html(self) -> Markup:
+        return Markup(self.item.content)
+
+    @property
+    def youtube_id(self) -> str | None:
+        return youtube_id(self.item.enclosure_url or self.item.url)
+
+    @property
+    def player(self) -> str | None:
+        """"audio", "video", "youtube" or None: which player the item page shows."""
+        kind, media = self.item.media_kind, (self.item.enclosure_type or "").lower()
+        if kind in (MediaKind.VIDEO, MediaKind.LECTURE) and self.youtube_id:
+            return "youtube"
+        if not self.item.enclosure_url or not _is_web_url(self.item.enclosure_url):
+            return None
+        if media.startswith("video/") or (kind is MediaKind.VIDEO and not media):
+            return "video"
+        if media.startswith("audio/") or kind in (MediaKind.AUDIO, MediaKind.LECTURE):
+            return "audio"
+        return None
+
+    @property
+    def duration(self) -> str:
+        """"1:02:03" or "4:05", or "" when unknown."""
+        seconds = self.item.duration_seconds
+        if not seconds:
+            return ""
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def item_view(item: Item, lang: str) -> ItemView:
+    """The item in `lang`: its translation when it is written in another language and has one."""
+    title_tr = item.translation("title", lang) if item.language != lang else None
+    summary_tr = item.translation("summary", lang) if item.language != lang else None
+    return ItemView(
+        item=item,
+        title=title_tr.text if title_tr else item.title,
+        summary=plain_text(summary_tr.text if summary_tr else item.summary),
+        shown_language=lang if title_tr else item.language,
+        translation=title_tr,
+        summary_translation=summary_tr,
+    )
+
+
+def youtube_id(url: str) -> str | None:
+    """The video id of a YouTube watch, short or embed URL, checked strictly (11 characters)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https"):
+        return None
+    if host in YOUTUBE_HOSTS and parts.path == "/watch":
+        candidate = parse_qs(parts.query).get("v", [""])[0]
+    elif host in YOUTUBE_HOSTS and parts.path.startswith(("/embed/", "/shorts/", "/live/")):
+        candidate = parts.path.split("/")[2]
+    elif host == "youtu.be":
+        candidate = parts.path[1:]
+    else:
+        return None
+    return candidate if YOUTUBE_ID.fullmatch(candidate) else None
+
+
+def _is_web_url(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")

@@ -1,0 +1,1 @@
+"""One handler per action, named `<resource>_<verb>` like its route."""

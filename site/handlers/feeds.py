@@ -1,0 +1,29 @@
+"""The Atom feed of the latest approved items, as a reader of one language sees them."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rabkor.site import catalog
+from rabkor.site.atom import atom_feed
+from rabkor.site.display import item_view
+from rabkor.site.i18n import native_name
+from rabkor.site.pages import reader_language, settings_of
+
+FEED_SIZE = 50
+
+
+async def feeds_show(request: Request) -> Response:
+    lang = reader_language(request)
+    with request.app.state.store.read() as s:
+        views = [item_view(item, lang) for item in catalog.latest_items(s, limit=FEED_SIZE)]
+    body = atom_feed(
+        views,
+        lang=lang,
+        title=f"{settings_of(request).site_title} ({native_name(lang)})",
+        feed_url=str(request.url_for("feeds_show", lang=lang)),
+        home_url=str(request.url_for("items_list", lang=lang)),
+        item_url=lambda item: str(request.url_for("items_show", lang=lang, id=item.id)),
+    )
+    return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,49 @@
+"""The home page (items newest first) and the item page."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from rabkor.site import catalog
+from rabkor.site.display import item_view
+from rabkor.site.i18n import _, negotiate
+from rabkor.site.pages import reader_language, render, settings_of
+
+PER_PAGE = 20
+
+
+async def home_redirect(request: Request) -> Response:
+    """`/` sends the reader to the site language their browser prefers."""
+    lang = negotiate(request.headers.get("accept-language", ""), settings_of(request).languages)
+    response = RedirectResponse(request.url_for("items_list", lang=lang), status_code=302)
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+async def items_list(request: Request) -> Response:
+    lang = reader_language(request)
+    page = page_number(request)
+    with request.app.state.store.read() as s:
+        items = catalog.latest_items(s, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    views = [item_view(item, lang) for item in items[:PER_PAGE]]
+    return render(request, "items/list.html", {
+        "lang": lang, "views": views, "page": page, "has_next": len(items) > PER_PAGE,
+    })
+
+
+async def items_show(request: Request) -> Response:
+    lang = reader_language(request)
+    item_id = request.path_params["id"]
+    with request.app.state.store.read() as s:
+        item = catalog.approved_item(s, item_id) if item_id < 2**63 else None
+    if item is None:
+        raise HTTPException(404, _("There is no published item with this number."))
+    return render(request, "items/show.html", {"lang": lang, "view": item_view(item, lang)})
+
+
+def page_number(request: Request) -> int:
+    """The `?page=` asked for; anything unusable means the first page."""
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1

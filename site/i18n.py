@@ -1,0 +1,71 @@
+"""The reader's language: choosing it, naming languages, writing direction, UI strings.
+
+UI strings go through `_()` so that Babel catalogs can be extracted later; until they
+exist the interface is in English, and so are the language names inside sentences
+("Machine-translated from Spanish"). The language switcher names each language in itself.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+
+UI_LOCALE = "en"
+
+
+def _(message: str) -> str:
+    """Marks a UI string for translation; returns it unchanged until catalogs exist."""
+    return message
+
+
+@cache
+def _locale(code: str) -> Locale | None:
+    try:
+        return Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def language_name(code: str | None) -> str:
+    """The language's name in the UI's language, for sentences: "Spanish"."""
+    if not code:
+        return _("an unknown language")
+    return Locale.parse(UI_LOCALE).languages.get(code.split("-")[0], code)
+
+
+def native_name(code: str) -> str:
+    """The language's name in itself, for the switcher: "español", "العربية"."""
+    locale = _locale(code)
+    return locale.get_display_name(code) if locale else code
+
+
+def direction(code: str | None) -> str:
+    """`rtl` for languages written right to left (ar, fa, he, ur…), else `ltr`."""
+    locale = _locale(code) if code else None
+    return locale.text_direction if locale else "ltr"
+
+
+def negotiate(accept_language: str, languages: tuple[str, ...]) -> str:
+    """The site language the browser prefers most, by q-value; the first one otherwise."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        if primary in languages and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else languages[0]
+
+
+MEDIA_KINDS = {"article": _("Article"), "audio": _("Audio"), "video": _("Video"),
+               "lecture": _("Lecture")}
+
+
+def kind_name(kind: str) -> str:
+    return MEDIA_KINDS.get(str(kind), str(kind))

@@ -1,0 +1,66 @@
+"""Correspondents' submissions: CSRF, validation that keeps what was typed, storage."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from rabkor.core.store.models import Submission, SubmissionStatus
+
+
+def csrf_token(client) -> str:
+    page = client.get("/en/submit")
+    assert page.status_code == 200
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def submissions(store) -> list[Submission]:
+    with store.read() as s:
+        return list(s.scalars(select(Submission)))
+
+
+def test_a_valid_submission_is_stored_and_awaits_review(client, store):
+    token = csrf_token(client)
+    response = client.post("/en/submit", data={
+        "csrf_token": token, "url": "https://news.example/strike", "note": "Big one",
+        "language": "es", "topic": "labour", "name": "Ana"})
+    assert response.status_code == 200
+    assert "awaiting review by the editors" in response.text
+    [saved] = submissions(store)
+    assert (saved.url, saved.note, saved.language, saved.topic, saved.submitter_name) == (
+        "https://news.example/strike", "Big one", "es", "labour", "Ana")
+    assert saved.status is SubmissionStatus.PENDING and saved.submitter_id is None
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("javascript:alert(1)", "Only web addresses"),
+    ("ftp://files.example/x", "Only web addresses"),
+    ("", "Paste the address"),
+    ("https://", "no site name"),
+])
+def test_bad_urls_are_refused_with_a_message_and_the_note_is_kept(client, store, url, message):
+    response = client.post("/en/submit", data={
+        "csrf_token": csrf_token(client), "url": url, "note": "Please <keep> this"})
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Please &lt;keep&gt; this</textarea>" in response.text
+    assert submissions(store) == []
+
+
+def test_overlong_fields_and_unknown_languages_are_refused(client, store):
+    response = client.post("/en/submit", data={
+        "csrf_token": csrf_token(client), "url": "https://ok.example/",
+        "topic": "t" * 201, "language": "xx"})
+    assert response.status_code == 400
+    assert "under 200 characters" in response.text and "Choose a language" in response.text
+    assert submissions(store) == []
+
+
+def test_posting_without_a_valid_token_is_forbidden(client, store):
+    csrf_token(client)  # a session exists, but the form below does not carry its token
+    assert client.post("/en/submit", data={"url": "https://a.example/"}).status_code == 403
+    assert client.post("/en/submit", data={"url": "https://a.example/",
+                                           "csrf_token": "forged"}).status_code == 403
+    assert submissions(store) == []
