@@ -17,8 +17,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
 
     return Starlette(
         routes=[
-            Mount("/editor", app=create_editor(settings, store), name="editor"),
-            Mount("/", app=create_site(settings, store), name="site"),
+            Mount("/editor", app=create_editor(settings, store)),
+            Mount("/", app=create_site(settings, store)),
         ],
         middleware=[Middleware(SessionMiddleware, store=store)],
     )

@@ -1,0 +1,34 @@
+"""Who may see the editor: every page but the login page needs an admin or an editor."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from rabkor.core.web.sessions import session_of
+from rabkor.editor.urls import url_for
+from rabkor.editor.workflow import may_decide
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def editor_required(handler: Handler) -> Handler:
+    """Send anonymous visitors to the login page; refuse other roles with a readable 403."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        session = session_of(request)
+        if session.user_id is None:
+            return RedirectResponse(url_for(request, "login_form"), status_code=303)
+        if not may_decide(session.role):
+            raise HTTPException(403, f"You are logged in as {session.username}, a "
+                                     f"{session.role}. The editorial queue is open to editors "
+                                     "and administrators only; ask an administrator if you "
+                                     "need access.")
+        return await handler(request)
+
+    return guarded

@@ -1,0 +1,1 @@
+"""One handler per action, named `<resource>_<verb>`, grouped by resource like the templates."""

@@ -1,0 +1,100 @@
+"""The queue page and the decisions taken from it: approve, reject with a reason, reopen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.store.models import Item, User
+from rabkor.core.web.sessions import session_of, verify_csrf
+from rabkor.editor.access import editor_required
+from rabkor.editor.handlers.flash import confirmation, redirect_confirming
+from rabkor.editor.queue import pending_page, pending_submissions, translation_language
+from rabkor.editor.templating import render
+from rabkor.editor.urls import url_for, with_query
+from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, ReasonRequired, decide
+
+
+@dataclass(frozen=True)
+class FormError:
+    item_id: int
+    message: str
+
+
+@editor_required
+async def queue_list(request: Request) -> Response:
+    query = request.query_params
+    return await _queue_page(request, query.get("lang", ""), query.get("page", ""))
+
+
+@editor_required
+async def item_approve(request: Request) -> Response:
+    return await _decide(request, APPROVE)
+
+
+@editor_required
+async def item_reject(request: Request) -> Response:
+    return await _decide(request, REJECT)
+
+
+@editor_required
+async def item_reopen(request: Request) -> Response:
+    return await _decide(request, REOPEN)
+
+
+async def _queue_page(
+    request: Request, lang: str, page: str, error: FormError | None = None, status: int = 200
+) -> Response:
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    lang = lang if lang in settings.languages else ""
+    number = int(page) if page.isdigit() else 1
+
+    def read() -> dict[str, object]:
+        with store.read() as session:
+            return {"page": pending_page(session, number),
+                    "submissions": pending_submissions(session),
+                    "confirmation": confirmation(session, request.query_params)}
+
+    context = await run_in_threadpool(read)
+    return render(
+        request, "queue/list.html", status, **context, lang=lang, error=error,
+        languages=settings.languages,
+        translation_language=lambda item: translation_language(item, lang, settings.languages),
+        page_url=lambda number: with_query(url_for(request, "queue_list"), lang=lang,
+                                           page=str(number)),
+    )
+
+
+async def _decide(request: Request, action: str) -> Response:
+    form = await verify_csrf(request)
+    item_id: int = request.path_params["item_id"]
+    lang, page = form.get("lang", ""), form.get("page", "")
+    store: Store = request.app.state.store
+    editor_id = session_of(request).user_id
+    try:
+        await run_in_threadpool(_apply, store, item_id, editor_id, action, form.get("reason", ""))
+    except ReasonRequired as exc:
+        return await _queue_page(request, lang, page, FormError(item_id, str(exc)), status=400)
+    if form.get("back") == "decisions":
+        return redirect_confirming(request, "decision_list", done=action, item=str(item_id))
+    return redirect_confirming(request, "queue_list", lang=lang, page=page, done=action,
+                               item=str(item_id))
+
+
+def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str) -> None:
+    with store.transaction() as session:
+        # Locks the row on PostgreSQL; SQLite's write transaction already serializes.
+        item = session.get(Item, item_id, with_for_update=True)
+        if item is None:
+            raise HTTPException(404, f"There is no item {item_id}.")
+        editor = session.get(User, editor_id)
+        if editor is None:
+            raise HTTPException(403, "Your account no longer exists.")
+        decide(session, item, editor, action, reason)

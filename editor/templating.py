@@ -1,0 +1,80 @@
+"""Jinja2 templates for the editor, with the filters that make outside content safe to show.
+
+Autoescaping is on; only summaries and contents (HTML the crawler stored) are marked safe,
+and only after nh3 has cleaned them again: the editor sees hostile content before anyone
+else, so its pages are where a script slipping through would do the most harm.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import nh3
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from rabkor.core.settings import Settings
+from rabkor.core.store.models import Translation
+from rabkor.core.web.sessions import session_of
+from rabkor.editor.languages import language_name
+from rabkor.editor.urls import url_for
+from rabkor.editor.workflow import may_decide
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def sanitized(html: str | None) -> Markup:
+    """Allow-listed HTML, safe to insert into a page."""
+    return Markup(nh3.clean(html or ""))
+
+
+def http_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: a `javascript:` link would run in the editor."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown time"
+
+
+def translation_label(translation: Translation) -> str:
+    """How a translation is labelled everywhere: machine output names its engine and source."""
+    if translation.is_human:
+        return "human translation"
+    source = language_name(translation.source_language)
+    return f"machine-translated from {source} by {translation.engine}"
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(language_name=language_name, sanitized=sanitized, http_url=http_url,
+                       when=when, translation_label=translation_label)
+
+    def common(request: Request) -> dict[str, object]:
+        session = session_of(request)
+        return {"session": session, "can_decide": may_decide(session.role),
+                "site_title": settings.site_title}
+
+    templates = Jinja2Templates(env=env, context_processors=[common])
+    env.globals["url_for"] = jinja2.pass_context(
+        lambda context, name, /, **params: url_for(context["request"], name, **params)
+    )
+    return templates
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: object) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

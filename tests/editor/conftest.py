@@ -1,0 +1,50 @@
+"""The editor app on the shared migrated store, a client for it and `login_as`."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+from argon2 import PasswordHasher
+from starlette.testclient import TestClient
+
+from rabkor.core import accounts
+from rabkor.core.accounts import create_user
+from rabkor.core.store.db import Store
+from rabkor.core.store.models import User
+from rabkor.editor.app import create_app
+from tests.editor.helpers import PASSWORD, csrf_of
+
+LoginAs = Callable[..., User]
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2 with the smallest cost, so many logins stay fast."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("rabkor-no-such-user"))
+
+
+@pytest.fixture
+def client(settings, store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store)) as client:
+        yield client
+
+
+@pytest.fixture
+def login_as(store: Store) -> LoginAs:
+    """`login_as(client, role)` creates a user with that role and logs the client in."""
+    numbers = itertools.count(1)
+
+    def login(client: TestClient, role: str, prefix: str = "") -> User:
+        with store.transaction() as s:
+            user = create_user(s, f"{role}{next(numbers)}", PASSWORD, role)
+        token = csrf_of(client.get(f"{prefix}/login").text)
+        response = client.post(f"{prefix}/login", follow_redirects=False, data={
+            "username": user.username, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 303, response.text
+        return user
+
+    return login

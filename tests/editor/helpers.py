@@ -1,0 +1,54 @@
+"""Small builders for the editor tests: real rows in the real store, and form tokens."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+
+from rabkor.core.store.db import Store
+from rabkor.core.store.models import Item, ItemStatus, Source, Translation
+
+PASSWORD = "a long password"
+_numbers = itertools.count(1)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def add_item(
+    store: Store,
+    title: str = "",
+    *,
+    language: str = "es",
+    published_at: datetime | None = None,
+    status: ItemStatus = ItemStatus.PENDING,
+    summary: str = "",
+    url: str = "",
+    translations: dict[tuple[str, str], str] | None = None,
+    engine: str = "argos",
+    human: bool = False,
+    **fields: object,
+) -> int:
+    """Store an item from a source, with translations keyed by (field, language); its id."""
+    n = next(_numbers)
+    with store.transaction() as s:
+        source = Source(feed_url=f"http://example.org/feed/{n}", title=f"Source {n}",
+                        language=language)
+        item = Item(source=source, url=url or f"http://example.org/items/{n}",
+                    title=title or f"Item {n}", summary=summary, language=language,
+                    published_at=published_at, status=status, **fields)
+        for (field, target), text in (translations or {}).items():
+            item.translations.append(Translation(
+                field=field, language=target, source_language=language, text=text,
+                engine="human" if human else engine, is_human=human))
+        s.add(item)
+        s.flush()
+        return item.id
+
+
+def when(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)

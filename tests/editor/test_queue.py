@@ -1,0 +1,218 @@
+"""The queue page: what it shows and how, and the decisions taken from it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from rabkor.core.store.models import Decision, Item, ItemStatus, Submission, utcnow
+from tests.editor.helpers import add_item, csrf_of, when
+
+
+def item_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article class="item" id="item-(\d+)"', html)]
+
+
+def article(html: str, item_id: int) -> str:
+    match = re.search(rf'<article class="item" id="item-{item_id}">(.*?)</article>', html, re.S)
+    assert match, f"item {item_id} is not on the page"
+    return match.group(1)
+
+
+def decisions_of(store, item_id: int) -> list[Decision]:
+    with store.read() as s:
+        return list(s.scalars(select(Decision).where(Decision.item_id == item_id)))
+
+
+@pytest.fixture
+def editor(client, login_as):
+    return login_as(client, "editor")
+
+
+def test_pending_items_come_newest_first_and_decided_ones_are_absent(client, store, editor):
+    old = add_item(store, published_at=when(1))
+    undated = add_item(store, fetched_at=when(3))  # no publication date: fetch time counts
+    new = add_item(store, published_at=when(5))
+    add_item(store, status=ItemStatus.APPROVED, published_at=when(6))
+    add_item(store, status=ItemStatus.REJECTED, published_at=when(7))
+    page = client.get("/")
+    assert item_ids(page.text) == [new, undated, old]
+    assert '<span class="count">3</span>' in page.text
+
+
+def test_original_and_machine_translation_side_by_side(client, store, editor):
+    item_id = add_item(
+        store, "Huelga general en Madrid", language="es", published_at=when(2),
+        summary="<p>Los <b>sindicatos</b> convocan.</p>", media_kind="audio",
+        translations={("title", "en"): "General strike in Madrid",
+                      ("summary", "en"): "The unions call it."})
+    html = article(client.get("/").text, item_id)
+    original, translation = html.split('<div class="translation"')
+    assert "Huelga general en Madrid" in original
+    assert "<p>Los <b>sindicatos</b> convocan.</p>" in original  # sanitized HTML, rendered
+    assert "Spanish" in original and "audio" in original and "Source " in original
+    assert 'href="http://example.org/items/' in original
+    assert "General strike in Madrid" in translation and "The unions call it." in translation
+    assert "machine-translated from Spanish by argos" in translation
+
+
+def test_the_default_translation_is_the_first_site_language_unlike_the_original(
+    client, store, editor
+):
+    english = add_item(store, "Strike", language="en",
+                       translations={("title", "es"): "Huelga", ("title", "de"): "Streik"})
+    html = client.get("/").text
+    assert "Huelga" in article(html, english) and "Streik" not in article(html, english)
+    chosen = client.get("/", params={"lang": "de"}).text
+    assert "Streik" in article(chosen, english) and "Huelga" not in article(chosen, english)
+
+
+def test_human_and_missing_translations_are_labelled(client, store, editor):
+    human = add_item(store, language="de", human=True,
+                     translations={("title", "en"): "Corrected by a person"})
+    missing = add_item(store, language="de")
+    html = client.get("/").text
+    assert "human translation" in article(html, human)
+    assert "machine-translated" not in article(html, human)
+    assert "no translation yet" in article(html, missing)
+    same = client.get("/", params={"lang": "de"}).text
+    assert "The original is in German." in article(same, missing)
+
+
+def test_outside_content_cannot_run_script(client, store, editor):
+    item_id = add_item(store, "<script>alert(1)</script>Title",
+                       url="javascript:alert(2)",
+                       summary='<p onclick="x()">ok</p><script>alert(3)</script>',
+                       translations={("title", "en"): "<img src=x onerror=alert(4)>"})
+    html = article(client.get("/").text, item_id)
+    assert "<script>" not in html and "onclick" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;Title" in html
+    assert 'href="javascript:' not in html
+
+
+def test_pages_of_fifty(client, store, editor):
+    ids = [add_item(store, published_at=when(1, hour % 24), fetched_at=when(1)) for hour in
+           range(51)]
+    first = client.get("/")
+    assert len(item_ids(first.text)) == 50 and "page 1 of 2" in first.text
+    assert 'href="/?page=2"' in first.text
+    second = client.get("/", params={"page": 2})
+    assert len(item_ids(second.text)) == 1
+    assert set(item_ids(first.text)) | set(item_ids(second.text)) == set(ids)
+    assert item_ids(client.get("/", params={"page": 99}).text) == item_ids(second.text)
+
+
+def test_pending_submissions_are_listed(client, store, editor):
+    with store.transaction() as s:
+        s.add(Submission(url="https://example.net/report", note="Worth a look <b>now</b>",
+                         language="pt", submitter_name="Ana"))
+    html = client.get("/").text
+    section = html[html.index('<section class="submissions">'):]
+    assert "https://example.net/report" in section and "Portuguese" in section
+    assert "Worth a look &lt;b&gt;now&lt;/b&gt;" in section and "Ana" in section
+
+
+def test_approve_records_the_decision_and_confirms(client, store, editor):
+    item_id = add_item(store, "Huelga", published_at=when(2))
+    other = add_item(store, published_at=when(1))
+    page = client.get("/", params={"lang": "de"})
+    response = client.post(f"/items/{item_id}/approve", follow_redirects=False,
+                           data={"csrf_token": csrf_of(page.text), "lang": "de", "page": "1"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/?lang=de&page=1&done=approve&item={item_id}"
+    queue = client.get(response.headers["location"])
+    assert "Approved “Huelga”" in queue.text
+    assert item_ids(queue.text) == [other]
+    [decision] = decisions_of(store, item_id)
+    assert (decision.editor_id, decision.action, decision.to_status) == (
+        editor.id, "approve", ItemStatus.APPROVED)
+    assert abs((utcnow() - decision.created_at).total_seconds()) < 60
+    with store.read() as s:
+        assert s.get(Item, item_id).status is ItemStatus.APPROVED
+
+
+def test_reject_records_the_reason(client, store, editor):
+    item_id = add_item(store)
+    token = csrf_of(client.get("/").text)
+    queue = client.post(f"/items/{item_id}/reject",
+                        data={"csrf_token": token, "reason": "Off topic"})
+    assert queue.status_code == 200 and "Rejected “" in queue.text
+    assert item_ids(queue.text) == []
+    [decision] = decisions_of(store, item_id)
+    assert (decision.action, decision.reason, decision.editor_id) == ("reject", "Off topic",
+                                                                      editor.id)
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
+    client, store, editor, reason
+):
+    item_id = add_item(store)
+    token = csrf_of(client.get("/").text)
+    response = client.post(f"/items/{item_id}/reject", data={"csrf_token": token,
+                                                              "reason": reason})
+    assert response.status_code == 400
+    assert "A rejection needs a reason." in article(response.text, item_id)
+    assert decisions_of(store, item_id) == []
+    with store.read() as s:
+        assert s.get(Item, item_id).status is ItemStatus.PENDING
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "reopen"])
+@pytest.mark.parametrize("token", [None, "", "forged"])
+def test_a_decision_without_a_valid_csrf_token_is_refused(client, store, editor, action,
+                                                          token):
+    item_id = add_item(store)
+    data = {"reason": "spam"} | ({} if token is None else {"csrf_token": token})
+    response = client.post(f"/items/{item_id}/{action}", data=data)
+    assert response.status_code == 403
+    assert decisions_of(store, item_id) == []
+    with store.read() as s:
+        assert s.get(Item, item_id).status is ItemStatus.PENDING
+
+
+def test_deciding_twice_says_it_is_already_decided(client, store, editor):
+    item_id = add_item(store, status=ItemStatus.APPROVED)
+    token = csrf_of(client.get("/").text)
+    response = client.post(f"/items/{item_id}/approve", data={"csrf_token": token})
+    assert response.status_code == 409
+    assert f"Item {item_id} is approved, it cannot be approved." in response.text
+
+
+def test_an_unknown_item_is_not_found(client, editor):
+    token = csrf_of(client.get("/").text)
+    assert client.post("/items/999/approve", data={"csrf_token": token}).status_code == 404
+
+
+def test_undo_from_the_confirmation_puts_the_item_back(client, store, editor):
+    item_id = add_item(store)
+    queue = client.post(f"/items/{item_id}/approve",
+                        data={"csrf_token": csrf_of(client.get("/").text)})
+    undo = re.search(r'<form method="post" action="(/items/\d+/reopen)">', queue.text)
+    assert undo and undo.group(1) == f"/items/{item_id}/reopen"
+    queue = client.post(undo.group(1), data={"csrf_token": csrf_of(queue.text)})
+    assert "it is back in the queue" in queue.text and item_ids(queue.text) == [item_id]
+    assert [d.action for d in decisions_of(store, item_id)] == ["approve", "reopen"]
+
+
+def test_recent_decisions_show_the_audit_trail_and_can_reopen(client, store, editor):
+    item_id = add_item(store, "Huelga")
+    token = csrf_of(client.get("/").text)
+    client.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "Duplicate"})
+    page = client.get("/decisions")
+    row = page.text[page.text.index("<tbody>"):]
+    for text in (editor.username, "reject", "pending → rejected", "Huelga", "Duplicate"):
+        assert text in row
+    reopened = client.post(f"/items/{item_id}/reopen",
+                           data={"csrf_token": token, "back": "decisions"})
+    assert str(reopened.url).endswith(f"/decisions?done=reopen&item={item_id}")
+    with store.read() as s:
+        assert s.get(Item, item_id).status is ItemStatus.PENDING
+        assert s.scalar(select(func.count()).select_from(Decision)) == 2
+
+
+def test_the_stylesheet_is_served(client):
+    response = client.get("/static/editor.css")
+    assert response.status_code == 200 and "text/css" in response.headers["content-type"]
