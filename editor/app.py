@@ -59,7 +59,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Route("/login", auth.login_form, name="login_form"),
         Route("/login", auth.login_submit, methods=["POST"], name="login_submit"),
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/static", StaticFiles(directory=STATIC), name="editor_static"),
     ]
     handlers = {HTTPException: error_page, **dict.fromkeys(ERROR_STATUS, error_page)}
     app = Starlette(

@@ -27,7 +27,7 @@ from rabkor.site.i18n import _
 from rabkor.site.pages import HERE, make_templates, render
 
 ROUTES = [
-    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
     Route("/", home_redirect, name="home_redirect"),
     Route("/{lang}/", items_list, name="items_list"),
     Route("/{lang}/items/{id:int}", items_show, name="items_show"),

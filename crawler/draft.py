@@ -1,0 +1,65 @@
+"""The shapes that flow through the crawler, one canonical form whatever the input format.
+
+Feed entries (RSS, Atom, JSON Feed) become `DraftItem`s before they reach the store; later,
+extracted pages and submitted links will become the same draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rabkor.core.store.models import MediaKind
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One entry, cleaned: plain-text title, allow-listed HTML, checked URLs, UTC time."""
+
+    guid: str
+    url: str
+    title: str
+    summary: str = ""
+    content: str = ""
+    author: str | None = None
+    published_at: datetime | None = None
+    media_kind: MediaKind = MediaKind.ARTICLE
+    enclosure_url: str | None = None
+    enclosure_type: str | None = None
+    enclosure_length: int | None = None
+    duration_seconds: int | None = None
+    image_url: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """What a feed says about itself, and its entries as drafts."""
+
+    title: str
+    site_url: str | None
+    language: str | None
+    items: list[DraftItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceJob:
+    """What a fetch needs to know about a source, detached from any database session."""
+
+    source_id: int
+    feed_url: str
+    language: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """The result of fetching one source: a feed, a 304, or a readable error."""
+
+    source_id: int
+    feed: ParsedFeed | None = None
+    not_modified: bool = False
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None

@@ -1,0 +1,106 @@
+"""How feeds are fetched: bounded Scrapy settings, and failures told in words a person can act on.
+
+Scrapy's defaults suit a scraper, not a service facing hostile servers: it fetches
+`file://`, `data:`, `ftp://` and `s3://`, accepts 1 GiB bodies and 180 s downloads, honours
+proxy environment variables (which would bypass the address guard) and retries.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from rabkor.core.settings import Settings
+from rabkor.crawler.guard import ALLOWED_LOOPBACK_SETTING
+
+USER_AGENT = "Rabkor/0.1 feed crawler"
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+REDIRECT_MAX_TIMES = 5
+DISABLED = None
+
+
+def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str, Any]:
+    """Scrapy settings for a crawl under `settings`: guarded, bounded, quiet."""
+    return {
+        "TWISTED_DNS_RESOLVER": "rabkor.crawler.guard.GuardedResolver",
+        ALLOWED_LOOPBACK_SETTING: list(settings.allowed_loopback),
+        "DOWNLOAD_HANDLERS": {"file": DISABLED, "data": DISABLED, "ftp": DISABLED,
+                              "s3": DISABLED},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": DISABLED,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": DISABLED,
+        },
+        "DOWNLOAD_MAXSIZE": settings.max_feed_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_TIMEOUT": settings.fetch_timeout,
+        "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
+        "RETRY_ENABLED": False,  # the next crawl retries, after a back-off
+        "COOKIES_ENABLED": False,
+        "ROBOTSTXT_OBEY": False,  # feeds are published to be fetched
+        "TELNETCONSOLE_ENABLED": False,
+        "USER_AGENT": USER_AGENT,
+        "DEFAULT_REQUEST_HEADERS": {"Accept": FEED_ACCEPT},
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+        "ITEM_PIPELINES": {"rabkor.crawler.store.StorePipeline": 300},
+        "LOG_LEVEL": log_level,
+        "RABKOR_SETTINGS": settings,
+    }
+
+
+def describe_failure(failure: Failure, settings: Settings, refused: str | None) -> str:
+    """A failed fetch in words: "HTTP 404 Not Found", "timed out after 5 s"…"""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        location = exc.response.headers.get(b"Location")
+        if location:  # a redirect Scrapy did not follow: not http(s), or no target
+            return (f"{http_status_text(exc.response.status)}: redirect to "
+                    f"{location.decode('latin-1')[:200]} not followed")
+        return http_status_text(exc.response.status)
+    if isinstance(exc, CannotResolveHostError):
+        return refused or f"cannot resolve the host name ({exc})"
+    if isinstance(exc, DownloadTimeoutError):
+        return f"timed out after {settings.fetch_timeout:g} s"
+    if isinstance(exc, DownloadCancelledError):
+        return f"body larger than {human_bytes(settings.max_feed_bytes)}"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ResponseDataLossError):
+        return "the connection closed before the whole body arrived"
+    if isinstance(exc, UnsupportedURLSchemeError):
+        return "only http and https URLs are fetched"
+    if isinstance(exc, IgnoreRequest):
+        return f"request dropped: {exc}"[:500]
+    return f"fetch failed: {type(exc).__name__}: {exc}"[:500]
+
+
+def http_status_text(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def human_bytes(size: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""

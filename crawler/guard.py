@@ -1,0 +1,120 @@
+"""The address guard: fetches reach public addresses only, checked where the socket connects.
+
+Twisted connects to exactly the addresses its name resolver returns, so a resolver that
+drops non-public ones covers redirects, DNS names that point at 127.0.0.1 and DNS
+rebinding alike. IP literals go through the resolver too. Named host:port pairs on
+loopback (settings.allowed_loopback) pass, for tests and the demo; nothing broader.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import (
+    IHostnameResolver,
+    IHostResolution,
+    IResolutionReceiver,
+)
+from zope.interface import implementer
+
+from rabkor.core.errors import FetchError
+
+logger = logging.getLogger(__name__)
+
+WEB_SCHEMES = ("http", "https")
+ALLOWED_LOOPBACK_SETTING = "RABKOR_ALLOWED_LOOPBACK"
+
+
+def check_url(url: str) -> None:
+    """FetchError unless `url` is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        raise FetchError(f"not a valid URL: {url!r}") from None
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        raise FetchError(f"only http and https URLs are fetched, not {parts.scheme or 'none'}:")
+    if not host:
+        raise FetchError(f"URL without a host: {url!r}")
+
+
+def refusal(address: str, port: int, *, host: str = "",
+            allowed_loopback: Iterable[str] = ()) -> str | None:
+    """Why a connection to address:port must not be made, or None when it may."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"address {address} is not an IP address and refused"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_global and not ip.is_multicast:
+        return None
+    shown = f"[{ip}]" if ip.version == 6 else str(ip)
+    if ip.is_loopback and {f"{shown}:{port}", f"{host}:{port}"} & set(allowed_loopback):
+        return None
+    return f"address {ip} is {_range_name(ip)} and refused"
+
+
+def _range_name(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    for name in ("loopback", "link_local", "multicast", "private", "reserved", "unspecified"):
+        if getattr(ip, f"is_{name}"):
+            return name.replace("_", "-")
+    return "not public"
+
+
+@implementer(IResolutionReceiver)
+class _FilteringReceiver:
+    """Passes on the allowed addresses and remembers why the others were refused."""
+
+    def __init__(self, guard: GuardedResolver, receiver: IResolutionReceiver,
+                 host: str, port: int) -> None:
+        self.guard, self.receiver, self.host, self.port = guard, receiver, host, port
+
+    def resolutionBegan(self, resolution: IHostResolution) -> None:
+        self.receiver.resolutionBegan(resolution)
+
+    def addressResolved(self, address: IPv4Address | IPv6Address) -> None:
+        reason = refusal(address.host, self.port, host=self.host,
+                         allowed_loopback=self.guard.allowed_loopback)
+        if reason is None:
+            self.receiver.addressResolved(address)
+        else:
+            logger.info("fetch refused host=%s port=%s reason=%s", self.host, self.port,
+                        reason)
+            self.guard.refused[self.host] = reason
+
+    def resolutionComplete(self) -> None:
+        self.receiver.resolutionComplete()
+
+
+@implementer(IHostnameResolver)
+class GuardedResolver:
+    """Wraps the reactor's name resolver; installed by Scrapy through TWISTED_DNS_RESOLVER."""
+
+    def __init__(self, reactor, allowed_loopback: Sequence[str]) -> None:
+        self.reactor = reactor
+        self.allowed_loopback = tuple(allowed_loopback)
+        self.refused: dict[str, str] = {}
+        self._inner: IHostnameResolver = reactor.nameResolver
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor) -> GuardedResolver:
+        return cls(reactor, crawler.settings.getlist(ALLOWED_LOOPBACK_SETTING))
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(self)
+
+    def resolveHostName(self, resolutionReceiver, hostName, portNumber=0,
+                        addressTypes=None, transportSemantics="TCP") -> IHostResolution:
+        receiver = _FilteringReceiver(self, resolutionReceiver, hostName, portNumber)
+        return self._inner.resolveHostName(receiver, hostName, portNumber, addressTypes,
+                                           transportSemantics)
+
+    def refusal_for(self, host: str) -> str | None:
+        """The reason the last connection to `host` was refused, if it was."""
+        return self.refused.get(host)

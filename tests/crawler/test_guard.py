@@ -1,0 +1,47 @@
+"""The address guard's rule, address by address; the crawl tests show it in place."""
+
+import pytest
+
+from rabkor.core.errors import FetchError
+from rabkor.crawler.guard import check_url, refusal
+
+ALLOWED = ("127.0.0.1:8000", "localhost:9000")
+
+
+@pytest.mark.parametrize(("address", "port", "host", "why"), [
+    ("93.184.216.34", 80, "", None),
+    ("2606:2800:220:1:248:1893:25c8:1946", 443, "", None),
+    ("127.0.0.1", 8000, "", None),  # the allowed pair
+    ("127.0.0.1", 9000, "localhost", None),  # allowed by the name that was asked for
+    ("127.0.0.1", 8001, "", "address 127.0.0.1 is loopback and refused"),
+    ("127.0.0.2", 8000, "", "address 127.0.0.2 is loopback and refused"),
+    ("::1", 8000, "", "address ::1 is loopback and refused"),
+    ("::ffff:127.0.0.1", 80, "", "address 127.0.0.1 is loopback and refused"),
+    ("10.0.0.1", 80, "", "address 10.0.0.1 is private and refused"),
+    ("10.0.0.1", 8000, "", "address 10.0.0.1 is private and refused"),  # never allow-listed
+    ("192.168.1.1", 80, "", "address 192.168.1.1 is private and refused"),
+    ("172.16.0.5", 80, "", "address 172.16.0.5 is private and refused"),
+    ("169.254.169.254", 80, "", "address 169.254.169.254 is link-local and refused"),
+    ("fe80::1", 80, "", "address fe80::1 is link-local and refused"),
+    ("fd00::1", 80, "", "address fd00::1 is private and refused"),
+    ("224.0.0.1", 80, "", "address 224.0.0.1 is multicast and refused"),
+    ("0.0.0.0", 80, "", "address 0.0.0.0 is private and refused"),
+    ("100.64.0.1", 80, "", "address 100.64.0.1 is not public and refused"),
+    ("240.0.0.1", 80, "", "address 240.0.0.1 is private and refused"),
+    ("not-an-ip", 80, "", "address not-an-ip is not an IP address and refused"),
+])
+def test_refusal(address, port, host, why):
+    assert refusal(address, port, host=host, allowed_loopback=ALLOWED) == why
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("file:///etc/passwd", "only http and https URLs are fetched, not file:"),
+    ("data:text/plain,x", "only http and https URLs are fetched, not data:"),
+    ("s3://bucket/key", "only http and https URLs are fetched, not s3:"),
+    ("http:///path", "URL without a host"),
+    ("http://e.org:port/", "not a valid URL"),
+])
+def test_check_url_refuses_what_is_not_web(url, message):
+    with pytest.raises(FetchError, match=message):
+        check_url(url)
+    check_url("https://e.org/feed")
