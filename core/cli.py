@@ -166,11 +166,15 @@ def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_translation_status(settings: Settings, store: Store, status: Callable) -> int:
-    table = Table("from", "to", "engine", "how to get it")
-    for pair in status(settings, store):
-        table.add_row(pair.source, pair.target, pair.engine or "[yellow]missing[/]",
-                      "" if pair.engine else pair.hint)
-    console.print(table)
+    pairs = status(settings, store)
+    if not pairs:
+        console.print("no items yet: crawl first, then ask again")
+    for pair in pairs:
+        if pair.engine:
+            console.print(f"{pair.source}→{pair.target}: {pair.engine}")
+        else:
+            console.print(f"{pair.source}→{pair.target}: [yellow]missing[/] "
+                          f"({pair.items} items waiting): {pair.hint}", soft_wrap=True)
     return 0
 
 

@@ -46,8 +46,13 @@ def test_errors_are_readable_and_exit_2(workdir: Path, capsys):
     assert "port" in capsys.readouterr().err
 
 
-def test_translate_status_names_missing_pairs(workdir: Path, capsys):
+def test_crawl_then_translate_status_names_missing_pairs(workdir: Path, capsys, feed_server):
+    (workdir / "rabkor.toml").write_text(
+        f'languages = ["en", "de"]\nallowed_loopback = ["{feed_server.hostport}"]\n')
     main(["init"])
+    main(["sources", "add", feed_server.url("de/spiegel.xml"), "--language", "de"])
+    assert main(["crawl"]) == 0
+    assert "1 new items from 1 sources, 0 failed" in capsys.readouterr().out
     assert main(["translate", "--status"]) == 0
     out = capsys.readouterr().out
-    assert "rabkor models install" in out or "apertium" in out
+    assert "de→en: missing (1 items waiting): rabkor models install de en" in out
