@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,14 @@ from rich.table import Table
 
 from rabkor.core import logs
 from rabkor.core.errors import RabkorError
-from rabkor.core.settings import Settings, documented, ensure_secret, load_settings
+from rabkor.core.settings import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG,
+    Settings,
+    documented,
+    ensure_secret,
+    load_settings,
+)
 from rabkor.core.store.db import Store
 
 console = Console()
@@ -53,7 +61,7 @@ CONFIG_TEMPLATE = """\
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
-    config = Path(args.config)
+    config = args.config
     if not config.exists():
         lines = []
         for name, doc in documented().items():
@@ -273,7 +281,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rabkor", description="A multilingual participatory news aggregator.")
-    parser.add_argument("--config", default="rabkor.toml", help="settings file (TOML)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help=f"settings file (default ${CONFIG_ENV}, else {DEFAULT_CONFIG})")
     parser.add_argument("--log-level", default="WARNING")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -334,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(args.log_level.upper())
     try:
-        settings = load_settings(Path(args.config))
+        args.config = args.config or Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
+        settings = load_settings(args.config)
         return args.handler(args, settings)
     except RabkorError as exc:
         err.print(f"[red]error:[/] {exc}")

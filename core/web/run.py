@@ -30,9 +30,12 @@ def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
     print(f"editor: http://{settings.host}:{settings.port}/editor/", flush=True)
     try:
         server.run()
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down already and re-raises the signal for us to see
     finally:
         stop.set()
         if worker is not None:
             logger.info("waiting for the pipeline to finish its step")
             worker.join(timeout=60)
         store.close()
+        print("stopped", flush=True)
