@@ -89,13 +89,26 @@ def _toml_value(value: object) -> str:
 
 
 def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
-    from rabkor.crawler.sources import add_source
+    from rabkor.crawler.sources import add_from_site, add_source
 
     store = open_store(settings)
-    with store.transaction() as s:
-        src = add_source(s, args.url, title=args.title, language=args.language,
-                         kind=args.kind, category=args.category)
-        console.print(f"added source {src.id}: {src.feed_url}")
+    fields = {"title": args.title, "language": args.language, "category": args.category}
+    if args.sitemap or args.include or args.exclude:
+        with store.transaction() as s:
+            src = add_source(s, args.url, kind=args.kind or "article", fetch_mode="sitemap",
+                             include=args.include, exclude=args.exclude, **fields)
+            console.print(f"added sitemap source {src.id}: {src.feed_url}")
+        return 0
+    added = add_from_site(store, settings, args.url, pick=args.pick, add_all=args.all,
+                          kind=args.kind, **fields)
+    if added.warning:
+        console.print(f"warning: {added.warning}", markup=False)
+    for source_id, url in added.sources:
+        console.print(f"added source {source_id}: {url}")
+    if len(added.candidates) > 1 and not args.all:
+        console.print("the site offers these feeds (add another with --pick N, or --all):")
+        for number, candidate in enumerate(added.candidates, 1):
+            console.print(f"  {number}. {candidate.url}  {candidate.title}", markup=False)
     return 0
 
 
@@ -141,6 +154,34 @@ def cmd_sources_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sources_health(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.crawler.health import health
+
+    store = open_store(settings)
+    table = Table("id", "source", "state", "items/day", "last fetch", "next fetch",
+                  "last error")
+    with store.read() as s:
+        rows = health(s)
+    for row in rows:
+        rate = "" if row.items_per_day is None else f"{row.items_per_day:.1f}"
+        upcoming = _when(row.next_fetch_at) if row.next_fetch_at else "now"
+        table.add_row(str(row.source_id), row.name[:40], str(row.state), rate,
+                      _when(row.last_fetched_at),
+                      "-" if row.state == "disabled" else upcoming, row.last_error or "")
+    console.print(table)
+    return 0
+
+
+def cmd_sources_enable(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.crawler.health import enable_source
+
+    store = open_store(settings)
+    with store.transaction() as s:
+        src = enable_source(s, args.id)
+        console.print(f"enabled source {src.id}: {src.feed_url}; it is fetched at the next crawl")
+    return 0
+
+
 # ---- pipeline stages --------------------------------------------------------------------
 
 
@@ -179,7 +220,8 @@ def _print_translation_status(settings: Settings, store: Store, status: Callable
         console.print("no items yet: crawl first, then ask again")
     for pair in pairs:
         if pair.engine:
-            console.print(f"{pair.source}→{pair.target}: {pair.engine}")
+            via = f" (via {pair.pivot})" if pair.pivot else ""
+            console.print(f"{pair.source}→{pair.target}: {pair.engine}{via}")
         else:
             console.print(f"{pair.source}→{pair.target}: [yellow]missing[/] "
                           f"({pair.items} items waiting): {pair.hint}", soft_wrap=True)
@@ -251,6 +293,14 @@ def cmd_models_install(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_models_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.translate.packages import remove
+
+    pkg = remove(settings, args.source, args.target)
+    console.print(f"removed {pkg.from_code}→{pkg.to_code} {pkg.version}")
+    return 0
+
+
 # ---- web --------------------------------------------------------------------------------
 
 
@@ -295,13 +345,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     sources = sub.add_parser("sources", help="manage sources").add_subparsers(
         dest="sources_command", required=True, metavar="ACTION")
-    p = command("add", cmd_sources_add, "add a feed", sources)
+    p = command("add", cmd_sources_add,
+                "add a feed, a site (its feeds are discovered) or a YouTube channel/playlist",
+                sources)
     p.add_argument("url")
     p.add_argument("--title")
     p.add_argument("--language", help="declared language (ISO 639-1)")
-    p.add_argument("--kind", default="article", choices=["article", "audio", "video", "lecture"])
+    p.add_argument("--kind", choices=["article", "audio", "video", "lecture"],
+                   help="default: video for YouTube, else article")
     p.add_argument("--category", help="editorial category or tendency")
+    p.add_argument("--pick", type=int, metavar="N", help="add the site's N-th feed")
+    p.add_argument("--all", action="store_true", help="add every feed the site offers")
+    p.add_argument("--sitemap", action="store_true",
+                   help="a site without feeds: crawl its sitemaps for articles")
+    p.add_argument("--include", action="append", default=[], metavar="REGEX",
+                   help="sitemap source: article URLs match one of these")
+    p.add_argument("--exclude", action="append", default=[], metavar="REGEX",
+                   help="sitemap source: skip URLs that match")
     command("list", cmd_sources_list, "list sources and their fetch state", sources)
+    command("health", cmd_sources_health,
+            "each source's state, last error, items per day, last and next fetch", sources)
+    command("enable", cmd_sources_enable, "re-enable a disabled source",
+            sources).add_argument("id", type=int)
     command("import-opml", cmd_sources_import, "add the feeds of an OPML file",
             sources).add_argument("file")
     command("export-opml", cmd_sources_export, "write every source as OPML",
@@ -329,6 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     command("install", cmd_models_install,
             "install FROM TO from the Argos index, or a local .argosmodel FILE",
             models).add_argument("what", nargs="+")
+    p = command("remove", cmd_models_remove, "delete the installed FROM TO package", models)
+    p.add_argument("source", metavar="FROM")
+    p.add_argument("target", metavar="TO")
 
     command("serve", cmd_serve, "serve the site and the editor")
     command("run", cmd_run, "serve, and run crawl → translate → index on a schedule")

@@ -38,7 +38,18 @@ class Settings:
     )
     engines: tuple[str, ...] = field(
         default=DEFAULT_ENGINES,
-        metadata={"doc": "Translation engines in order of preference: argos, apertium."},
+        metadata={"doc": "Translation engines in order of preference: argos, apertium, "
+                         "libretranslate."},
+    )
+    libretranslate_url: str = field(
+        default="",
+        metadata={"doc": "Base URL of a LibreTranslate server (engine `libretranslate`)."},
+    )
+    libretranslate_api_key: str = field(
+        default="",
+        repr=False,
+        metadata={"doc": "API key sent to the LibreTranslate server; empty sends none.",
+                  "secret": True},
     )
     secret_key: str = field(
         default="",
@@ -52,19 +63,61 @@ class Settings:
     crawl_interval: int = field(
         default=900, metadata={"doc": "Seconds between crawls of a source (and `run` cycles)."}
     )
+    min_poll_interval: int = field(
+        default=900, metadata={"doc": "Shortest seconds between polls of a busy source."}
+    )
+    max_poll_interval: int = field(
+        default=86400, metadata={"doc": "Longest seconds between polls of a quiet source."}
+    )
+    disable_after_failures: int = field(
+        default=10, metadata={"doc": "A source failing this many times in a row is disabled."}
+    )
+    disable_after_days: float = field(
+        default=7.0, metadata={"doc": "A source failing for longer than this is disabled."}
+    )
     fetch_timeout: float = field(
         default=30.0, metadata={"doc": "Seconds before a fetch gives up."}
     )
     max_feed_bytes: int = field(
         default=10 * 1024 * 1024, metadata={"doc": "Largest feed body accepted, in bytes."}
     )
+    full_text_pages: int = field(
+        default=20,
+        metadata={"doc": "Article pages fetched per source and crawl for the full text of "
+                         "summary-only items (0: none)."},
+    )
     allowed_loopback: tuple[str, ...] = field(
         default=(),
         metadata={"doc": "host:port pairs on loopback that fetches may reach (tests, demo)."},
     )
+    public_url: str = field(
+        default="",
+        metadata={"doc": "The site's public base URL (https://news.example.org); WebSub "
+                         "hubs call back at <public_url>/websub/<source id>. Empty: no "
+                         "WebSub subscriptions, sources are polled only."},
+    )
+    websub_lease_seconds: int = field(
+        default=10 * 86400,
+        metadata={"doc": "WebSub lease asked of hubs, in seconds; renewed an hour before it ends."},
+    )
     argos_index_url: str = field(
         default="https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json",
         metadata={"doc": "Argos Translate package index."},
+    )
+    translate_full_text: str = field(
+        default="approved",
+        metadata={"doc": "Whose full texts to translate after titles and summaries: "
+                         "none, approved (approved items only) or all (approved first)."},
+    )
+    translate_beam_size: int = field(
+        default=2, metadata={"doc": "Beam size of batched Argos translation (1-4; 1 fastest)."}
+    )
+    translate_batch_tokens: int = field(
+        default=4096, metadata={"doc": "Tokens per CTranslate2 batch of sentences."}
+    )
+    translate_retry_seconds: int = field(
+        default=300,
+        metadata={"doc": "First wait before a failed text is retried; doubles per failure."},
     )
 
     @property

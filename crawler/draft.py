@@ -30,6 +30,7 @@ class DraftItem:
     duration_seconds: int | None = None
     image_url: str | None = None
     language: str | None = None
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class ParsedFeed:
     site_url: str | None
     language: str | None
     items: list[DraftItem] = field(default_factory=list)
+    update_seconds: int | None = None  # the feed's own <ttl> or sy:updatePeriod, in seconds
+    websub: tuple[str, str] | None = None  # (hub, topic) it advertises (crawler/websub.py)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class SourceJob:
     language: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    full_text: bool | None = None  # fetch items' pages (crawler/fulltext.py); None: auto
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,4 @@ class FetchOutcome:
     error: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    not_before: int | None = None  # seconds the server asked us to wait (max-age, Retry-After)

@@ -30,6 +30,9 @@ USER_AGENT = "Rabkor/0.1 feed crawler"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 REDIRECT_MAX_TIMES = 5
+CONCURRENT_REQUESTS = 64  # waiting on slow servers costs nothing; parsing is the real bound
+CONCURRENT_REQUESTS_PER_DOMAIN = 4  # never more than this at once on one host
+ROBOTS_REFUSAL = "Forbidden by robots.txt"
 DISABLED = None
 
 
@@ -37,6 +40,7 @@ def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str,
     """Scrapy settings for a crawl under `settings`: guarded, bounded, quiet."""
     return {
         "TWISTED_DNS_RESOLVER": "rabkor.crawler.guard.GuardedResolver",
+        "DOWNLOADER": "rabkor.crawler.downloader.PerHostDownloader",
         ALLOWED_LOOPBACK_SETTING: list(settings.allowed_loopback),
         "DOWNLOAD_HANDLERS": {"file": DISABLED, "data": DISABLED, "ftp": DISABLED,
                               "s3": DISABLED},
@@ -50,12 +54,12 @@ def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str,
         "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
         "RETRY_ENABLED": False,  # the next crawl retries, after a back-off
         "COOKIES_ENABLED": False,
-        "ROBOTSTXT_OBEY": False,  # feeds are published to be fetched
+        "ROBOTSTXT_OBEY": True,  # robots.txt is fetched once per host and crawl, guarded too
         "TELNETCONSOLE_ENABLED": False,
         "USER_AGENT": USER_AGENT,
         "DEFAULT_REQUEST_HEADERS": {"Accept": FEED_ACCEPT},
-        "CONCURRENT_REQUESTS": 32,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+        "CONCURRENT_REQUESTS": CONCURRENT_REQUESTS,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENT_REQUESTS_PER_DOMAIN,
         "ITEM_PIPELINES": {"rabkor.crawler.store.StorePipeline": 300},
         "LOG_LEVEL": log_level,
         "RABKOR_SETTINGS": settings,
@@ -84,8 +88,19 @@ def describe_failure(failure: Failure, settings: Settings, refused: str | None) 
     if isinstance(exc, UnsupportedURLSchemeError):
         return "only http and https URLs are fetched"
     if isinstance(exc, IgnoreRequest):
-        return f"request dropped: {exc}"[:500]
+        return _dropped(str(exc), settings)
     return f"fetch failed: {type(exc).__name__}: {exc}"[:500]
+
+
+def _dropped(reason: str, settings: Settings) -> str:
+    """Scrapy's reasons for dropping a request, as the source's error."""
+    if reason == ROBOTS_REFUSAL:
+        return "disallowed by robots.txt"
+    if reason == "max redirections reached":
+        return f"more than {REDIRECT_MAX_TIMES} redirects"
+    if "during decompression" in reason:
+        return f"body larger than {human_bytes(settings.max_feed_bytes)} after decompression"
+    return f"request dropped: {reason}"[:500]
 
 
 def http_status_text(status: int) -> str:

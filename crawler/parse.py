@@ -8,22 +8,21 @@ and files itself, `file://` included, past the address guard. JSON Feed is decod
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import logging
 import mimetypes
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from rabkor.core.errors import FeedParseError
-from rabkor.core.store.models import MediaKind
-from rabkor.crawler import jsonfeed
+from rabkor.core.store.models import MediaKind, utcnow
+from rabkor.crawler import dates, jsonfeed
 from rabkor.crawler.clean import (
     MAX_CONTENT,
     MAX_SUMMARY,
@@ -35,19 +34,29 @@ from rabkor.crawler.clean import (
     text_to_html,
 )
 from rabkor.crawler.draft import DraftItem, ParsedFeed
+from rabkor.crawler.schedule import feed_update_seconds
+from rabkor.crawler.websub import advertised_hub
 
 logger = logging.getLogger(__name__)
 
 MAX_INT = 2**31 - 1  # items' integer columns are 32-bit on PostgreSQL
 _youtube_id = re.compile(r"^[\w-]{6,20}$")
 _language = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+_lecture_words = re.compile(
+    r"\b(?:lectures?|speech(?:es)?|talks?|conferences?|keynotes?|seminars?|vortrag|vorlesung|"
+    r"rede|conferencias?|conférences?|discours|palestras?|charlas?|лекци\w*|доклад\w*|"
+    r"выступлени\w*)\b", re.IGNORECASE)
 _html_start = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                          re.IGNORECASE | re.DOTALL)
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str = "",
-               source_language: str | None = None) -> ParsedFeed:
-    """Read a feed body fetched from `url`; FeedParseError says why when it is not a feed."""
+               source_language: str | None = None, lectures: bool = False,
+               now: datetime | None = None) -> ParsedFeed:
+    """Read a feed body fetched from `url`; FeedParseError says why when it is not a feed.
+
+    `lectures`: the source publishes lectures, so its audio and video items are lectures.
+    """
     if not body.strip():
         raise FeedParseError("not a feed: the body is empty")
     if jsonfeed.looks_like_json(content_type, body):
@@ -55,9 +64,12 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "",
     else:
         feed, entries = _decode_xml(body, url, content_type)
     language = _language_code(feed.get("language")) or source_language
+    lectures = lectures or _marks_lectures(feed)
+    now = now or utcnow()
     drafts: dict[str, DraftItem] = {}
     for entry in entries:
-        draft = adapt_entry(entry, base_url=url, feed_language=language)
+        draft = adapt_entry(entry, base_url=url, feed_language=language, lectures=lectures,
+                            now=now)
         if draft is None:
             logger.debug("entry without a usable link skipped url=%s", url)
         else:
@@ -67,6 +79,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "",
         site_url=_site_url(feed, url),
         language=language,
         items=list(drafts.values()),
+        update_seconds=feed_update_seconds(feed),
+        websub=advertised_hub(feed, url),
     )
 
 
@@ -93,8 +107,8 @@ def _xml_problem(exc: object) -> str:
     return f"unreadable ({exc})"
 
 
-def adapt_entry(entry: Mapping[str, Any], *, base_url: str,
-                feed_language: str | None) -> DraftItem | None:
+def adapt_entry(entry: Mapping[str, Any], *, base_url: str, feed_language: str | None,
+                lectures: bool = False, now: datetime | None = None) -> DraftItem | None:
     """One decoded entry as a clean draft; None when it has no http(s) link at all."""
     video_id = str(entry.get("yt_videoid") or "")
     enclosure, media_kind = _enclosure(entry)
@@ -109,14 +123,17 @@ def adapt_entry(entry: Mapping[str, Any], *, base_url: str,
         return None
     summary = _html_field(entry.get("summary"), entry.get("summary_detail"), MAX_SUMMARY)
     content = _content(entry.get("content"))
+    author = short_text(entry.get("author"))
+    if media_kind in (MediaKind.AUDIO, MediaKind.VIDEO) and (lectures or _marks_lectures(entry)):
+        media_kind = MediaKind.LECTURE
     return DraftItem(
         guid=_guid(entry.get("id"), url),
         url=url,
         title=plain_text(entry.get("title")) or plain_text(summary or content, 140),
         summary=summary,
         content=content,
-        author=short_text(entry.get("author")),
-        published_at=_time(entry.get("published_parsed") or entry.get("updated_parsed")),
+        author=author,
+        published_at=_published(entry, now or utcnow()),
         media_kind=media_kind,
         enclosure_url=enc.get("url"),
         enclosure_type=enc.get("type"),
@@ -124,6 +141,7 @@ def adapt_entry(entry: Mapping[str, Any], *, base_url: str,
         duration_seconds=duration_seconds(entry.get("itunes_duration")) or enc.get("duration"),
         image_url=_image(entry),
         language=_entry_language(entry) or feed_language,
+        speaker=author if media_kind == MediaKind.LECTURE else None,
     )
 
 
@@ -149,12 +167,23 @@ def _content(parts: object) -> str:
     return _html_field(best.get("value"), best, MAX_CONTENT)
 
 
-def _time(value: object) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime; impossible dates become None."""
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), UTC)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
+def _published(entry: Mapping[str, Any], now: datetime) -> datetime | None:
+    """When the entry was published, read as feedparser or in another language; else None."""
+    found = dates.from_struct(entry.get("published_parsed") or entry.get("updated_parsed"))
+    if found is None:
+        found = dates.from_localized(entry.get("published") or entry.get("updated"))
+    return dates.plausible(found, now)
+
+
+def _marks_lectures(entry: Mapping[str, Any]) -> bool:
+    """A feed or entry says it is lectures: its categories or iTunes keywords, or named
+    speakers (podcast:person as host or guest)."""
+    terms = [t.get("term") for t in entry.get("tags") or [] if isinstance(t, Mapping)]
+    terms += [entry.get("itunes_keywords"), entry.get("category")]
+    if any(_lecture_words.search(str(t)[:1000]) for t in terms if t):
+        return True
+    person = entry.get("podcast_person")
+    return isinstance(person, Mapping) and person.get("role", "").lower() in ("host", "guest")
 
 
 def duration_seconds(value: object) -> int | None:

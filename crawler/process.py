@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import timedelta
 from typing import IO, Any
 
 from scrapy.crawler import CrawlerProcess
@@ -22,6 +21,8 @@ from rabkor.core.store.models import utcnow
 from rabkor.crawler.draft import FetchOutcome, SourceJob
 from rabkor.crawler.fetch import scrapy_settings
 from rabkor.crawler.run import CrawlReport, settings_from_json
+from rabkor.crawler.schedule import Policy
+from rabkor.crawler.sitemap import SitemapSpider, sitemap_jobs
 from rabkor.crawler.spider import FeedSpider
 from rabkor.crawler.store import due_jobs, outcome_stored, store_outcome
 
@@ -64,7 +65,13 @@ def main() -> int:
     process = CrawlerProcess(scrapy_settings(settings, request["log_level"]))
     crawler = process.create_crawler(FeedSpider)
     crawler.signals.connect(tally.stored, signal=outcome_stored)
-    process.crawl(crawler, jobs=jobs)
+    # sites without feeds go to the sitemap spider (crawler/sitemap.py), the rest here
+    site_jobs = sitemap_jobs(store, [job.source_id for job in jobs])
+    process.crawl(crawler, jobs=[job for job in jobs if job.source_id not in site_jobs])
+    if site_jobs:
+        site_crawler = process.create_crawler(SitemapSpider)
+        site_crawler.signals.connect(tally.stored, signal=outcome_stored)
+        process.crawl(site_crawler, jobs=list(site_jobs.values()))
     process.start()
     _record_unanswered(store, settings, tally)
     store.close()
@@ -74,11 +81,11 @@ def main() -> int:
 
 def _record_unanswered(store: Store, settings: Settings, tally: Tally) -> None:
     """Sources the crawl never finished (it was stopped) get an error, not silence."""
-    interval = timedelta(seconds=settings.crawl_interval)
+    policy = Policy.from_settings(settings)
     for source_id in sorted(tally.pending):
         outcome = FetchOutcome(source_id, error="the crawl stopped before this source answered")
         with store.transaction() as session:
-            store_outcome(session, outcome, now=utcnow(), interval=interval)
+            store_outcome(session, outcome, now=utcnow(), policy=policy)
         tally.stored(outcome, 0)
 
 

@@ -22,6 +22,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import utcnow
 from rabkor.crawler.store import due_jobs
+from rabkor.crawler.websub import subscribe_due
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def crawl(settings: Settings, store: Store, *, source_ids: Sequence[int] | None 
     with store.read() as session:
         ids = [job.source_id for job in due_jobs(session, utcnow(), source_ids)]
     if not ids:
+        subscribe_due(settings, store)  # WebSub renewals fall due without a crawl too
         return CrawlReport()
     request = {"settings": settings_to_json(settings), "source_ids": ids,
                "log_level": log_level}
@@ -67,6 +69,7 @@ def crawl(settings: Settings, store: Store, *, source_ids: Sequence[int] | None 
     logger.info("crawl finished fetched=%s new_items=%s not_modified=%s errors=%s",
                 report.sources_fetched, report.new_items, report.not_modified,
                 len(report.errors))
+    subscribe_due(settings, store)  # WebSub (crawler/websub.py): hubs the crawl found
     return report
 
 

@@ -7,8 +7,10 @@ expansion and external entities) is refused outright, and the size is bounded fi
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -17,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import FetchError, RabkorError
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind, Source
 from rabkor.crawler.clean import MAX_URL, plain_text, safe_url
 from rabkor.crawler.guard import check_url
@@ -24,15 +28,29 @@ from rabkor.crawler.guard import check_url
 logger = logging.getLogger(__name__)
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
+FETCH_MODES = ("feed", "sitemap")
+MAX_RULES = 50
+MAX_RULE_LENGTH = 500
 
 
 def add_source(session: Session, feed_url: str, *, title: str | None = None,
                language: str | None = None, kind: str = "article",
                category: str | None = None, site_url: str | None = None,
                description: str | None = None,
-               editorial_comment: str | None = None) -> Source:
-    """A new source for `feed_url`; RabkorError if the URL is unusable or already known."""
+               editorial_comment: str | None = None, fetch_mode: str = "feed",
+               include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Source:
+    """A new source for `feed_url`; RabkorError if the URL is unusable or already known.
+
+    A "sitemap" source is a site without feeds: `feed_url` is its home page, and its
+    articles are the sitemap URLs that match an `include` regex (any, when none is
+    given) and no `exclude` regex.
+    """
     url = _feed_url(feed_url)
+    if fetch_mode not in FETCH_MODES:
+        raise RabkorError(f"unknown fetch mode {fetch_mode!r}: use feed or sitemap")
+    rules = url_rules(include, exclude)
+    if rules and fetch_mode != "sitemap":
+        raise RabkorError("URL include/exclude rules apply to sitemap sources only")
     if session.scalar(select(Source.id).where(Source.feed_url == url)) is not None:
         raise RabkorError(f"a source with the feed URL {url} already exists")
     try:
@@ -46,11 +64,69 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
     source = Source(feed_url=url, title=plain_text(title, 500), language=language,
                     kind=media_kind, category=category or None,
                     site_url=safe_url(site_url), description=description or None,
-                    editorial_comment=editorial_comment or None)
+                    editorial_comment=editorial_comment or None,
+                    fetch_mode=fetch_mode, url_rules=rules)
     session.add(source)
     session.flush()
     logger.info("source added source_id=%s url=%s", source.id, url)
     return source
+
+
+def url_rules(include: Sequence[str], exclude: Sequence[str]) -> dict[str, list[str]] | None:
+    """Checked include/exclude regexes as stored in Source.url_rules; None when there are none."""
+    rules = {"include": [r for r in include if r], "exclude": [r for r in exclude if r]}
+    for pattern in rules["include"] + rules["exclude"]:
+        if len(pattern) > MAX_RULE_LENGTH:
+            raise RabkorError(f"a URL rule is longer than {MAX_RULE_LENGTH} characters")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise RabkorError(f"the URL rule {pattern!r} is not a valid regex: {exc}") from None
+    if len(rules["include"]) + len(rules["exclude"]) > MAX_RULES:
+        raise RabkorError(f"more than {MAX_RULES} URL rules")
+    return rules if rules["include"] or rules["exclude"] else None
+
+
+@dataclass
+class Added:
+    """What `add_from_site` did: the sources added and every feed the site offered."""
+
+    sources: list[tuple[int, str]] = field(default_factory=list)
+    candidates: list = field(default_factory=list)
+    warning: str | None = None
+
+
+def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | None = None,
+                  add_all: bool = False, kind: str | None = None, **fields: object) -> Added:
+    """Add the feed behind `url`, which may be a feed, a site's page or a YouTube URL.
+
+    Discovery fetches before the transaction opens, so no write lock is held on the
+    network. The best feed is added, or the `pick`-th (from 1), or all of them.
+    """
+    from rabkor.crawler.direct import AddressRefused, client
+    from rabkor.crawler.discover import FeedCandidate, NoFeedFound, discover
+
+    added = Added()
+    try:
+        with client(settings) as http:
+            candidates = discover(http, _feed_url(url), settings)
+    except (NoFeedFound, AddressRefused) as exc:
+        raise RabkorError(f"cannot add {url.strip()!r}: {exc}") from None
+    except FetchError as exc:  # unreachable now: added as given, the crawl will retry it
+        added.warning = f"could not fetch {url.strip()} to check it ({exc}); added as a feed"
+        candidates = [FeedCandidate(_feed_url(url))]
+    if pick is not None and not 1 <= pick <= len(candidates):
+        raise RabkorError(f"--pick {pick}: the site offers {len(candidates)} feeds")
+    chosen = candidates if add_all else [candidates[(pick or 1) - 1]]
+    added.candidates = candidates
+    title = fields.pop("title", None)
+    with store.transaction() as session:
+        for candidate in chosen:
+            source = add_source(session, candidate.url, title=title or candidate.title or None,
+                                kind=kind or ("video" if candidate.video else "article"),
+                                **fields)
+            added.sources.append((source.id, source.feed_url))
+    return added
 
 
 def _feed_url(raw: str) -> str:

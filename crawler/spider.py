@@ -11,13 +11,17 @@ from collections.abc import AsyncIterator, Iterator
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from rabkor.core.errors import FeedParseError, FetchError
+from rabkor.core.store.models import utcnow
 from rabkor.crawler.draft import FetchOutcome, SourceJob
 from rabkor.crawler.fetch import describe_failure, host_of
+from rabkor.crawler.fulltext import FullText
 from rabkor.crawler.guard import check_url
-from rabkor.crawler.parse import parse_feed
+from rabkor.crawler.parsepool import ParsePool
+from rabkor.crawler.schedule import max_age_seconds, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +32,12 @@ class FeedSpider(scrapy.Spider):
     def __init__(self, jobs: list[SourceJob], **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
+        self.parser = ParsePool(len(jobs))
+        self.full_text = FullText(self)  # article pages of summary-only items (fulltext.py)
+
+    def closed(self, reason: str) -> None:
+        self.parser.close()
+        self.full_text.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchOutcome]:
         for job in self.jobs:
@@ -45,18 +55,21 @@ class FeedSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
-    def parse_feed(self, response: Response) -> Iterator[FetchOutcome]:
+    async def parse_feed(self, response: Response) -> AsyncIterator[FetchOutcome | scrapy.Request]:
         job: SourceJob = response.meta["job"]
         etag = _header(response, b"ETag", 500)
         last_modified = _header(response, b"Last-Modified", 100)
+        not_before = max_age_seconds(_header(response, b"Cache-Control", 500))
         if response.status == 304:
             yield FetchOutcome(job.source_id, not_modified=True, etag=etag or job.etag,
-                               last_modified=last_modified or job.last_modified)
+                               last_modified=last_modified or job.last_modified,
+                               not_before=not_before)
             return
         try:
-            feed = parse_feed(response.body, url=response.url,
-                              content_type=_header(response, b"Content-Type", 200) or "",
-                              source_language=job.language)
+            feed = await self.parser.parse(
+                response.body, url=response.url,
+                content_type=_header(response, b"Content-Type", 200) or "",
+                source_language=job.language)
         except FeedParseError as exc:
             yield FetchOutcome(job.source_id, error=str(exc))
             return
@@ -65,7 +78,13 @@ class FeedSpider(scrapy.Spider):
                              response.url)
             yield FetchOutcome(job.source_id, error=f"could not read the feed: {exc!r}"[:500])
             return
-        yield FetchOutcome(job.source_id, feed=feed, etag=etag, last_modified=last_modified)
+        # full text (crawler/fulltext.py): pages of the new items, asked for before the
+        # outcome stores them and fetched after it, so each item is stored with its summary first
+        pages = self.full_text.requests(job, feed)
+        yield FetchOutcome(job.source_id, feed=feed, etag=etag, last_modified=last_modified,
+                           not_before=not_before)
+        for page in pages:
+            yield page
 
     def fetch_failed(self, failure: Failure) -> Iterator[FetchOutcome]:
         request = failure.request  # type: ignore[attr-defined]
@@ -77,7 +96,7 @@ class FeedSpider(scrapy.Spider):
         message = describe_failure(failure, self.settings["RABKOR_SETTINGS"], refused)
         logger.info("fetch failed source_id=%s url=%s error=%s", job.source_id, request.url,
                     message)
-        yield FetchOutcome(job.source_id, error=message)
+        yield FetchOutcome(job.source_id, error=message, not_before=_retry_after(failure))
 
 
 def _conditional_headers(job: SourceJob) -> dict[str, str]:
@@ -87,6 +106,14 @@ def _conditional_headers(job: SourceJob) -> dict[str, str]:
     if job.last_modified:
         headers["If-Modified-Since"] = job.last_modified
     return headers
+
+
+def _retry_after(failure: Failure) -> int | None:
+    """Retry-After of a 429 or 503 answer, in seconds."""
+    exc = failure.value
+    if not isinstance(exc, HttpError) or exc.response.status not in (429, 503):
+        return None
+    return retry_after_seconds(_header(exc.response, b"Retry-After", 100), utcnow())
 
 
 def _header(response: Response, name: bytes, limit: int) -> str | None:

@@ -8,24 +8,23 @@ crash loses nothing committed and a re-run repeats nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import Item, ItemStatus, Source, utcnow
-from rabkor.crawler.draft import DraftItem, FetchOutcome, SourceJob
+from rabkor.core.store.models import Item, Source, utcnow
+from rabkor.crawler.draft import FetchOutcome, SourceJob
+from rabkor.crawler.items import insert_items
+from rabkor.crawler.schedule import Policy, backoff, disable_reason, items_per_day, poll_interval
+from rabkor.crawler.websub import note_hub
 
 logger = logging.getLogger(__name__)
 
-MIN_BACKOFF = timedelta(minutes=5)
-MAX_BACKOFF = timedelta(days=1)
-INSERT_CHUNK = 200  # rows per INSERT, well under SQLite's bound-parameter limit
+RATE_SAMPLE = 100  # the newest items a source's update rate is measured on
 
 outcome_stored = object()  # Scrapy signal: (outcome, new_items) after each commit
 
@@ -38,55 +37,64 @@ def due_jobs(session: Session, now: datetime,
         query = query.where(or_(Source.next_fetch_at.is_(None), Source.next_fetch_at <= now))
     else:
         query = query.where(Source.id.in_(source_ids))
-    return [SourceJob(s.id, s.feed_url, s.language, s.etag, s.last_modified)
+    return [SourceJob(s.id, s.feed_url, s.language, s.etag, s.last_modified, s.full_text)
             for s in session.scalars(query)]
 
 
 def store_outcome(session: Session, outcome: FetchOutcome, *, now: datetime,
-                  interval: timedelta) -> int:
-    """Record one source's outcome; returns how many new items it brought."""
+                  policy: Policy) -> int:
+    """Record one source's outcome and when to fetch it next; returns its new items."""
     source = session.get(Source, outcome.source_id)
     if source is None:
         logger.warning("source vanished during the crawl source_id=%s", outcome.source_id)
         return 0
     source.last_fetched_at = now
     if outcome.error is not None:
-        source.error_count += 1
-        source.last_error = outcome.error
-        source.next_fetch_at = now + backoff(source.error_count, interval)
+        _record_failure(source, outcome, now, policy)
         return 0
     source.etag, source.last_modified = outcome.etag, outcome.last_modified
-    source.error_count, source.last_error = 0, None
-    source.next_fetch_at = now + interval
-    if outcome.feed is None:
-        return 0
-    source.title = source.title or outcome.feed.title
-    source.site_url = source.site_url or outcome.feed.site_url
-    return insert_items(session, source.id, outcome.feed.items, now)
-
-
-def backoff(error_count: int, interval: timedelta) -> timedelta:
-    """Exponential back-off: the interval (at least 5 min), doubled per error, at most a day."""
-    base = max(interval, MIN_BACKOFF)
-    return min(base * 2 ** min(max(error_count - 1, 0), 16), MAX_BACKOFF)
-
-
-def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
-                 now: datetime) -> int:
-    """Insert the drafts that are new; a known (source, GUID) or URL is skipped by the database."""
-    rows = [_row(source_id, d, now) for d in drafts]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
+    source.error_count, source.last_error, source.failing_since = 0, None, None
     added = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        stmt = insert(Item).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing()
-        added += session.execute(stmt).rowcount
+    if outcome.feed is not None:
+        source.title = source.title or outcome.feed.title
+        source.site_url = source.site_url or outcome.feed.site_url
+        note_hub(source, outcome.feed.websub)
+        added = insert_items(session, source.id, outcome.feed.items, now)
+        source.items_per_day = items_per_day(_recent_times(session, source.id), now)
+        source.server_interval = max(outcome.not_before or 0,
+                                     outcome.feed.update_seconds or 0) or None
+    elif outcome.not_before:
+        source.server_interval = max(source.server_interval or 0, outcome.not_before)
+    interval = poll_interval(source.items_per_day, source.server_interval, policy)
+    source.poll_interval = int(interval.total_seconds())
+    source.next_fetch_at = now + interval
     return added
 
 
-def _row(source_id: int, draft: DraftItem, now: datetime) -> dict[str, object]:
-    return {**asdict(draft), "source_id": source_id, "status": ItemStatus.PENDING,
-            "fetched_at": now, "updated_at": now}
+def _record_failure(source: Source, outcome: FetchOutcome, now: datetime,
+                    policy: Policy) -> None:
+    """Back off, and disable the source when it has failed too often or too long."""
+    source.error_count += 1
+    source.last_error = outcome.error
+    source.failing_since = source.failing_since or now
+    interval = timedelta(seconds=source.poll_interval) if source.poll_interval \
+        else policy.default_interval
+    source.next_fetch_at = now + backoff(source.error_count, interval, outcome.not_before)
+    reason = disable_reason(source.error_count, source.failing_since, now,
+                            outcome.error or "", policy)
+    if reason is not None:
+        source.enabled, source.disabled_at, source.disabled_reason = False, now, reason
+        logger.warning("source disabled source_id=%s reason=%s", source.id, reason)
+
+
+def _recent_times(session: Session, source_id: int) -> list[datetime]:
+    """When the source's newest items appeared: published time, or when we first saw them."""
+    when = func.coalesce(Item.published_at, Item.fetched_at)
+    query = (select(when).where(Item.source_id == source_id)
+             .order_by(when.desc()).limit(RATE_SAMPLE))
+    return list(session.scalars(query))
+
+
 
 
 class StorePipeline:
@@ -94,7 +102,7 @@ class StorePipeline:
 
     def __init__(self, crawler, settings: Settings) -> None:
         self.crawler = crawler
-        self.interval = timedelta(seconds=settings.crawl_interval)
+        self.policy = Policy.from_settings(settings)
         self.store = Store(settings)
 
     @classmethod
@@ -103,7 +111,7 @@ class StorePipeline:
 
     def process_item(self, item: FetchOutcome) -> FetchOutcome:
         with self.store.transaction() as session:
-            new_items = store_outcome(session, item, now=utcnow(), interval=self.interval)
+            new_items = store_outcome(session, item, now=utcnow(), policy=self.policy)
         logger.debug("source stored source_id=%s new_items=%s error=%s", item.source_id,
                      new_items, item.error)
         self.crawler.signals.send_catch_log(outcome_stored, outcome=item, new_items=new_items)

@@ -1,4 +1,5 @@
-"""Who may see the editor: every page but the login page needs an admin or an editor."""
+"""Who may see the editor: the queue needs an admin or an editor; translation pages admit
+translators too (their review stays with editors, see rabkor.editor.postedit)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from rabkor.core.store.models import Role
 from rabkor.core.web.sessions import session_of
 from rabkor.editor.urls import url_for
 from rabkor.editor.workflow import may_decide
@@ -29,6 +31,31 @@ def editor_required(handler: Handler) -> Handler:
                                      f"{session.role}. The editorial queue is open to editors "
                                      "and administrators only; ask an administrator if you "
                                      "need access.")
+        return await handler(request)
+
+    return guarded
+
+
+TRANSLATING_ROLES = frozenset({Role.ADMIN, Role.EDITOR, Role.TRANSLATOR})
+
+
+def may_translate(role: Role | None) -> bool:
+    return role in TRANSLATING_ROLES
+
+
+def translator_required(handler: Handler) -> Handler:
+    """Like `editor_required`, for the translation pages: translators are welcome there."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        session = session_of(request)
+        if session.user_id is None:
+            return RedirectResponse(url_for(request, "login_form"), status_code=303)
+        if not may_translate(session.role):
+            raise HTTPException(403, f"You are logged in as {session.username}, a "
+                                     f"{session.role}. Translation pages are open to "
+                                     "translators, editors and administrators; ask an "
+                                     "administrator if you want to translate.")
         return await handler(request)
 
     return guarded

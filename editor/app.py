@@ -21,14 +21,16 @@ from rabkor.core.errors import InvalidTransition
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.sessions import SessionMiddleware
-from rabkor.editor.handlers import auth, decisions, queue
+from rabkor.editor.handlers import auth, decisions, queue, translations
+from rabkor.editor.postedit import IncompleteTranslation, PostEditConflict
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.urls import OwnUrls
 from rabkor.editor.workflow import NotPermitted
 
 STATIC = Path(__file__).parent / "static"
 # Errors the workflow raises on purpose, and the HTTP status each one means.
-ERROR_STATUS: dict[type[Exception], int] = {InvalidTransition: 409, NotPermitted: 403}
+ERROR_STATUS: dict[type[Exception], int] = {InvalidTransition: 409, NotPermitted: 403,
+                                            PostEditConflict: 409, IncompleteTranslation: 400}
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
@@ -45,6 +47,28 @@ async def error_page(request: Request, exc: Exception) -> Response:
     return response
 
 
+TRANSLATION_ROUTES = [
+    Route("/translations", translations.translation_list, name="translation_list"),
+    Route("/translations/reviews", translations.review_list, name="review_list"),
+    Route("/translations/{item_id:int}/{lang}", translations.translation_edit,
+          name="translation_edit"),
+    Route("/translations/{item_id:int}/{lang}", translations.translation_save, methods=["POST"],
+          name="translation_save"),
+    Route("/translations/{item_id:int}/{lang}/claim", translations.translation_claim,
+          methods=["POST"], name="translation_claim"),
+    Route("/translations/{item_id:int}/{lang}/release", translations.translation_release,
+          methods=["POST"], name="translation_release"),
+    Route("/translations/{item_id:int}/{lang}/history", translations.translation_history,
+          name="translation_history"),
+    Route("/translations/revisions/{revision_id:int}", translations.revision_show,
+          name="revision_show"),
+    Route("/translations/revisions/{revision_id:int}/accept", translations.revision_accept,
+          methods=["POST"], name="revision_accept"),
+    Route("/translations/revisions/{revision_id:int}/return", translations.revision_return,
+          methods=["POST"], name="revision_return"),
+]
+
+
 def create_app(settings: Settings, store: Store) -> Starlette:
     """The editor on `store`; sessions are its own unless an outer app already provides them."""
     routes = [
@@ -56,6 +80,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Route("/items/{item_id:int}/reopen", queue.item_reopen, methods=["POST"],
               name="item_reopen"),
         Route("/decisions", decisions.decision_list, name="decision_list"),
+        *TRANSLATION_ROUTES,
         Route("/login", auth.login_form, name="login_form"),
         Route("/login", auth.login_submit, methods=["POST"], name="login_submit"),
         Route("/logout", auth.logout, methods=["POST"], name="logout"),

@@ -39,12 +39,13 @@ class Page:
 def pending_page(session: Session, number: int, size: int = PAGE_SIZE) -> Page:
     """Page `number` (from 1) of the pending items; past the end it is the last page."""
     count = session.scalar(
-        select(func.count()).select_from(Item).where(Item.status == ItemStatus.PENDING)
+        select(func.count()).select_from(Item).where(Item.status == ItemStatus.PENDING,
+                                                     Item.duplicate_of_id.is_(None))
     ) or 0
     number = min(max(1, number), _page_count(count, size))
     items = session.scalars(
         select(Item)
-        .where(Item.status == ItemStatus.PENDING)
+        .where(Item.status == ItemStatus.PENDING, Item.duplicate_of_id.is_(None))
         .options(selectinload(Item.translations), joinedload(Item.source))
         .order_by(*NEWEST_FIRST)
         .limit(size)

@@ -21,6 +21,7 @@ from starlette.templating import Jinja2Templates
 from rabkor.core.settings import Settings
 from rabkor.core.store.models import Translation
 from rabkor.core.web.sessions import session_of
+from rabkor.editor.access import may_translate
 from rabkor.editor.languages import language_name
 from rabkor.editor.urls import url_for
 from rabkor.editor.workflow import may_decide
@@ -66,6 +67,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     def common(request: Request) -> dict[str, object]:
         session = session_of(request)
         return {"session": session, "can_decide": may_decide(session.role),
+                "can_translate": may_translate(session.role),
                 "site_title": settings.site_title}
 
     templates = Jinja2Templates(env=env, context_processors=[common])

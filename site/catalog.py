@@ -13,7 +13,8 @@ _NEWEST = (func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.des
 
 def latest_items(session: Session, *, limit: int, offset: int = 0) -> list[Item]:
     """Approved items, newest first by publication date (fetch date when there is none)."""
-    stmt = (select(Item).where(Item.status == ItemStatus.APPROVED).order_by(*_NEWEST)
+    stmt = (select(Item).where(Item.status == ItemStatus.APPROVED,
+                               Item.duplicate_of_id.is_(None)).order_by(*_NEWEST)
             .options(*_LOAD).limit(limit).offset(offset))
     return list(session.scalars(stmt))
 

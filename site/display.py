@@ -18,6 +18,7 @@ from markupsafe import Markup
 from rabkor.core.store.models import Item, MediaKind, Translation
 from rabkor.site.i18n import _, language_name
 from rabkor.site.text import plain_text
+from rabkor.translate.detect import UNCHANGED
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
@@ -47,19 +48,25 @@ class ItemView:
 
     @property
     def label(self) -> str:
-        """"Machine-translated from Spanish", "Translated by volunteers", or "" for originals."""
-        if self.translation is None:
+        """"Machine-translated from Spanish (via English)", "Translated by volunteers", or ""."""
+        if self.translation is None or self.translation.engine == UNCHANGED:
             return ""
         if self.translation.is_human:
+            # Post-editing publishes only accepted work, so the editor's review is named.
+            if self.translation.reviewed_at is not None:
+                return _("Translated by volunteers · reviewed")
             return _("Translated by volunteers")
         source = language_name(self.translation.source_language)
+        if self.translation.pivot:  # es→en→de: say so, two machine steps lose more
+            return _("Machine-translated from {language} via {pivot}").format(
+                language=source, pivot=language_name(self.translation.pivot))
         return _("Machine-translated from {language}").format(language=source)
 
     @property
     def engine(self) -> str:
         """Which engine and model made a machine translation, for a tooltip."""
         t = self.translation
-        if t is None or t.is_human:
+        if t is None or t.is_human or t.engine == UNCHANGED:
             return ""
         return " ".join(part for part in (t.engine, t.model_version) if part)
 

@@ -17,6 +17,7 @@ import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +41,20 @@ def build_argosmodel(
     vocab_size: int = 1000,
     seed: int = 0,
     quantization: str | None = None,
+    corpus: Sequence[str] | None = None,
+    tokenizer: bytes | None = None,
 ) -> Path:
-    """Write the package to `out_path` and return it; same arguments, same bytes."""
+    """Write the package to `out_path` and return it; same arguments, same bytes.
+
+    The SentencePiece vocabulary is trained on `corpus` (lines of text) when given, else
+    on the fixture sentences of both languages; `tokenizer` (a serialized SentencePiece
+    model, from `train_sentencepiece`) skips the training, e.g. to share one vocabulary
+    between several packages.
+    """
     out_path = Path(out_path)
-    tokenizer = _train_sentencepiece([from_code, to_code], vocab_size)
+    if tokenizer is None:
+        tokenizer = train_sentencepiece(
+            _fixture_lines([from_code, to_code]) if corpus is None else list(corpus), vocab_size)
     pieces = _pieces(tokenizer)
     spec = _random_transformer(len(pieces), layers, d_model, heads, ffn, seed)
     spec.register_source_vocabulary(pieces)
@@ -64,17 +75,28 @@ def build_argosmodel(
     return out_path
 
 
-def _train_sentencepiece(codes: list[str], vocab_size: int) -> bytes:
-    """Train on the fixture sentences of both languages, deterministically."""
+def _fixture_lines(codes: list[str]) -> list[str]:
+    """The fixture sentences (tests/data/sentences) of the given languages."""
     lines: list[str] = []
     for code in codes:
         path = SENTENCES / f"{code}.txt"
         lines += path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     if not lines:
         raise SystemExit(f"no sentences for {codes} in {SENTENCES}")
+    return lines
+
+
+def train_sentencepiece(lines: Sequence[str], vocab_size: int) -> bytes:
+    """A unigram SentencePiece model of at most `vocab_size` pieces, deterministically.
+
+    Single-threaded, unshuffled and with every input sentence used, so the same lines
+    give the same bytes. `hard_vocab_limit=False`: a small corpus yields fewer pieces.
+    """
+    if not lines:
+        raise ValueError("no sentences to train the SentencePiece model on")
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(lines),
+        sentence_iterator=iter(list(lines)),
         model_writer=model,
         vocab_size=vocab_size,
         hard_vocab_limit=False,
@@ -83,6 +105,7 @@ def _train_sentencepiece(codes: list[str], vocab_size: int) -> bytes:
         num_threads=1,
         seed_sentencepiece_size=100_000,
         shuffle_input_sentence=False,
+        input_sentence_size=0,  # every sentence: no random sampling
         minloglevel=2,
     )
     return model.getvalue()

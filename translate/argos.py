@@ -13,6 +13,7 @@ from typing import Any
 
 from rabkor.core.settings import Settings
 from rabkor.translate.argoslib import argos_module
+from rabkor.translate.batching import BatchOptions, argos_translate_sentences, ctranslate2_options
 from rabkor.translate.engine import EngineError
 from rabkor.translate.packages import InstalledPackage, installed
 
@@ -51,6 +52,16 @@ class ArgosEngine:
         except Exception as exc:  # CTranslate2 and tokenizers raise plain RuntimeErrors
             raise EngineError(f"argos {src}→{tgt}: {exc}") from exc
 
+    def translate_sentences(self, sentences: list[str], src: str, tgt: str,
+                            options: BatchOptions | None = None) -> list[str]:
+        """Many items' sentences in one batched CTranslate2 call (see batching.py)."""
+        loaded = self._load(src, tgt)
+        try:
+            return argos_translate_sentences(loaded.package, loaded.translator, sentences,
+                                             options or BatchOptions())
+        except Exception as exc:  # CTranslate2 and tokenizers raise plain RuntimeErrors
+            raise EngineError(f"argos {src}→{tgt}: {exc}") from exc
+
     def _package(self, src: str, tgt: str) -> InstalledPackage:
         try:
             return self._packages[(src, tgt)]
@@ -68,7 +79,7 @@ class ArgosEngine:
             try:
                 package = argos_module(self.settings, "package").Package(installed_package.path)
                 translator = ctranslate2.Translator(str(installed_package.path / "model"),
-                                                    device="cpu", compute_type="auto")
+                                                    **ctranslate2_options())
                 loaded = _Loaded(package, translator, OfflineSentencizer(package))
             except Exception as exc:  # a damaged package on disk: say which
                 raise EngineError(

@@ -30,7 +30,7 @@ class Engine(Protocol):
         ...
 
 
-KNOWN = ("argos", "apertium")
+KNOWN = ("argos", "apertium", "libretranslate")
 
 
 def make_engines(settings: Settings) -> list[Engine]:
@@ -38,6 +38,7 @@ def make_engines(settings: Settings) -> list[Engine]:
     # Imported here because each engine module imports EngineError from this one.
     from rabkor.translate.apertium import ApertiumEngine
     from rabkor.translate.argos import ArgosEngine
+    from rabkor.translate.libretranslate import LibreTranslateEngine
 
     engines: list[Engine] = []
     for name in settings.engines:
@@ -45,6 +46,8 @@ def make_engines(settings: Settings) -> list[Engine]:
             engines.append(ArgosEngine(settings))
         elif name == "apertium":
             engines.append(ApertiumEngine())
+        elif name == "libretranslate":
+            engines.append(LibreTranslateEngine(settings))
         else:
             raise ConfigError(f"unknown translation engine {name!r}; known: {', '.join(KNOWN)}")
     return engines

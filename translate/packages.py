@@ -166,6 +166,25 @@ def _installed(meta: dict, path: Path) -> InstalledPackage:
                             meta.get("from_name", ""), meta.get("to_name", ""))
 
 
+def remove(settings: Settings, from_code: str, to_code: str) -> InstalledPackage:
+    """Delete the installed package of a pair; engines made afterwards no longer offer it.
+
+    The folder is first renamed to a hidden name (atomic: a running translator never sees
+    half a package), then deleted.
+    """
+    found = [p for p in installed(settings) if (p.from_code, p.to_code) == (from_code, to_code)]
+    if not found:
+        pairs = ", ".join(f"{p.from_code}→{p.to_code}" for p in installed(settings)) or "none"
+        raise PackageError(f"no {from_code}→{to_code} package is installed (installed: {pairs})")
+    package = found[0]
+    doomed = Path(tempfile.mkdtemp(prefix=".remove-", dir=packages_dir(settings)))
+    package.path.rename(doomed / package.path.name)
+    shutil.rmtree(doomed, ignore_errors=True)
+    logger.info("removed Argos package pair=%s-%s version=%s path=%s",
+                from_code, to_code, package.version, package.path)
+    return package
+
+
 def available(settings: Settings) -> list[AvailablePackage]:
     """Translation packages the Argos package index offers (needs the network)."""
     try:

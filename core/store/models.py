@@ -8,9 +8,11 @@ from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -73,6 +75,15 @@ class SubmissionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class RevisionStatus(enum.StrEnum):
+    """A volunteer's translation: saved, sent for review, then accepted or returned."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
 def _enum(cls: type[enum.Enum]) -> Enum:
     """Store enums by value, as plain strings, so the database reads without Python."""
     return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
@@ -98,7 +109,30 @@ class Source(Base):
     next_fetch_at: Mapped[datetime | None] = mapped_column(index=True)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # scheduling (crawler/schedule.py): seconds between polls, the measured update rate,
+    # the least interval the server asked for (TTL, max-age, Retry-After), and health
+    poll_interval: Mapped[int | None] = mapped_column(Integer)
+    items_per_day: Mapped[float | None] = mapped_column(Float)
+    server_interval: Mapped[int | None] = mapped_column(Integer)
+    failing_since: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Fetch each item's page for its full text: True, False, or None = when content is short.
+    full_text: Mapped[bool | None] = mapped_column(Boolean)
+    # "feed", or "sitemap" for a site without feeds (crawler/sitemap.py), whose article
+    # URLs are chosen by url_rules: {"include": [regex, …], "exclude": [regex, …]}.
+    fetch_mode: Mapped[str] = mapped_column(String(20), default="feed",
+                                            server_default="feed")
+    url_rules: Mapped[dict | None] = mapped_column(JSON)
+    # WebSub (crawler/websub.py): the advertised hub and topic, our per-source HMAC
+    # secret, the subscription's state (pending, active, refused) and its lease.
+    websub_hub: Mapped[str | None] = mapped_column(String(2048))
+    websub_topic: Mapped[str | None] = mapped_column(String(2048))
+    websub_secret: Mapped[str | None] = mapped_column(String(100))
+    websub_state: Mapped[str | None] = mapped_column(String(20))
+    websub_requested_at: Mapped[datetime | None]
+    websub_lease_expires_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
 
@@ -140,6 +174,11 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
         Index("ix_items_status_published", "status", "published_at"),
+        UniqueConstraint("canonical_url", name="uq_items_canonical_url"),
+        Index("ix_items_simhash_band0", "simhash_band0"),
+        Index("ix_items_simhash_band1", "simhash_band1"),
+        Index("ix_items_simhash_band2", "simhash_band2"),
+        Index("ix_items_simhash_band3", "simhash_band3"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +199,19 @@ class Item(Base):
     published_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     language: Mapped[str | None] = mapped_column(String(16))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    # The URL as uniqueness sees it (rabkor.crawler.canonical); `url` stays as published.
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    speaker: Mapped[str | None] = mapped_column(String(500))
+    extraction_error: Mapped[str | None] = mapped_column(Text)
+    # 64-bit SimHash of title and text (signed), and its four 16-bit bands for lookup.
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    simhash_band0: Mapped[int | None] = mapped_column(Integer)
+    simhash_band1: Mapped[int | None] = mapped_column(Integer)
+    simhash_band2: Mapped[int | None] = mapped_column(Integer)
+    simhash_band3: Mapped[int | None] = mapped_column(Integer)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", name="fk_items_duplicate_of_id_items"))
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.PENDING)
     translated_at: Mapped[datetime | None]
     indexed_at: Mapped[datetime | None]
@@ -179,6 +231,21 @@ class Item(Base):
         return None
 
 
+class ItemSource(Base):
+    """Every source that carried an item: the same story from several feeds is one item."""
+
+    __tablename__ = "item_sources"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_item_sources_item_id_items"),
+        primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE", name="fk_item_sources_source_id_sources"),
+        primary_key=True, index=True)
+    guid: Mapped[str | None] = mapped_column(String(2048))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Translation(Base):
     """One field of one item in one language; a human edit supersedes the machine's."""
 
@@ -195,12 +262,75 @@ class Translation(Base):
     text: Mapped[str] = mapped_column(Text)
     engine: Mapped[str] = mapped_column(String(50))
     model_version: Mapped[str] = mapped_column(String(200), default="")
+    # the language a machine translation went through ("en"), None when direct (routing.py)
+    pivot: Mapped[str | None] = mapped_column(String(16))
     is_human: Mapped[bool] = mapped_column(Boolean, default=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the editor who accepted a volunteer's translation (editor/postedit.py)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_translations_reviewed_by_id_users"))
+    reviewed_at: Mapped[datetime | None]
 
     item: Mapped[Item] = relationship(back_populates="translations")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class TranslationClaim(Base):
+    """Who is translating an item into a language now: the unique key lets only one hold it."""
+
+    __tablename__ = "translation_claims"
+    __table_args__ = (
+        UniqueConstraint("item_id", "language", name="uq_translation_claims_item_lang"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_translation_claims_item_id_items"))
+    language: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_translation_claims_user_id_users"),
+        index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+class TranslationRevision(Base):
+    """One saved state of a volunteer's translation of an item into a language: the history.
+
+    `segments` keeps the sentence-by-sentence text ({field: [segment, ...]}) so the editing
+    page can show a draft again as it was typed; title, summary and content are the joined
+    texts an editor reviews and the site shows once accepted.
+    """
+
+    __tablename__ = "translation_revisions"
+    __table_args__ = (
+        Index("ix_translation_revisions_item_lang", "item_id", "language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_translation_revisions_item_id_items"))
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    segments: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[RevisionStatus] = mapped_column(_enum(RevisionStatus), index=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", name="fk_translation_revisions_author_id_users"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_translation_revisions_reviewer_id_users"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+    item: Mapped[Item] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
 
 
 class Decision(Base):
@@ -234,3 +364,48 @@ class WebSession(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
     user: Mapped[User | None] = relationship()
+
+
+class TranslationMemoryEntry(Base):
+    """One translated sentence, so boilerplate and re-crawled items are never translated twice.
+
+    Keyed by the hash of the normalized sentence, the pair and the model version
+    ("human" for accepted volunteer translations, which win over any machine's).
+    """
+
+    __tablename__ = "translation_memory"
+    __table_args__ = (
+        UniqueConstraint("key_hash", "source_language", "target_language", "model_version",
+                         name="uq_translation_memory_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    source_language: Mapped[str] = mapped_column(String(16))
+    target_language: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str] = mapped_column(String(200))
+    source_text: Mapped[str] = mapped_column(Text)
+    target_text: Mapped[str] = mapped_column(Text)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+
+class TranslationFailure(Base):
+    """A text an engine failed on: retried with back-off after `next_attempt_at`."""
+
+    __tablename__ = "translation_failures"
+    __table_args__ = (
+        UniqueConstraint("item_id", "field", "language",
+                         name="uq_translation_failures_item_field_lang"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_translation_failures_item_id_items"))
+    field: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

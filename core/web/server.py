@@ -12,12 +12,14 @@ from rabkor.core.web.sessions import SessionMiddleware
 
 
 def create_app(settings: Settings, store: Store) -> Starlette:
+    from rabkor.crawler.websub_app import create_app as create_websub
     from rabkor.editor.app import create_app as create_editor
     from rabkor.site.app import create_app as create_site
 
     return Starlette(
         routes=[
             Mount("/editor", app=create_editor(settings, store)),
+            Mount("/websub", app=create_websub(settings, store)),
             Mount("/", app=create_site(settings, store)),
         ],
         middleware=[Middleware(SessionMiddleware, store=store)],

@@ -31,6 +31,7 @@ def test_users_and_sources(workdir: Path, capsys, monkeypatch, feed_server):
     main(["init"])
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long password\n"))
     assert main(["users", "add", "maria", "--role", "editor", "--password-stdin"]) == 0
+    monkeypatch.setenv("RABKOR_ALLOWED_LOOPBACK", feed_server.hostport)  # `add` fetches it
     assert main(["sources", "add", feed_server.url("de/spiegel.xml"), "--language", "de"]) == 0
     assert main(["sources", "list"]) == 0
     out = capsys.readouterr().out

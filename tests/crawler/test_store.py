@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from rabkor.core.store.models import Source, utcnow
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
-from rabkor.crawler.store import backoff, insert_items, store_outcome
+from rabkor.crawler.schedule import Policy
+from rabkor.crawler.store import insert_items, store_outcome
 from tests.crawler.conftest import add_feeds
 
 
@@ -28,23 +29,20 @@ def test_success_resets_errors_and_fills_empty_title(store):
     [source_id] = add_feeds(store, "https://a.example/feed")
     now = utcnow()
     interval = timedelta(minutes=15)
+    policy = Policy(default_interval=interval, min_interval=interval,
+                    max_interval=timedelta(days=1), disable_after_failures=10,
+                    disable_after=timedelta(days=7))
     with store.transaction() as s:
         store_outcome(s, FetchOutcome(source_id, error="HTTP 500 Internal Server Error"),
-                      now=now, interval=interval)
+                      now=now, policy=policy)
         store_outcome(s, FetchOutcome(source_id, error="HTTP 500 Internal Server Error"),
-                      now=now, interval=interval)
+                      now=now, policy=policy)
         source = s.get(Source, source_id)
         assert (source.error_count, source.next_fetch_at) == (2, now + 2 * interval)
         feed = ParsedFeed(title="A", site_url="https://a.example/", language="en")
         store_outcome(s, FetchOutcome(source_id, feed=feed, etag='"x"'), now=now,
-                      interval=interval)
+                      policy=policy)
         assert (source.error_count, source.last_error, source.etag, source.title) == (
             0, None, '"x"', "A")
         assert source.next_fetch_at == now + interval
 
-
-def test_backoff_doubles_from_the_interval_and_is_bounded():
-    interval = timedelta(minutes=15)
-    assert [backoff(n, interval) for n in (1, 2, 3)] == [interval, 2 * interval, 4 * interval]
-    assert backoff(50, interval) == timedelta(days=1)
-    assert backoff(1, timedelta(0)) == timedelta(minutes=5)

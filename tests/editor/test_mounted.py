@@ -50,6 +50,7 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
     assert queue.status_code == 200 and "Strike" in queue.text
     local = {link for link in links(queue.text) if not link.startswith("http://example.org")}
     assert local == {"/editor/", "/editor/static/editor.css", "/editor/decisions",
+                     "/editor/translations", "/editor/translations/reviews",
                      "/editor/logout", f"/editor/items/{item_id}/approve",
                      f"/editor/items/{item_id}/reject"}
 

@@ -1,8 +1,10 @@
 """The translation stage on the real Argos path, with the fixture en→es package."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from rabkor.core.store.models import Item, Translation
+from rabkor.core.store.models import Item, ItemStatus, Translation, TranslationFailure, utcnow
 from rabkor.translate import packages
 from rabkor.translate.jobs import status, translate_pending
 from tests.argos_model import build_argosmodel
@@ -113,3 +115,123 @@ def test_status_names_the_engine_or_how_to_install_one(settings, store, en_es_mo
     assert rows[("en", "es")].engine == "argos" and rows[("en", "es")].hint is None
     assert rows[("en", "de")].engine is None
     assert rows[("en", "de")].hint == "rabkor models install en de"
+
+
+class _Watched:
+    """The real Argos engine, recording each batched call; fails on sentences with POISON."""
+
+    POISON = "Poisoned"
+
+    def __init__(self, settings):
+        from rabkor.translate.argos import ArgosEngine
+
+        self.inner = ArgosEngine(settings)
+        self.name = self.inner.name
+        self.calls: list[list[str]] = []
+
+    def pairs(self):
+        return self.inner.pairs()
+
+    def model_version(self, src, tgt):
+        return self.inner.model_version(src, tgt)
+
+    def translate(self, texts, src, tgt):
+        raise AssertionError("the batched path must be used")
+
+    def translate_sentences(self, sentences, src, tgt, options=None):
+        self.calls.append(list(sentences))
+        if any(self.POISON in s for s in sentences):
+            from rabkor.translate.engine import EngineError
+
+            raise EngineError("engine choked")
+        return self.inner.translate_sentences(sentences, src, tgt, options)
+
+
+def _add_full(store, title, content, status=ItemStatus.PENDING):
+    item_id = add_item(store, "en", title)
+    with store.transaction() as session:
+        item = session.get(Item, item_id)
+        item.content, item.status = content, status
+    return item_id
+
+
+def test_sentences_of_many_items_go_to_the_engine_in_one_call(argos_settings, store):
+    for n in range(20):
+        add_item(store, "en", f"{TITLE} Number {n}.", SUMMARY)
+    engine = _Watched(argos_settings)
+    report = translate_pending(argos_settings.with_(languages=("es",)), store, engines=[engine])
+    assert report.texts == 40 and not report.errors
+    assert len(engine.calls) == 1
+    assert len(engine.calls[0]) == len(set(engine.calls[0]))  # each sentence sent once
+
+
+def test_remembered_sentences_never_reach_the_engine(argos_settings, store):
+    settings = argos_settings.with_(languages=("es",))
+    add_item(store, "en", TITLE, SUMMARY)
+    translate_pending(settings, store)
+    first = {r.field: r.text for r in _translations(store)}
+    add_item(store, "en", TITLE, SUMMARY)  # the same texts, re-crawled under another URL
+    add_item(store, "en", "A new sentence nobody has seen.")
+    engine = _Watched(argos_settings)
+    report = translate_pending(settings, store, engines=[engine])
+    assert engine.calls == [["A new sentence nobody has seen."]]
+    assert report.memory_hits == 4 and report.texts == 3
+    second = {(r.item_id, r.field): r.text for r in _translations(store)}
+    assert [second[(2, "title")], second[(2, "summary")]] == [first["title"], first["summary"]]
+
+
+def test_one_failing_text_leaves_the_others_and_retries_with_back_off(argos_settings, store):
+    settings = argos_settings.with_(languages=("es",), translate_retry_seconds=60)
+    good = add_item(store, "en", TITLE)
+    bad = add_item(store, "en", "Poisoned title.")
+    engine = _Watched(argos_settings)
+    report = translate_pending(settings, store, engines=[engine])
+    assert [r.item_id for r in _translations(store)] == [good]
+    assert report.failed == 1 and "engine choked" in report.errors[0]
+    with store.read() as session:
+        failure = session.scalars(select(TranslationFailure)).one()
+    assert (failure.item_id, failure.field, failure.attempts) == (bad, "title", 1)
+    wait = failure.next_attempt_at - utcnow()
+    assert timedelta(seconds=50) < wait <= timedelta(seconds=60)
+
+    assert translate_pending(settings, store, engines=[engine]).items == 0  # still waiting
+    with store.transaction() as session:
+        session.scalars(select(TranslationFailure)).one().next_attempt_at = utcnow()
+    translate_pending(settings, store, engines=[engine])
+    with store.read() as session:
+        failure = session.scalars(select(TranslationFailure)).one()
+    assert failure.attempts == 2
+    assert timedelta(seconds=110) < failure.next_attempt_at - utcnow() <= timedelta(seconds=120)
+
+
+def test_full_texts_keep_their_markup_and_follow_the_setting(argos_settings, store):
+    html = ('<p>The strike began on 1 May. See <a href="https://union.org/x">the call</a>.</p>'
+            '<ul><li>Pay</li><li><em>Hours</em></li></ul>')
+    approved = _add_full(store, "Approved title", html, ItemStatus.APPROVED)
+    pending = _add_full(store, "Pending title", html)
+    settings = argos_settings.with_(languages=("es",))
+    translate_pending(settings.with_(translate_full_text="none"), store)
+    assert not [r for r in _translations(store) if r.field == "content"]
+    translate_pending(settings, store)  # default: approved items' full texts
+    content = {r.item_id: r.text for r in _translations(store) if r.field == "content"}
+    assert set(content) == {approved}
+    out = content[approved]
+    assert 'href="https://union.org/x"' in out and " 1 " in out
+    assert out.count("<li>") == 2 and "<em>" in out and out.startswith("<p>")
+    translate_pending(settings.with_(translate_full_text="all"), store)
+    assert {r.item_id for r in _translations(store) if r.field == "content"} == {
+        approved, pending}
+
+
+def test_a_text_already_in_the_target_language_is_kept_not_translated(argos_settings, store):
+    # An English item whose summary is a Spanish quotation: the title goes through the
+    # en→es model, the Spanish summary is stored as it is and shown without a machine label.
+    quote = "Los trabajadores del mundo se unieron en la plaza para defender sus derechos."
+    item_id = add_item(store, "en", "Workers gathered in the square on Sunday", quote)
+    translate_pending(argos_settings, store)
+    with store.read() as session:
+        item = session.get(Item, item_id)
+        summary, title = item.translation("summary", "es"), item.translation("title", "es")
+        assert summary.engine == "unchanged" and summary.text == quote
+        assert title.engine == "argos" and title.text != item.title
+    assert translate_pending(argos_settings, store).texts == 0  # done, not due again

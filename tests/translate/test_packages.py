@@ -112,3 +112,16 @@ def test_install_from_index_downloads_with_progress(settings, index_server, en_e
     assert seen[-1] == en_es_model.stat().st_size
     with pytest.raises(PackageError, match="no de→es package"):
         packages.install_from_index(settings, "de", "es")
+
+
+def test_remove_deletes_the_package_and_engines_no_longer_offer_it(settings, en_es_model):
+    from rabkor.translate.argos import ArgosEngine
+
+    pkg = packages.install_file(settings, en_es_model)
+    assert packages.remove(settings, "en", "es") == pkg
+    assert not pkg.path.exists()
+    assert list(packages.packages_dir(settings).iterdir()) == []
+    assert packages.installed(settings) == []
+    assert ArgosEngine(settings).pairs() == set()
+    with pytest.raises(PackageError, match=r"no en→es package is installed \(installed: none\)"):
+        packages.remove(settings, "en", "es")

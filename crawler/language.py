@@ -1,0 +1,79 @@
+"""Which language an item is written in, from its own words, with the feed's word as a prior.
+
+lingua compares the text against every language it knows. The detector is built once
+per process in low-accuracy mode (n-grams up to trigrams: about 140 MB and a quarter
+of a second to build, against 1.3 GB and six seconds for high accuracy), and it reads
+only the first `MAX_CHARS` characters, which is plenty to tell languages apart. A
+language the feed declares is taken when lingua finds it comparably likely; when
+nothing is likely enough the answer is "und" (undetermined), never a guess.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from rabkor.crawler.clean import plain_text
+from rabkor.crawler.draft import DraftItem
+
+UNDETERMINED = "und"
+MAX_CHARS = 300
+MIN_LETTERS = 12  # below this even the best detector is guessing
+MIN_CONFIDENCE = 0.5  # the top language must be at least this likely to be named alone
+PRIOR_RATIO = 0.2  # a declared language this close to the top one is taken
+OVERRULE = 0.9  # only a language this certain overrules the declared one
+
+_letters = re.compile(r"[^\W\d_]", re.UNICODE)
+# One Han, kana or Hangul character carries about as much as a short word elsewhere.
+_cjk = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Identified:
+    """A language code (ISO 639-1, or "und") and how sure lingua was (None: not measured)."""
+
+    language: str
+    confidence: float | None
+
+
+@functools.cache
+def _detector() -> LanguageDetector:
+    return (LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode()
+            .with_preloaded_language_models().build())
+
+
+@functools.cache
+def _lingua_language(code: str) -> Language | None:
+    try:
+        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+    except (AttributeError, ValueError):
+        return None
+
+
+def identify(text: str, declared: str | None = None) -> Identified:
+    """The language of `text`; `declared` (the feed's or source's) decides close calls."""
+    sample = text[:MAX_CHARS]
+    if len(_letters.findall(sample)) + 2 * len(_cjk.findall(sample)) < MIN_LETTERS:
+        return Identified(declared or UNDETERMINED, None)
+    values = _detector().compute_language_confidence_values(sample)
+    top = values[0]
+    prior = _lingua_language(declared) if declared else None
+    if declared and prior is None and top.value < OVERRULE:
+        # a language lingua does not know: the declaration stands unless it is plainly wrong
+        return Identified(declared, None)
+    if prior is not None:
+        chance = next((v.value for v in values if v.language == prior), 0.0)
+        if chance >= top.value * PRIOR_RATIO or top.value < OVERRULE:
+            return Identified(declared, round(chance, 4))  # type: ignore[arg-type]
+    if top.value >= MIN_CONFIDENCE:
+        return Identified(top.language.iso_code_639_1.name.lower(), round(top.value, 4))
+    return Identified(UNDETERMINED, round(top.value, 4))
+
+
+def identify_draft(draft: DraftItem) -> Identified:
+    """An item's language from its title and the start of its text."""
+    text = f"{draft.title}. {plain_text(draft.content or draft.summary, MAX_CHARS)}"
+    return identify(text, draft.language)
