@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from markupsafe import Markup
 
 from rabkor.core.store.models import Item, MediaKind, Translation
+from rabkor.crawler.clean import clean_html
 from rabkor.site.i18n import _, language_name
 from rabkor.site.text import plain_text
 from rabkor.translate.detect import UNCHANGED
@@ -32,6 +33,7 @@ class ItemView:
     shown_language: str | None
     translation: Translation | None  # of the title; it decides the label
     summary_translation: Translation | None
+    content_translation: Translation | None = None
 
     @property
     def original_language(self) -> str | None:
@@ -77,7 +79,23 @@ class ItemView:
 
     @property
     def content_html(self) -> Markup:
-        return Markup(self.item.content)
+        """The full text in the reader's language when translated, else the original.
+
+        Machine translations of full texts keep the original's markup (translate/markup.py)
+        and are sanitized again here; a volunteer's text is plain text, one paragraph a line.
+        """
+        t = self.content_translation
+        if t is None:
+            return Markup(self.item.content)
+        if t.is_human:
+            return Markup("").join(Markup("<p>{}</p>").format(line)
+                                   for line in t.text.split("\n") if line.strip())
+        return Markup(clean_html(t.text))
+
+    @property
+    def content_language(self) -> str | None:
+        return self.content_translation.language if self.content_translation else \
+            self.item.language
 
     @property
     def youtube_id(self) -> str | None:
@@ -112,6 +130,7 @@ def item_view(item: Item, lang: str) -> ItemView:
     """The item in `lang`: its translation when it is written in another language and has one."""
     title_tr = item.translation("title", lang) if item.language != lang else None
     summary_tr = item.translation("summary", lang) if item.language != lang else None
+    content_tr = item.translation("content", lang) if item.language != lang else None
     return ItemView(
         item=item,
         title=title_tr.text if title_tr else item.title,
@@ -119,6 +138,7 @@ def item_view(item: Item, lang: str) -> ItemView:
         shown_language=lang if title_tr else item.language,
         translation=title_tr,
         summary_translation=summary_tr,
+        content_translation=content_tr,
     )
 
 

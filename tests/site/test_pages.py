@@ -123,3 +123,23 @@ def test_right_to_left_languages_get_dir_rtl(store, settings):
         assert '<html lang="ar" dir="rtl">' in page
         assert "العربية" in page
         assert '<html lang="en" dir="ltr">' in client.get("/en/").text
+
+
+def test_item_page_shows_the_translated_full_text_sanitized_with_its_markup(client, add_item):
+    item = add_item("Strike", content="<p>The <em>dockers</em> stopped.</p>",
+                    translations={("title", "es"): "Huelga",
+                                  ("content", "es"): '<p>Los <em>estibadores</em> pararon.'
+                                                     '<img src=x onerror="alert(1)"></p>'})
+    page = client.get(f"/es/items/{item}").text
+    assert '<div class="content" lang="es"' in page
+    assert "Los <em>estibadores</em> pararon." in page
+    assert "onerror" not in page and "The <em>dockers</em>" not in page
+    assert "The <em>dockers</em> stopped." in client.get(f"/en/items/{item}").text
+
+
+def test_a_volunteers_full_text_is_shown_as_escaped_paragraphs(client, add_item):
+    item = add_item("Strike", content="<p>The dockers stopped.</p>", human=True,
+                    translations={("title", "de"): "Streik",
+                                  ("content", "de"): "Die Hafenarbeiter <b>streikten</b>.\nEnde."})
+    page = client.get(f"/de/items/{item}").text
+    assert "<p>Die Hafenarbeiter &lt;b&gt;streikten&lt;/b&gt;.</p><p>Ende.</p>" in page
