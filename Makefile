@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint format run clean
+.PHONY: help install demo test lint format run bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ format: $(STAMP)  ## ruff format and import sorting
 run: $(STAMP)  ## serve with the pipeline on a schedule (settings in rabkor.toml)
 	$(VENV)/bin/rabkor init
 	$(VENV)/bin/rabkor run
+
+bench: $(STAMP)  ## the crawl and translation benchmarks (minutes; figures in bench/README.md)
+	$(PY) -m bench.crawl
+	$(PY) -m bench.translate
 
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data
