@@ -1,0 +1,1 @@
+"""bench/translate: batched translation against the naive loop and raw CTranslate2."""
