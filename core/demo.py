@@ -77,7 +77,8 @@ def run_demo(settings: Settings, *, data_dir: Path, port: int, serve_site: bool,
     _fresh_data_dir(data_dir)
     feeds = start_feed_server()
     hostport = f"127.0.0.1:{feeds.server_address[1]}"
-    settings = ensure_secret(settings.with_(data_dir=data_dir, port=port,
+    # The sample feeds link to real sites, which the demo must not fetch: no full texts.
+    settings = ensure_secret(settings.with_(data_dir=data_dir, port=port, full_text_pages=0,
                                             allowed_loopback=(hostport,)))
     store = open_store(settings)
     console.print(f"[bold]1. sources[/]: serving {len(DEMO_SOURCES)} real-world feeds "

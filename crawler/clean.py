@@ -53,7 +53,9 @@ def plain_text(value: str | None, limit: int = MAX_TITLE) -> str:
     """Text without tags or entities, whitespace collapsed, at most `limit` characters."""
     if not value:
         return ""
-    text = html.unescape(_text_only.clean(value[: limit * 4]))
+    text = html.unescape(_text_only.clean(value[: limit * 8]))  # room for markup
+    if "<" in text:  # markup escaped once (`&lt;script&gt;`) is markup still: a title is text
+        text = html.unescape(_text_only.clean(text))
     return _spaces.sub(" ", text).strip()[:limit]
 
 

@@ -40,9 +40,11 @@ SHORT_TEXT = 500  # auto mode: an entry with less text than this is only a summa
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 PAGE_PRIORITY = -10  # feeds first: a crawl's pages wait until its feeds are in
 MAX_ERROR = 500
-# trafilatura's HTML as the allow-list knows it: h1 is the page's title, not a heading in it.
-RENAMED = {"h1": "h2", "b": "strong", "i": "em", "tr": "p"}
-CELLS = ("td", "th")
+NOTHING_FOUND = "no article text found on the page"
+# trafilatura's HTML as the allow-list knows it: h1 is the page's title, not a heading in it,
+# and a table's rows become paragraphs (the allow-list has no tables).
+RENAMED = {"h1": "h2", "b": "strong", "i": "em", "table": "div", "tbody": "div",
+           "thead": "div", "tr": "p", "td": "span", "th": "span"}
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,17 @@ def extract(html: str | bytes, url: str) -> str:
     if not found:
         return ""
     root = lxml.html.fromstring(found)
-    for element in root.iter(*RENAMED, *CELLS):
-        if element.tag in CELLS:  # cells would run together once tables are unwrapped
+    for element in root.iter(*RENAMED):
+        if element.tag in ("td", "th"):  # cells would run together once unwrapped
             element.tail = " " + (element.tail or "")
-        else:
-            element.tag = RENAMED[element.tag]
+        element.tag = RENAMED[element.tag]
     body = lxml.etree.tostring(root, encoding="unicode", method="html")
     return clean_html(body, MAX_CONTENT)
+
+
+def _adds_text(content: str, feed_text: str) -> bool:
+    """Whether the page's text says more than the feed did (a menu alone does not)."""
+    return len(plain_text(content, MAX_CONTENT)) > len(plain_text(feed_text, MAX_CONTENT))
 
 
 class FullText:
@@ -136,9 +142,6 @@ class FullText:
                              response.url)
             self._record(page, error=f"extraction failed: {exc!r}")
             return
-        if not plain_text(content, 1):
-            self._record(page, error="no article text found on the page")
-            return
         self._record(page, content=content)
 
     def page_failed(self, failure: Failure) -> None:
@@ -158,6 +161,8 @@ class FullText:
                 logger.warning("page for an item not stored source_id=%s url=%s",
                                page.source_id, page.canonical_url)
                 return
+            if error is None and not _adds_text(content, item.content or item.summary):
+                error = NOTHING_FOUND
             if error is not None:
                 item.extraction_error = f"page {item.url}: {error}"[:MAX_ERROR]
                 logger.info("full text failed item_id=%s error=%s", item.id, error)

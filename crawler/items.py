@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,10 +82,13 @@ def _known(session: Session, source_id: int, batch: dict[str, DraftItem]) -> dic
         urls = [d.url for d in part.values()]
         guids = [d.guid for d in part.values()]
         global_guids = [g for g in guids if _is_global(g)]
-        query = select(Item.id, Item.canonical_url, Item.url, Item.guid, Item.source_id).where(
-            or_(Item.canonical_url.in_(list(part)), Item.url.in_(urls),
-                (Item.source_id == source_id) & Item.guid.in_(guids),
-                Item.guid.in_(global_guids)))
+        # every term indexed, none empty: else SQLite scans the whole table for each source
+        terms = [Item.canonical_url.in_(list(part)), Item.url.in_(urls),
+                 (Item.source_id == source_id) & Item.guid.in_(guids)]
+        if global_guids:
+            terms.append(Item.guid.in_(global_guids))
+        query = select(Item.id, Item.canonical_url, Item.url, Item.guid,
+                       Item.source_id).where(or_(*terms))
         rows = session.execute(query).all()
         by_key: dict[tuple[str, object], int] = {}
         for item_id, canon, url, guid, item_source in rows:
@@ -126,29 +129,40 @@ def _link_near_duplicates(session: Session, rows: list[dict[str, object]]) -> No
     fingerprinted = [r for r in rows if r["simhash"] is not None]
     if not fingerprinted:
         return
+    # Candidates come grouped by (fingerprint, root), each group as its earliest item: the
+    # same answer as every row, since the earliest close item wins, but a story stored
+    # hundreds of times (wire copy) comes back as one row instead of hundreds.
     columns = [getattr(Item, f"simhash_band{n}") for n in range(dedupe.BANDS)]
     candidates: list[tuple[int, int, int | None]] = []
     for start in range(0, len(fingerprinted), CHUNK // dedupe.BANDS):
         part = fingerprinted[start:start + CHUNK // dedupe.BANDS]
-        query = select(Item.id, Item.simhash, Item.duplicate_of_id).where(or_(*(
+        query = (select(func.min(Item.id), Item.simhash, Item.duplicate_of_id).where(or_(*(
             column.in_({r[f"simhash_band{n}"] for r in part})
             for n, column in enumerate(columns))))
+            .group_by(Item.simhash, Item.duplicate_of_id))
         candidates += session.execute(query).tuples().all()
     recent = (select(Item.id, Item.simhash, Item.duplicate_of_id)
-              .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(RECENT))
-    candidates += session.execute(recent).tuples().all()
+              .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(RECENT)
+              .subquery())
+    candidates += session.execute(
+        select(func.min(recent.c.id), recent.c.simhash, recent.c.duplicate_of_id)
+        .group_by(recent.c.simhash, recent.c.duplicate_of_id)).tuples().all()
     if not candidates:
         return
-    candidates.sort()
+    # every new row against every candidate at once; the earliest close item wins
+    ids = np.array([c[0] for c in candidates], dtype=np.int64)
     hashes = np.array([c[1] for c in candidates], dtype=np.int64)
-    for row in fingerprinted:
-        close = np.flatnonzero(np.bitwise_count(hashes ^ np.int64(row["simhash"]))
-                               <= dedupe.MAX_DISTANCE)
-        if close.size:
-            item_id, _, root = candidates[int(close[0])]
-            row["duplicate_of_id"] = root or item_id
-            logger.debug("near-duplicate url=%s duplicate_of=%s", row["url"],
-                         row["duplicate_of_id"])
+    roots = [c[2] for c in candidates]
+    for start in range(0, len(fingerprinted), CHUNK // dedupe.BANDS):  # bounded matrices
+        part = fingerprinted[start:start + CHUNK // dedupe.BANDS]
+        mine = np.array([r["simhash"] for r in part], dtype=np.int64)
+        close = np.bitwise_count(mine[:, None] ^ hashes[None, :]) <= dedupe.MAX_DISTANCE
+        earliest = np.where(close, ids[None, :], np.iinfo(np.int64).max).argmin(axis=1)
+        for row, found, best in zip(part, close.any(axis=1), earliest, strict=True):
+            if found:
+                row["duplicate_of_id"] = roots[int(best)] or int(ids[best])
+                logger.debug("near-duplicate url=%s duplicate_of=%s", row["url"],
+                             row["duplicate_of_id"])
 
 
 def _record_sources(session: Session, source_id: int, links: list[tuple[int, str | None]],

@@ -50,6 +50,7 @@ def settings(tmp_path: Path, feed_server: FeedServer) -> Settings:
         secret_key="test-secret-key",
         allowed_loopback=(feed_server.hostport,),
         fetch_timeout=5.0,
+        full_text_pages=0,  # the real feeds link to real sites: pages only where a test serves them
     )
 
 

@@ -179,6 +179,7 @@ class Item(Base):
         Index("ix_items_simhash_band1", "simhash_band1"),
         Index("ix_items_simhash_band2", "simhash_band2"),
         Index("ix_items_simhash_band3", "simhash_band3"),
+        Index("ix_items_guid", "guid"),  # globally unique GUIDs, looked up in any source
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

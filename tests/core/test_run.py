@@ -42,7 +42,8 @@ def test_run_serves_crawls_and_stops_cleanly_on_ctrl_c(tmp_path: Path, feed_serv
     port = free_port()
     (tmp_path / "rabkor.toml").write_text(
         f'data_dir = "{tmp_path / "data"}"\nport = {port}\nlanguages = ["en", "es"]\n'
-        f'allowed_loopback = ["{feed_server.hostport}"]\n')
+        f'allowed_loopback = ["{feed_server.hostport}"]\n'
+        "full_text_pages = 0\n")  # the real feeds link to real sites: fetch no pages
     env = {**os.environ, "RABKOR_CONFIG": str(tmp_path / "rabkor.toml")}
     rabkor = [sys.executable, "-m", "rabkor.core.cli"]
     subprocess.run([*rabkor, "init"], env=env, check=True, capture_output=True)
