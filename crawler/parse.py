@@ -22,7 +22,7 @@ import feedparser
 
 from rabkor.core.errors import FeedParseError
 from rabkor.core.store.models import MediaKind, utcnow
-from rabkor.crawler import dates, jsonfeed
+from rabkor.crawler import dates, encoding, jsonfeed
 from rabkor.crawler.clean import (
     MAX_CONTENT,
     MAX_SUMMARY,
@@ -87,11 +87,13 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "",
 def _decode_xml(body: bytes, url: str, content_type: str) -> tuple[Any, list[Any]]:
     """feedparser's view of the body; a feed it cannot read at all is a FeedParseError."""
     headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # the charset it really is, not the one declared: UTF-8 bytes, a Content-Type that says so
+    utf8_body, utf8_type = encoding.to_utf8(body, content_type)
+    if utf8_type:
+        headers["content-type"] = utf8_type
     # sanitize_html=False: clean.py's nh3 allow-list is the pass that counts (it stops what
     # feedparser's lets through), and feedparser's own costs a quarter of its parse time
-    result = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
+    result = feedparser.parse(io.BytesIO(utf8_body), response_headers=headers, sanitize_html=False)
     if result.entries or (result.version and not result.bozo):
         if result.bozo:
             logger.info("feed read despite errors url=%s error=%s", url, result.bozo_exception)

@@ -20,9 +20,12 @@ ERRORS = {"broken/empty.xml": "not a feed: the body is empty",
           "broken/html-page.xml": "not a feed: the server sent an HTML page",
           "broken/invalid.xml": "not a feed: XML error at line 19"}
 TITLES = {"broken/shift-jis.rdf": "記事1のタイトル",
+          "broken/cp1251-declared-utf8.xml": "Цитата #17703",  # not "Öèòàòà"
+          "broken/koi8r-undeclared.xml": "Цитата #17703",  # not "ãÉÔÁÔÁ"
           "broken/bom-declared-latin1.xml": "07.02. – die Wochenvorschau",
           "broken/truncated-heise.atom": "Java-Anwendungsserver: Red Hat"}
 _control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_mojibake = re.compile(r"[À-ÿ]{3}|\ufffd")  # Cyrillic read as Latin-1 or as nothing
 _markup = re.compile(r"<[a-zA-Z][^>]*>|\bon\w+\s*=")
 
 
@@ -50,6 +53,9 @@ def test_every_feed_broken_or_not_ends_with_items_or_a_readable_error(store, set
                                        and not _control.search(error)), (path, error)
     for path, title in TITLES.items():
         assert any(i.title.startswith(title) for i in by_source[path]), path
+    for path in ("broken/cp1251-declared-utf8.xml", "broken/koi8r-undeclared.xml"):
+        assert any("кот немного пхп знает?" in i.summary for i in by_source[path]), path
+        assert not any(_mojibake.search(i.title + i.summary) for i in by_source[path]), path
 
     now = utcnow()
     for item in items:
