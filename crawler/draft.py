@@ -13,6 +13,15 @@ from rabkor.core.store.models import MediaKind
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """A draft's identified language, lingua's confidence and SimHash (crawler/analysis.py)."""
+
+    language: str
+    confidence: float | None
+    simhash: int | None
+
+
+@dataclass(frozen=True)
 class DraftItem:
     """One entry, cleaned: plain-text title, allow-listed HTML, checked URLs, UTC time."""
 
@@ -31,6 +40,9 @@ class DraftItem:
     image_url: str | None = None
     language: str | None = None
     speaker: str | None = None
+    # computed in the parse worker (crawler/analysis.py); not a column, `language` is
+    # the declared one until then
+    analysis: Analysis | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 A draft whose canonical URL, URL, GUID in its own source, or globally unique GUID
 (a URL, `urn:` or `tag:` id) is already stored becomes one more row of `item_sources`
-for that item, not a second item. A new draft gets its language and SimHash here, once
-(re-fetched feeds cost nothing more), and is linked to an earlier near-duplicate as
-`duplicate_of_id`. The unique constraints still decide races: INSERT … ON CONFLICT DO
-NOTHING makes a re-run, or a second writer, a no-op.
+for that item, not a second item. A new draft gets its language and SimHash from its
+analysis (computed in the parse worker, or here when it carries none), and is linked to
+an earlier near-duplicate as `duplicate_of_id`. The unique constraints still decide
+races: INSERT … ON CONFLICT DO NOTHING makes a re-run, or a second writer, a no-op.
 """
 
 from __future__ import annotations
@@ -16,22 +16,31 @@ from dataclasses import asdict
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, MediaKind, Source
 from rabkor.crawler import dedupe
+from rabkor.crawler.analysis import analysis_of
 from rabkor.crawler.canonical import canonical_url
-from rabkor.crawler.clean import plain_text
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.language import identify_draft
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 200  # rows per statement, well under SQLite's bound-parameter limit
 MEDIA = (MediaKind.AUDIO, MediaKind.VIDEO)
 RECENT = 2000  # newest items every new one is compared with, besides its band matches
+PER_BAND = 50  # newest root items compared with, for each band value of a new item
+# one statement for all four bands, its text fixed so it is compiled once; the band
+# indexes are partial (duplicate_of_id IS NULL), so only roots are read
+_BAND_LOOKUP = text(" UNION ALL ".join(
+    "SELECT id, simhash, duplicate_of_id FROM (SELECT id, simhash, duplicate_of_id, "
+    f"row_number() OVER (PARTITION BY simhash_band{n} ORDER BY id DESC) AS newest "
+    f"FROM items WHERE duplicate_of_id IS NULL AND simhash_band{n} IN :band{n}) "
+    f"AS band{n} WHERE newest <= {PER_BAND}"
+    for n in range(dedupe.BANDS))).bindparams(
+        *(bindparam(f"band{n}", expanding=True) for n in range(dedupe.BANDS)))
 
 
 def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
@@ -49,11 +58,12 @@ def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
             if canon not in known]
     _link_near_duplicates(session, rows)
     added = 0
-    insert = _insert_for(session)
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        stmt = insert(Item).values(chunk).on_conflict_do_nothing().returning(Item.id, Item.guid)
-        inserted = session.execute(stmt).all()
+    if rows:
+        # executemany of one statement: compiled once and cached, where a multi-row VALUES
+        # is compiled anew for each batch (most of the cost of storing a feed, measured)
+        stmt = (_insert_for(session)(Item.__table__).on_conflict_do_nothing()
+                .returning(Item.id, Item.guid))
+        inserted = session.connection().execute(stmt, rows).all()
         added += len(inserted)
         links += [(item_id, guid) for item_id, guid in inserted]
     _record_sources(session, source_id, links, now)
@@ -113,10 +123,10 @@ def _row(source_id: int, canon: str, draft: DraftItem, now: datetime,
     if lectures and draft.media_kind in MEDIA:
         row["media_kind"] = MediaKind.LECTURE
         row["speaker"] = draft.speaker or draft.author
-    found = identify_draft(draft)
+    del row["analysis"]  # carried, not stored as such
+    found = analysis_of(draft)
     row["language"], row["language_confidence"] = found.language, found.confidence
-    text = plain_text(draft.content or draft.summary, dedupe.MAX_CHARS)
-    fingerprint = dedupe.simhash(f"{draft.title}\n{text}")
+    fingerprint = found.simhash
     row["simhash"] = fingerprint
     for n, band in enumerate(dedupe.bands(fingerprint) if fingerprint is not None else
                              [None] * dedupe.BANDS):
@@ -129,18 +139,19 @@ def _link_near_duplicates(session: Session, rows: list[dict[str, object]]) -> No
     fingerprinted = [r for r in rows if r["simhash"] is not None]
     if not fingerprinted:
         return
-    # Candidates come grouped by (fingerprint, root), each group as its earliest item: the
-    # same answer as every row, since the earliest close item wins, but a story stored
-    # hundreds of times (wire copy) comes back as one row instead of hundreds.
-    columns = [getattr(Item, f"simhash_band{n}") for n in range(dedupe.BANDS)]
+    # Band matches are root items only (duplicate_of_id IS NULL; the band indexes hold
+    # nothing else), the newest `PER_BAND` of each band value: a story stored hundreds of
+    # times (wire copy) is one root, not hundreds of rows to read for every new item.
+    # The price: a new item close to a stored copy but not to its root (the story edited
+    # twice over) is not linked through the band lookup, only through the `RECENT`
+    # items below, which include copies; and a band value shared by more than `PER_BAND`
+    # roots (not seen: 16 bits of 64) compares with the newest of them only.
     candidates: list[tuple[int, int, int | None]] = []
     for start in range(0, len(fingerprinted), CHUNK // dedupe.BANDS):
         part = fingerprinted[start:start + CHUNK // dedupe.BANDS]
-        query = (select(func.min(Item.id), Item.simhash, Item.duplicate_of_id).where(or_(*(
-            column.in_({r[f"simhash_band{n}"] for r in part})
-            for n, column in enumerate(columns))))
-            .group_by(Item.simhash, Item.duplicate_of_id))
-        candidates += session.execute(query).tuples().all()
+        values = {f"band{n}": sorted({r[f"simhash_band{n}"] for r in part})
+                  for n in range(dedupe.BANDS)}
+        candidates += session.execute(_BAND_LOOKUP, values).tuples().all()
     recent = (select(Item.id, Item.simhash, Item.duplicate_of_id)
               .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(RECENT)
               .subquery())

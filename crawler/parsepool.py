@@ -1,6 +1,9 @@
 """Parsing feeds on every core: feedparser is the crawl's floor (tens of ms of one core
 per feed), and the Scrapy process has one thread, so big crawls parse in worker
-processes while the reactor keeps downloading and storing.
+processes while the reactor keeps downloading and storing. The workers also analyse
+every draft (language, SimHash: crawler/analysis.py), so the crawler process only stores;
+items a source had already cost that analysis again, the price of keeping it off the
+process that stores.
 
 Small crawls (tests, a handful of due sources) parse in-process: starting workers costs
 more than it saves there.
@@ -15,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from rabkor.crawler.draft import ParsedFeed
 from rabkor.crawler.parse import parse_feed
+from rabkor.crawler.worker import parse_and_analyse
 
 POOL_FROM = 100  # feeds in a crawl from which workers pay for themselves
 
@@ -35,7 +39,8 @@ class ParsePool:
         if self.executor is None:
             return parse_feed(body, url=url, content_type=content_type,
                               source_language=source_language)
-        future = self.executor.submit(parse_feed, body, url=url, content_type=content_type,
+        future = self.executor.submit(parse_and_analyse, body, url=url,
+                                      content_type=content_type,
                                       source_language=source_language)
         return await asyncio.wrap_future(future)
 

@@ -11,20 +11,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-
-from rabkor.core.settings import Settings
-from rabkor.core.store.db import Store
-from rabkor.core.store.models import utcnow
 from rabkor.crawler.draft import FetchOutcome, SourceJob
-from rabkor.crawler.fetch import scrapy_settings
-from rabkor.crawler.run import CrawlReport, settings_from_json
-from rabkor.crawler.schedule import Policy
-from rabkor.crawler.sitemap import SitemapSpider, sitemap_jobs
-from rabkor.crawler.spider import FeedSpider
-from rabkor.crawler.store import due_jobs, outcome_stored, store_outcome
+
+if TYPE_CHECKING:
+    from rabkor.core.settings import Settings
+    from rabkor.core.store.db import Store
+
+# Scrapy, the store and the spiders are imported in main(), not here: the parse workers
+# (crawler/parsepool.py) are spawned, and a spawned process imports the parent's main
+# module again, so anything imported here would be loaded into every worker too.
 
 
 class Tally:
@@ -32,6 +29,8 @@ class Tally:
 
     def __init__(self, jobs: list[SourceJob], channel: IO[str]) -> None:
         self.pending = {job.source_id for job in jobs}
+        from rabkor.crawler.run import CrawlReport
+
         self.total = len(jobs)
         self.report = CrawlReport()
         self.channel = channel
@@ -53,6 +52,16 @@ class Tally:
 
 
 def main() -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from rabkor.core.store.db import Store
+    from rabkor.core.store.models import utcnow
+    from rabkor.crawler.fetch import scrapy_settings
+    from rabkor.crawler.run import settings_from_json
+    from rabkor.crawler.sitemap import SitemapSpider, sitemap_jobs
+    from rabkor.crawler.spider import FeedSpider
+    from rabkor.crawler.store import due_jobs, outcome_stored
+
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     request = json.load(sys.stdin)
@@ -81,6 +90,10 @@ def main() -> int:
 
 def _record_unanswered(store: Store, settings: Settings, tally: Tally) -> None:
     """Sources the crawl never finished (it was stopped) get an error, not silence."""
+    from rabkor.core.store.models import utcnow
+    from rabkor.crawler.schedule import Policy
+    from rabkor.crawler.store import store_outcome
+
     policy = Policy.from_settings(settings)
     for source_id in sorted(tally.pending):
         outcome = FetchOutcome(source_id, error="the crawl stopped before this source answered")

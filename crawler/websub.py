@@ -15,17 +15,22 @@ import logging
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from sqlalchemy import or_, select
 
 from rabkor.core.errors import FetchError
 from rabkor.core.settings import Settings
-from rabkor.core.store.db import Store
 from rabkor.core.store.models import Source, utcnow
 from rabkor.crawler.clean import MAX_URL, safe_url
-from rabkor.crawler.direct import client, fetch, require_ok
+
+if TYPE_CHECKING:
+    from rabkor.core.store.db import Store
+
+# The HTTP client (crawler/direct.py, which loads Scrapy's machinery) is imported where
+# it is used: parse.py imports this module for `advertised_hub`, and the parse workers
+# (crawler/parsepool.py) should not load Scrapy.
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +98,8 @@ def subscribe_due(settings: Settings, store: Store) -> int:
             requests.append((source.id, source.websub_hub, source.websub_topic,
                              source.websub_secret))
     accepted = 0
+    from rabkor.crawler.direct import client
+
     with client(settings) as http:
         for source_id, hub, topic, secret in requests:
             accepted += _request(http, settings, store, source_id, hub, topic, secret)
@@ -101,6 +108,8 @@ def subscribe_due(settings: Settings, store: Store) -> int:
 
 def _request(http, settings: Settings, store: Store, source_id: int, hub: str, topic: str,
              secret: str) -> int:
+    from rabkor.crawler.direct import fetch, require_ok
+
     form = {"hub.mode": "subscribe", "hub.topic": topic,
             "hub.callback": callback_url(settings, source_id), "hub.secret": secret,
             "hub.lease_seconds": str(settings.websub_lease_seconds)}

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -175,10 +176,10 @@ class Item(Base):
         UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
         Index("ix_items_status_published", "status", "published_at"),
         UniqueConstraint("canonical_url", name="uq_items_canonical_url"),
-        Index("ix_items_simhash_band0", "simhash_band0"),
-        Index("ix_items_simhash_band1", "simhash_band1"),
-        Index("ix_items_simhash_band2", "simhash_band2"),
-        Index("ix_items_simhash_band3", "simhash_band3"),
+        # near-duplicate lookups compare with root items only (crawler/items.py)
+        *(Index(f"ix_items_root_band{n}", f"simhash_band{n}",
+                sqlite_where=text("duplicate_of_id IS NULL"),
+                postgresql_where=text("duplicate_of_id IS NULL")) for n in range(4)),
         Index("ix_items_guid", "guid"),  # globally unique GUIDs, looked up in any source
     )
 
