@@ -18,22 +18,24 @@ from rabkor.editor.workflow import may_decide
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def editor_required(handler: Handler) -> Handler:
-    """Send anonymous visitors to the login page; refuse other roles with a readable 403."""
+def _role_required(allowed: Callable[[Role | None], bool], pages: str) -> Callable[[Handler],
+                                                                                  Handler]:
+    """A guard: anonymous visitors go to the login page, other roles get a readable 403."""
 
-    @functools.wraps(handler)
-    async def guarded(request: Request) -> Response:
-        session = session_of(request)
-        if session.user_id is None:
-            return RedirectResponse(url_for(request, "login_form"), status_code=303)
-        if not may_decide(session.role):
-            raise HTTPException(403, f"You are logged in as {session.username}, a "
-                                     f"{session.role}. The editorial queue is open to editors "
-                                     "and administrators only; ask an administrator if you "
-                                     "need access.")
-        return await handler(request)
+    def guard(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: Request) -> Response:
+            session = session_of(request)
+            if session.user_id is None:
+                return RedirectResponse(url_for(request, "login_form"), status_code=303)
+            if not allowed(session.role):
+                raise HTTPException(403, f"You are logged in as {session.username}, a "
+                                         f"{session.role}. {pages}")
+            return await handler(request)
 
-    return guarded
+        return guarded
+
+    return guard
 
 
 TRANSLATING_ROLES = frozenset({Role.ADMIN, Role.EDITOR, Role.TRANSLATOR})
@@ -43,19 +45,9 @@ def may_translate(role: Role | None) -> bool:
     return role in TRANSLATING_ROLES
 
 
-def translator_required(handler: Handler) -> Handler:
-    """Like `editor_required`, for the translation pages: translators are welcome there."""
-
-    @functools.wraps(handler)
-    async def guarded(request: Request) -> Response:
-        session = session_of(request)
-        if session.user_id is None:
-            return RedirectResponse(url_for(request, "login_form"), status_code=303)
-        if not may_translate(session.role):
-            raise HTTPException(403, f"You are logged in as {session.username}, a "
-                                     f"{session.role}. Translation pages are open to "
-                                     "translators, editors and administrators; ask an "
-                                     "administrator if you want to translate.")
-        return await handler(request)
-
-    return guarded
+editor_required = _role_required(
+    may_decide, "The editorial queue is open to editors and administrators only; ask an "
+                "administrator if you need access.")
+translator_required = _role_required(
+    may_translate, "Translation pages are open to translators, editors and administrators; "
+                   "ask an administrator if you want to translate.")
