@@ -21,10 +21,10 @@ from rabkor.core.errors import InvalidTransition
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.sessions import SessionMiddleware
+from rabkor.core.web.urls import OwnUrls
 from rabkor.editor.handlers import auth, decisions, queue, translations
 from rabkor.editor.postedit import IncompleteTranslation, PostEditConflict
 from rabkor.editor.templating import make_templates, render
-from rabkor.editor.urls import OwnUrls
 from rabkor.editor.workflow import NotPermitted
 
 STATIC = Path(__file__).parent / "static"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from starlette.datastructures import URL
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def url_for(request: Request, name: str, /, **path_params: object) -> URL:
@@ -18,20 +17,3 @@ def url_for(request: Request, name: str, /, **path_params: object) -> URL:
 def with_query(url: URL, **query: str) -> URL:
     """`url` with the non-empty `query` values, so links stay short and clean."""
     return url.include_query_params(**{key: value for key, value in query.items() if value})
-
-
-class OwnUrls:
-    """Resolve `url_for` names in this app's routes, under the path the app is mounted at.
-
-    Mounted in another Starlette app, `url_for` would search the outer router: a named
-    Mount would change every name, and a site route of the same name would win.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, "router": scope["app"].router,
-                     "app_root_path": scope.get("root_path", "")}
-        await self.app(scope, receive, send)

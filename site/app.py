@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.sessions import SessionMiddleware
+from rabkor.core.web.urls import OwnUrls
 from rabkor.site.handlers.feeds import feeds_show
 from rabkor.site.handlers.items import home_redirect, items_list, items_show
 from rabkor.site.handlers.search import search_show
@@ -48,7 +49,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     """The public site over this store; mount it at / (the editor goes at /editor first)."""
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(SessionMiddleware, store=store)],
+        middleware=[Middleware(OwnUrls), Middleware(SessionMiddleware, store=store)],
         exception_handlers={HTTPException: error_page},
     )
     app.state.settings = settings

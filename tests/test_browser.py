@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from rabkor.core.accounts import create_user
@@ -17,6 +13,7 @@ from rabkor.core.store.models import Item
 from rabkor.core.web.server import create_app
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources import add_source
+from tests.net import free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -25,25 +22,10 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_site(settings, store) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, store), free_port()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from rabkor.crawler.parse import parse_feed
 from rabkor.crawler.run import crawl
 from rabkor.crawler.websub import advertised_hub, signature_valid, subscribe_due
 from tests.feedserver import FeedServer
+from tests.net import free_port, served, wait_for
 
 DATA = Path(__file__).parents[1] / "data"
 ATOM = (DATA / "discovery" / "feeds" / "main").read_bytes()  # Daring Fireball, Atom
@@ -77,15 +77,6 @@ class Hub:
         self.httpd.server_close()
 
 
-def wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.fixture
 def hub() -> Iterator[Hub]:
     hub = Hub()
@@ -95,9 +86,7 @@ def hub() -> Iterator[Hub]:
 
 @pytest.fixture
 def web_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture
@@ -112,14 +101,8 @@ def settings(settings, hub, web_port, tmp_path):
 
 @pytest.fixture
 def web(settings, store, web_port) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1",
-                                           port=web_port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert wait_for(lambda: server.started, 10)
-    yield settings.public_url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, store), web_port):
+        yield settings.public_url
 
 
 @pytest.fixture
