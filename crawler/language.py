@@ -51,7 +51,7 @@ class Identified:
 @functools.lru_cache(maxsize=8)
 def _detector(extra: Language | None = None) -> LanguageDetector:
     """The detector over `COMMON`, plus `extra` (a declared language outside it)."""
-    languages = {lang for code in COMMON if (lang := _lingua_language(code)) is not None}
+    languages = {lang for code in COMMON if (lang := lingua_language(code)) is not None}
     if extra is not None:
         languages.add(extra)
     return (LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode()
@@ -66,9 +66,11 @@ def _all_languages() -> LanguageDetector:
 
 
 @functools.cache
-def _lingua_language(code: str) -> Language | None:
+@functools.cache
+def lingua_language(code: str) -> Language | None:
+    """lingua's Language for an ISO 639-1 code ("en", "pt-BR"), or None when it has none."""
     try:
-        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+        return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.split("-")[0].upper()))
     except (AttributeError, ValueError):
         return None
 
@@ -78,7 +80,7 @@ def identify(text: str, declared: str | None = None) -> Identified:
     sample = text[:MAX_CHARS]
     if len(_letters.findall(sample)) + 2 * len(_cjk.findall(sample)) < MIN_LETTERS:
         return Identified(declared or UNDETERMINED, None)
-    prior = _lingua_language(declared) if declared else None
+    prior = lingua_language(declared) if declared else None
     common = declared in COMMON
     values = _detector(None if common else prior).compute_language_confidence_values(sample)
     if values[0].value < MIN_CONFIDENCE:  # none of the candidates fits: ask all languages

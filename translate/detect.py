@@ -13,7 +13,9 @@ import functools
 import re
 from collections.abc import Iterable
 
-from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import LanguageDetector, LanguageDetectorBuilder
+
+from rabkor.crawler.language import lingua_language
 
 MIN_LETTERS = 15  # below this lingua is guessing
 # The target must be the likeliest candidate and this likely: on Tatoeba sentences of 20+
@@ -32,7 +34,7 @@ def already_in(text: str, lang: str, candidates: Iterable[str]) -> bool:
     sample = text[:MAX_CHARS]
     if len(_letters.findall(sample)) < MIN_LETTERS:
         return False
-    target = _language(lang)
+    target = lingua_language(lang)
     detector = _detector(frozenset({lang, *candidates}))
     if target is None or detector is None:
         return False
@@ -41,17 +43,9 @@ def already_in(text: str, lang: str, candidates: Iterable[str]) -> bool:
 
 
 @functools.cache
-def _language(code: str) -> Language | None:
-    try:
-        return Language.from_iso_code_639_1(IsoCode639_1.from_str(code.split("-")[0]))
-    except ValueError:
-        return None
-
-
-@functools.cache
 def _detector(codes: frozenset[str]) -> LanguageDetector | None:
     """One detector per candidate set (a site has one or two); None below two languages."""
-    languages = {lang for lang in map(_language, codes) if lang is not None}
+    languages = {lang for lang in map(lingua_language, codes) if lang is not None}
     if len(languages) < 2:
         return None
     return LanguageDetectorBuilder.from_languages(*languages).build()
