@@ -104,7 +104,11 @@ def cmd_sources_add(args: argparse.Namespace, settings: Settings) -> int:
     if added.warning:
         console.print(f"warning: {added.warning}", markup=False)
     for source_id, url in added.sources:
-        console.print(f"added source {source_id}: {url}")
+        if added.sitemap:
+            console.print(f"the site offers no feed: added sitemap source {source_id}: {url} "
+                          f"(its sitemap: {added.sitemap})", markup=False, soft_wrap=True)
+        else:
+            console.print(f"added source {source_id}: {url}")
     if len(added.candidates) > 1 and not args.all:
         console.print("the site offers these feeds (add another with --pick N, or --all):")
         for number, candidate in enumerate(added.candidates, 1):
@@ -179,6 +183,23 @@ def cmd_sources_enable(args: argparse.Namespace, settings: Settings) -> int:
     with store.transaction() as s:
         src = enable_source(s, args.id)
         console.print(f"enabled source {src.id}: {src.feed_url}; it is fetched at the next crawl")
+    return 0
+
+
+def cmd_sources_disable(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.core.store.models import Source, utcnow
+    from rabkor.crawler.websub import drop_subscription
+
+    store = open_store(settings)
+    with store.transaction() as s:
+        src = s.get(Source, args.id)
+        if src is None:
+            raise RabkorError(f"no source with id {args.id}; `rabkor sources list` shows them")
+        src.enabled, src.disabled_at = False, utcnow()
+        src.disabled_reason = "disabled by an administrator"
+        drop_subscription(src)  # a WebSub hub is told to stop at the next crawl
+        console.print(f"disabled source {src.id}: {src.feed_url}; "
+                      "`rabkor sources enable` puts it back")
     return 0
 
 
@@ -366,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("health", cmd_sources_health,
             "each source's state, last error, items per day, last and next fetch", sources)
     command("enable", cmd_sources_enable, "re-enable a disabled source",
+            sources).add_argument("id", type=int)
+    command("disable", cmd_sources_disable, "stop fetching a source (and its WebSub pushes)",
             sources).add_argument("id", type=int)
     command("import-opml", cmd_sources_import, "add the feeds of an OPML file",
             sources).add_argument("file")

@@ -3,8 +3,9 @@
 Both cost CPU (lingua about 1 ms, SimHash about 0.5 ms an item) and depend on the draft
 alone, so big crawls compute them in the parse workers (crawler/parsepool.py) and carry
 them on the draft; the crawler process only stores. Drafts without an analysis (small
-crawls parsed in-process, sitemaps, full text) are analysed in `items.py`, and only
-when they turn out to be new.
+crawls parsed in-process, sitemaps) are analysed in `items.py`, and only when they turn
+out to be new; an item whose full text arrives later is analysed again from it
+(crawler/fulltext.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from rabkor.crawler.language import identify_draft
 
 def analyse(draft: DraftItem) -> Analysis:
     """The draft's language (with lingua's confidence) and SimHash."""
-    found = identify_draft(draft)
     text = plain_text(draft.content or draft.summary, dedupe.MAX_CHARS)
+    found = identify_draft(draft, text)
     return Analysis(found.language, found.confidence, dedupe.simhash(f"{draft.title}\n{text}"))
 
 

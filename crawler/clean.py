@@ -1,11 +1,14 @@
 """Make outside text safe to store and show: allow-listed HTML, plain titles, checked URLs.
 
 feedparser sanitizes too, but it lets through `javascript:` written with character
-references and SVG `xlink:href`; the nh3 allow-list below is the pass that counts.
+references and SVG `xlink:href`; the nh3 allow-list below is the pass that counts. It
+also resolves relative links against the entry's base URL, which feedparser would do
+with a pure-Python HTML parser costing 40 % of its parse time.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from urllib.parse import urlsplit, urlunsplit
@@ -29,24 +32,34 @@ DROPPED_WITH_CONTENT = {
 }
 WEB_SCHEMES = {"http", "https"}
 
-_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    clean_content_tags=DROPPED_WITH_CONTENT,
-    attributes=ALLOWED_ATTRIBUTES,
-    url_schemes=WEB_SCHEMES,
-    url_relative="deny",  # feedparser resolved what it could; the rest has no base
-    link_rel="noopener noreferrer nofollow",
-    strip_comments=True,
-)
+
+
+@functools.lru_cache(maxsize=256)
+def _cleaner(base: str | None) -> nh3.Cleaner:
+    """The allow-list; relative links are resolved against `base`, or dropped without one."""
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=WEB_SCHEMES,
+        url_relative=("rewrite_with_base", base) if base else "deny",
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
 _text_only = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={})
 _spaces = re.compile(r"\s+")
 
 
-def clean_html(value: str | None, limit: int = MAX_CONTENT) -> str:
-    """Allow-listed HTML; the input is cut to `limit` first so a huge body costs little."""
+def clean_html(value: str | None, limit: int = MAX_CONTENT, base: str | None = None) -> str:
+    """Allow-listed HTML; the input is cut to `limit` first so a huge body costs little.
+
+    `base`: the URL relative links are resolved against (only an http(s) one is used).
+    """
     if not value:
         return ""
-    return _cleaner.clean(value[:limit]).strip()
+    return _cleaner(safe_url(base)).clean(value[:limit]).strip()
 
 
 def plain_text(value: str | None, limit: int = MAX_TITLE) -> str:

@@ -20,10 +20,14 @@ BANDS = 4
 BAND_BITS = BITS // BANDS
 MAX_DISTANCE = 7  # chance of unrelated texts this close: about 1 in 10^10
 MIN_WORDS = 12  # fewer words than this fingerprint too little to call two items the same
-SHINGLE = 3
 MAX_CHARS = 20_000  # a long article's beginning identifies it; the rest only costs time
 
+WORD_CACHE = 20_000  # words whose hashes are remembered (about 3 MB)
+
 _word = re.compile(r"\w+")
+_word_hashes: dict[str, int] = {}
+# odd multipliers (golden ratio, xxhash's prime): a shingle's hash depends on word order
+_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def simhash(text: str) -> int | None:
@@ -31,11 +35,35 @@ def simhash(text: str) -> int | None:
     words = _word.findall(text[:MAX_CHARS].lower())
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    digests = b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles)
-    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8)).reshape(-1, BITS)
+    hashes = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        shingles = hashes[:-2] * _K1 + hashes[1:-1] * _K2 + hashes[2:]
+        shingles = np.unique(_mix(shingles))  # a phrase said twice counts once
+    bits = np.unpackbits(shingles.view(np.uint8)).reshape(-1, BITS)
     packed = np.packbits(bits.sum(axis=0) * 2 > len(shingles))
     return int.from_bytes(packed.tobytes(), "big", signed=True)
+
+
+def _word_hash(word: str) -> int:
+    """A stable 64-bit hash of a word, remembered: news vocabulary repeats, and hashing
+    each word once instead of each 3-word shingle halves SimHash's cost."""
+    found = _word_hashes.get(word)
+    if found is None:
+        if len(_word_hashes) >= WORD_CACHE:
+            _word_hashes.clear()
+        found = _word_hashes[word] = int.from_bytes(
+            hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+    return found
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: every input bit flips about half of the output bits, so
+    each shingle's 64 bits vote independently."""
+    values = values ^ (values >> np.uint64(30))
+    values *= np.uint64(0xBF58476D1CE4E5B9)
+    values ^= values >> np.uint64(27)
+    values *= np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
 
 
 def bands(fingerprint: int) -> list[int]:

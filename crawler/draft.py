@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rabkor.core.store.models import MediaKind
+from rabkor.core.store.kinds import MediaKind
 
 
 @dataclass(frozen=True)

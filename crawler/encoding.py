@@ -10,9 +10,13 @@ then detection; WHATWG label mapping for the declared names):
 3. else the declared charset (HTTP Content-Type first, then the XML declaration) when the
    bytes decode strictly in it and the text reads like text (not Cyrillic read as Latin,
    not KOI8-R read as cp1251);
-4. else charset_normalizer guesses, with Western European preferred when it cannot tell
-   Latin-1 from Baltic or Central European, and KOI8-R against cp1251 settled by which
-   reading gives lowercase Russian.
+4. else charset_normalizer guesses the script; within it we pick the reading ourselves,
+   because its verdict leans on ASCII letters that read the same in every Latin codepage:
+   among the Latin ones (Western, Central European, Baltic, Turkish) the reading whose
+   accented letters all belong to one language's alphabet (Western on ties, which a real
+   Latin-1 Portuguese feed needed); among the Cyrillic ones the reading with lowercase
+   letters and vowels where text has them (KOI8 read as cp1251 swaps the cases) and
+   without stray symbols (Ukrainian KOI8-U read as KOI8-R has box-drawing ones).
 
 The common cases (ASCII, valid UTF-8 declared as UTF-8 or not at all) cost one UTF-8
 validation and hand the body back untouched. Otherwise the text is re-encoded as UTF-8
@@ -25,6 +29,8 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import unicodedata
+from collections import Counter
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +47,27 @@ _SUPERSETS = {"ascii": "cp1252", "latin_1": "cp1252", "iso8859_1": "cp1252",
               "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932",
               "euc_kr": "cp949", "big5": "big5hkscs", "tis_620": "cp874",
               "iso8859_11": "cp874", "iso8859_9": "cp1254"}
-_WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _CYRILLIC = {"cp1251", "koi8_r", "koi8_u", "koi8_t", "mac_cyrillic", "iso8859_5", "cp866",
              "cp855", "kz1048", "ptcp154"}
-_CANDIDATES = ["cp1251", "koi8_r", "gb18030", "cp932", "euc_jp", "cp949", "big5hkscs",
-               "cp1252", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
-               "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_8", "cp874", "mac_cyrillic"]
-_letters = re.compile(r"[^\W\d_]+")
-_cyrillic_letter = re.compile(r"[А-яЁё]")
-# frequent Russian bigrams: right readings are full of them, wrong ones have few
-_RU_BIGRAMS = ("ст", "но", "то", "на", "ен", "ов", "ни", "ра", "ко", "ро", "ан", "по",
-               "ть", "пр", "не", "ал", "ер", "ли", "ет", "ос")
+_CYRILLIC_READINGS = ("cp1251", "koi8_r", "koi8_u")  # first wins a tie: KOI8-R is the usual KOI8
+_LATIN = ("cp1252", "cp1250", "iso8859_2", "cp1257", "cp1254")  # Western first: it wins ties
+_CANDIDATES = ["cp1251", "koi8_r", "koi8_u", "gb18030", "cp932", "euc_jp", "cp949",
+               "big5hkscs", "cp1252", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256",
+               "cp1257", "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_8", "cp874",
+               "mac_cyrillic"]
+_letters = re.compile(r"[^\W\d_]{2,}")  # one-letter words ("è", "à") say nothing
+_non_ascii = re.compile(r"[^\x00-\x7f]")
+MIN_LETTERS = 3  # different accented letters before their variety tells languages apart
+_IN_WORDS = "’‘·"  # punctuation that Latin words hold: l’homme, col·lecció
+_cyrillic_letter = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_VOWELS = frozenset("аеёєиіїоуыэюяАЕЁЄИІЇОУЫЭЮЯ")
+VOWEL_SHARE = 0.42  # of Cyrillic letters in Russian, Ukrainian, Bulgarian, Serbian text
+# The letters beyond ASCII that each language of the Latin codepages above writes.
+_ALPHABETS = [frozenset(a) for a in (
+    "äöüß", "àâæçéèêëîïôœùûüÿ", "áéíñóúüºª", "áâãàçéêíóôõúºª", "àèéìíîòóùúºª", "àçèéíïòóúü",
+    "áäéèëíïóöúü", "æøåéèóô", "åäöé", "äöåšž", "áðéíóúýþæö", "äöõüšž",  # de … et
+    "ąćęłńóśźż", "áčďéěíňóřšťúůýž", "áäčďéíĺľňóôŕšťúýž", "áéíóöőúüű", "čćđšž", "ăâîşţșț",
+    "çë", "ąčęėįšųūž", "āčēģīķļņšūž", "çğıİöşüâîû")]  # pl cs sk hu hr/sr/bs ro sq lt lv tr
 
 
 def to_utf8(body: bytes, content_type: str = "") -> tuple[bytes, str]:
@@ -97,17 +113,48 @@ def detect(body: bytes) -> tuple[str, str]:
         results = None
     best = results.best() if results else None
     name = _codec(best.encoding) if best else None
+    if name in _CYRILLIC:
+        name = max(_CYRILLIC_READINGS, key=lambda n: _cyrillic_score(body.decode(n, "replace")))
+    elif name is None or name in _LATIN or any(
+            _codec(m.encoding) in _LATIN for m in results if m.chaos <= best.chaos + 0.01):
+        name = _latin_reading(body) or name
     if name is None:
         name = "cp1252" if _strict(body, "cp1252") is not None else "latin_1"
-    elif name in _CYRILLIC:
-        name = max(("cp1251", "koi8_r"),
-                   key=lambda n: _cyrillic_score(body.decode(n, "replace")))
-    elif name not in _WESTERN:
-        ties = [_codec(m.encoding) for m in results if m.chaos <= best.chaos + 0.01]
-        western = next((n for n in _WESTERN if n in ties), None)
-        if western and _latin_plausible(body.decode(western, "replace")):
-            name = western
     return name, body.decode(name, "replace")
+
+
+def _latin_reading(body: bytes) -> str | None:
+    """The Latin codepage whose reading of `body` fits one language's letters best."""
+    readings = {n: t for n in _LATIN
+                if (t := _strict(body, n)) is not None and _latin_plausible(t)}
+    return max(readings, key=lambda n: _latin_fit(readings[n]), default=None)
+
+
+def _latin_fit(text: str) -> tuple[float, float]:
+    """How well one language's alphabet accounts for the text's accented letters: the
+    largest share of them it holds, then (to settle ties) how much of it they use, once
+    there are a few different letters to go by — a Hungarian text whose "ő" reads as "õ"
+    fits Portuguese as well, but uses few of its letters. The symbols a wrong codepage
+    turns letters into count against every language ("Wis³awa", "pomy¶lał")."""
+    counted: Counter[str] = Counter()
+    sample = text[:50_000]
+    for match in _non_ascii.finditer(sample):
+        c, at = match.group(), match.start()
+        kind = unicodedata.category(c)
+        if kind[0] == "Z" or kind in ("Pd", "Cf") or c in _IN_WORDS:
+            continue
+        if kind[0] == "P" and not (sample[at - 1:at].isalpha() and
+                                   sample[at + 1:at + 2].isalpha()):
+            continue  # punctuation between words is punctuation in any codepage
+        lower = c.lower()
+        counted[lower if len(lower) == 1 else c] += 1
+    total = sum(counted.values())
+    if not total:
+        return 1.0, 1.0
+    varied = len(counted) >= MIN_LETTERS
+    return max((sum(n for c, n in counted.items() if c in alphabet) / total,
+                len(alphabet.intersection(counted)) / len(alphabet) if varied else 0.0)
+               for alphabet in _ALPHABETS)
 
 
 def _transcode(text: str, content_type: str, name: str) -> tuple[bytes, str]:
@@ -157,7 +204,7 @@ def _plausible(text: str, name: str) -> bool:
     """Whether text decoded in the declared `name` reads as text rather than mojibake."""
     if name in _CYRILLIC:
         return _cyrillic_score(text) >= 0.5
-    if name in _WESTERN or name.startswith(("cp125", "iso8859", "mac_")):
+    if name.startswith(("cp125", "iso8859", "mac_")):
         return _latin_plausible(text)
     return True  # multi-byte charsets that decoded strictly are right as a rule
 
@@ -174,12 +221,16 @@ def _latin_plausible(text: str) -> bool:
 
 
 def _cyrillic_score(text: str) -> float:
-    """How much `text` reads like Russian: the share of its Cyrillic letters that are
-    lowercase (KOI8-R read as cp1251 swaps the cases) with common bigrams as a tie-break."""
+    """How much `text` reads like Cyrillic text in any of its languages: the share of its
+    Cyrillic letters that are lowercase, with the share of vowels as a tie-break, less
+    the symbols standing where letters should be."""
     sample = text[:20_000]
-    letters = _cyrillic_letter.findall(sample)
+    letters = [c for c in _cyrillic_letter.findall(sample) if c.isalpha()]
     if not letters:
         return 1.0
     lower = sum(1 for c in letters if c.islower()) / len(letters)
-    bigrams = sum(sample.count(b) for b in _RU_BIGRAMS) / max(len(letters) / 2, 1)
-    return lower * 0.8 + min(bigrams, 1.0) * 0.2
+    vowels = sum(1 for c in letters if c in _CYRILLIC_VOWELS) / len(letters)
+    stray = sum(1 for c in sample if not c.isascii() and not _cyrillic_letter.match(c)
+                and unicodedata.category(c)[0] not in "PZ")
+    fit = len(letters) / (len(letters) + stray)
+    return (lower * 0.8 + min(vowels / VOWEL_SHARE, 1.0) * 0.2) * fit

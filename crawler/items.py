@@ -4,8 +4,19 @@ A draft whose canonical URL, URL, GUID in its own source, or globally unique GUI
 (a URL, `urn:` or `tag:` id) is already stored becomes one more row of `item_sources`
 for that item, not a second item. A new draft gets its language and SimHash from its
 analysis (computed in the parse worker, or here when it carries none), and is linked to
-an earlier near-duplicate as `duplicate_of_id`. The unique constraints still decide
-races: INSERT … ON CONFLICT DO NOTHING makes a re-run, or a second writer, a no-op.
+an earlier near-duplicate from another source as `duplicate_of_id`. Never to one of its
+own source's: items of one feed that read alike are a series ("Weather in Córdoba
+today", "… in Rosario today" in La Nación's real feed are within a few bits), and hiding
+them would lose stories, where showing a rare self-repost twice costs little. The
+unique constraints still decide races:
+INSERT … ON CONFLICT DO NOTHING makes a re-run, or a second writer, a no-op.
+
+A new item that wants its article page (`wants_page`) is written with `page_attempts` 0,
+in the same transaction: the page is fetched after the commit (crawler/fulltext.py), and
+a crash in between leaves it pending for the next crawl. `wants_page` lives here rather
+than in fulltext.py because the WebSub push path stores items in the web process, which
+must not import Scrapy. When the page's text arrives, `refingerprint` gives the item the
+SimHash of its full text and links it if that matches a stored story.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +35,7 @@ from rabkor.core.store.models import Item, ItemSource, ItemStatus, MediaKind, So
 from rabkor.crawler import dedupe
 from rabkor.crawler.analysis import analysis_of
 from rabkor.crawler.canonical import canonical_url
+from rabkor.crawler.clean import plain_text
 from rabkor.crawler.draft import DraftItem
 
 logger = logging.getLogger(__name__)
@@ -32,15 +44,35 @@ CHUNK = 200  # rows per statement, well under SQLite's bound-parameter limit
 MEDIA = (MediaKind.AUDIO, MediaKind.VIDEO)
 RECENT = 2000  # newest items every new one is compared with, besides its band matches
 PER_BAND = 50  # newest root items compared with, for each band value of a new item
+SHORT_TEXT = 500  # auto full text: an entry with less text than this is only a summary
 # one statement for all four bands, its text fixed so it is compiled once; the band
 # indexes are partial (duplicate_of_id IS NULL), so only roots are read
 _BAND_LOOKUP = text(" UNION ALL ".join(
     "SELECT id, simhash, duplicate_of_id FROM (SELECT id, simhash, duplicate_of_id, "
     f"row_number() OVER (PARTITION BY simhash_band{n} ORDER BY id DESC) AS newest "
-    f"FROM items WHERE duplicate_of_id IS NULL AND simhash_band{n} IN :band{n}) "
+    f"FROM items WHERE duplicate_of_id IS NULL AND simhash_band{n} IN :band{n} "
+    "AND source_id != :source) "
     f"AS band{n} WHERE newest <= {PER_BAND}"
     for n in range(dedupe.BANDS))).bindparams(
         *(bindparam(f"band{n}", expanding=True) for n in range(dedupe.BANDS)))
+
+
+def wants_page(draft: DraftItem, full_text: bool | None) -> bool:
+    """Whether an entry's page should be fetched under the source's `full_text` setting:
+    True always, False never, None (auto) when its text is shorter than `SHORT_TEXT`."""
+    if full_text is False or draft.media_kind != MediaKind.ARTICLE:
+        return False
+    if full_text is True:
+        return True
+    text = draft.content or draft.summary
+    if len(text) < SHORT_TEXT:  # markup is never shorter than its text
+        return True
+    # the text of the markup's start is the start of its text: enough of it settles most
+    # long entries at a fraction of the cost (every new item of a crawl asks, twice)
+    head = text[:SHORT_TEXT * 2]
+    if len(plain_text(head, SHORT_TEXT)) >= SHORT_TEXT:
+        return False
+    return head == text or len(plain_text(text, SHORT_TEXT)) < SHORT_TEXT
 
 
 def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
@@ -51,12 +83,14 @@ def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
         return 0
     source = session.get(Source, source_id)
     lectures = source is not None and source.kind == MediaKind.LECTURE
+    # sitemap sources fetch their pages themselves (crawler/sitemap.py)
+    pages = source is not None and source.fetch_mode == "feed"
     known = _known(session, source_id, batch)
     links = [(item_id, draft.guid) for canon, draft in batch.items()
              if (item_id := known.get(canon)) is not None]
-    rows = [_row(source_id, canon, d, now, lectures) for canon, d in batch.items()
-            if canon not in known]
-    _link_near_duplicates(session, rows)
+    rows = [_row(source_id, canon, d, now, lectures, pages and wants_page(d, source.full_text))
+            for canon, d in batch.items() if canon not in known]
+    _link_near_duplicates(session, source_id, rows)
     added = 0
     if rows:
         # executemany of one statement: compiled once and cached, where a multi-row VALUES
@@ -116,29 +150,62 @@ def _known(session: Session, source_id: int, batch: dict[str, DraftItem]) -> dic
 
 
 def _row(source_id: int, canon: str, draft: DraftItem, now: datetime,
-         lectures: bool) -> dict[str, object]:
+         lectures: bool, page: bool) -> dict[str, object]:
     row = {**asdict(draft), "source_id": source_id, "canonical_url": canon,
            "status": ItemStatus.PENDING, "fetched_at": now, "updated_at": now,
-           "duplicate_of_id": None}  # every row of a multi-row INSERT has the same keys
+           "duplicate_of_id": None,  # every row of a multi-row INSERT has the same keys
+           "page_attempts": 0 if page else None}
     if lectures and draft.media_kind in MEDIA:
         row["media_kind"] = MediaKind.LECTURE
         row["speaker"] = draft.speaker or draft.author
     del row["analysis"]  # carried, not stored as such
     found = analysis_of(draft)
     row["language"], row["language_confidence"] = found.language, found.confidence
-    fingerprint = found.simhash
-    row["simhash"] = fingerprint
-    for n, band in enumerate(dedupe.bands(fingerprint) if fingerprint is not None else
-                             [None] * dedupe.BANDS):
-        row[f"simhash_band{n}"] = band
+    row.update(_fingerprint_columns(found.simhash))
     return row
 
 
-def _link_near_duplicates(session: Session, rows: list[dict[str, object]]) -> None:
-    """Point each new row that is the same story as a stored item at that item."""
+def _fingerprint_columns(fingerprint: int | None) -> dict[str, int | None]:
+    bands = dedupe.bands(fingerprint) if fingerprint is not None else [None] * dedupe.BANDS
+    return {"simhash": fingerprint, **{f"simhash_band{n}": b for n, b in enumerate(bands)}}
+
+
+def refingerprint(session: Session, item: Item, fingerprint: int | None) -> None:
+    """A stored item's SimHash from its full text, which arrived after it was stored; an
+    item still pending in the queue that now matches a stored story becomes its copy (a
+    published one stays where readers found it), and so do the item's own copies."""
+    for column, value in _fingerprint_columns(fingerprint).items():
+        setattr(item, column, value)
+    if fingerprint is None or item.duplicate_of_id is not None or \
+            item.status != ItemStatus.PENDING:
+        return
+    [root] = near_duplicate_roots(session, [fingerprint], item.source_id, exclude=item.id)
+    if root is None:
+        return
+    item.duplicate_of_id = root
+    session.execute(update(Item).where(Item.duplicate_of_id == item.id)
+                    .values(duplicate_of_id=root))
+    logger.debug("near-duplicate by full text item_id=%s duplicate_of=%s", item.id, root)
+
+
+def _link_near_duplicates(session: Session, source_id: int,
+                          rows: list[dict[str, object]]) -> None:
+    """Point each new row that is the same story as another source's item at its root."""
     fingerprinted = [r for r in rows if r["simhash"] is not None]
     if not fingerprinted:
         return
+    roots = near_duplicate_roots(session, [r["simhash"] for r in fingerprinted], source_id)
+    for row, root in zip(fingerprinted, roots, strict=True):
+        if root is not None:
+            row["duplicate_of_id"] = root
+            logger.debug("near-duplicate url=%s duplicate_of=%s", row["url"], root)
+
+
+def near_duplicate_roots(session: Session, fingerprints: list[int], source_id: int,
+                         exclude: int | None = None) -> list[int | None]:
+    """For each fingerprint, the root of the earliest stored item of another source than
+    `source_id` close to it, or None; `exclude` (an item being fingerprinted again) and
+    its copies are not candidates."""
     # Band matches are root items only (duplicate_of_id IS NULL; the band indexes hold
     # nothing else), the newest `PER_BAND` of each band value: a story stored hundreds of
     # times (wire copy) is one root, not hundreds of rows to read for every new item.
@@ -147,33 +214,43 @@ def _link_near_duplicates(session: Session, rows: list[dict[str, object]]) -> No
     # items below, which include copies; and a band value shared by more than `PER_BAND`
     # roots (not seen: 16 bits of 64) compares with the newest of them only.
     candidates: list[tuple[int, int, int | None]] = []
-    for start in range(0, len(fingerprinted), CHUNK // dedupe.BANDS):
-        part = fingerprinted[start:start + CHUNK // dedupe.BANDS]
-        values = {f"band{n}": sorted({r[f"simhash_band{n}"] for r in part})
-                  for n in range(dedupe.BANDS)}
+    step = CHUNK // dedupe.BANDS
+    for start in range(0, len(fingerprints), step):
+        part = [dedupe.bands(f) for f in fingerprints[start:start + step]]
+        values: dict[str, object] = {f"band{n}": sorted({b[n] for b in part})
+                                     for n in range(dedupe.BANDS)}
+        values["source"] = source_id
         candidates += session.execute(_BAND_LOOKUP, values).tuples().all()
     recent = (select(Item.id, Item.simhash, Item.duplicate_of_id)
-              .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(RECENT)
+              .where(Item.simhash.is_not(None), Item.source_id != source_id)
+              .order_by(Item.id.desc()).limit(RECENT)
               .subquery())
     candidates += session.execute(
         select(func.min(recent.c.id), recent.c.simhash, recent.c.duplicate_of_id)
         .group_by(recent.c.simhash, recent.c.duplicate_of_id)).tuples().all()
+    if exclude is not None:
+        candidates = [c for c in candidates if exclude not in (c[0], c[2])]
     if not candidates:
-        return
-    # every new row against every candidate at once; the earliest close item wins
+        return [None] * len(fingerprints)
     ids = np.array([c[0] for c in candidates], dtype=np.int64)
-    hashes = np.array([c[1] for c in candidates], dtype=np.int64)
-    roots = [c[2] for c in candidates]
-    for start in range(0, len(fingerprinted), CHUNK // dedupe.BANDS):  # bounded matrices
-        part = fingerprinted[start:start + CHUNK // dedupe.BANDS]
-        mine = np.array([r["simhash"] for r in part], dtype=np.int64)
+    found = _earliest_close(fingerprints, np.array([c[1] for c in candidates], np.int64), ids)
+    return [None if best is None else candidates[best][2] or candidates[best][0]
+            for best in found]
+
+
+def _earliest_close(fingerprints: list[int], hashes: np.ndarray,
+                    order: np.ndarray) -> list[int | None]:
+    """For each fingerprint, the index of the candidate (`hashes`) within `MAX_DISTANCE`
+    that comes first by `order`, or None."""
+    found: list[int | None] = []
+    step = CHUNK // dedupe.BANDS
+    for start in range(0, len(fingerprints), step):  # bounded matrices
+        mine = np.array(fingerprints[start:start + step], dtype=np.int64)
         close = np.bitwise_count(mine[:, None] ^ hashes[None, :]) <= dedupe.MAX_DISTANCE
-        earliest = np.where(close, ids[None, :], np.iinfo(np.int64).max).argmin(axis=1)
-        for row, found, best in zip(part, close.any(axis=1), earliest, strict=True):
-            if found:
-                row["duplicate_of_id"] = roots[int(best)] or int(ids[best])
-                logger.debug("near-duplicate url=%s duplicate_of=%s", row["url"],
-                             row["duplicate_of_id"])
+        earliest = np.where(close, order[None, :], np.iinfo(np.int64).max).argmin(axis=1)
+        found += [int(e) if any_close else None
+                  for any_close, e in zip(close.any(axis=1), earliest, strict=True)]
+    return found
 
 
 def _record_sources(session: Session, source_id: int, links: list[tuple[int, str | None]],

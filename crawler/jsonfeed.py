@@ -14,6 +14,7 @@ from typing import Any
 from rabkor.core.errors import FeedParseError
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
+MAX_HUBS = 10  # a feed names a hub or two; a hostile list is not read past this
 
 
 def looks_like_json(content_type: str, body: bytes) -> bool:
@@ -32,8 +33,18 @@ def decode(body: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if not isinstance(items, list):
         raise FeedParseError("not a feed: JSON Feed without an items list")
     feed = {"title": _str(data.get("title")), "link": _str(data.get("home_page_url")),
-            "language": _str(data.get("language"))}
+            "language": _str(data.get("language")), "links": _links(data)}
     return feed, [_entry(i) for i in items if isinstance(i, dict)]
+
+
+def _links(data: dict[str, Any]) -> list[dict[str, str]]:
+    """`feed_url` and the WebSub `hubs` as feedparser's rel="self" and rel="hub" links."""
+    links = [{"rel": "self", "href": _str(data.get("feed_url"))}]
+    hubs = data.get("hubs")
+    for hub in hubs[:MAX_HUBS] if isinstance(hubs, list) else []:
+        if isinstance(hub, dict) and _str(hub.get("type")).lower() == "websub":
+            links.append({"rel": "hub", "href": _str(hub.get("url"))})
+    return [link for link in links if link["href"]]
 
 
 def _entry(item: dict[str, Any]) -> dict[str, Any]:

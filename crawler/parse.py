@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from rabkor.core.errors import FeedParseError
-from rabkor.core.store.models import MediaKind, utcnow
+from rabkor.core.store.kinds import MediaKind, utcnow
 from rabkor.crawler import dates, encoding, jsonfeed
 from rabkor.crawler.clean import (
     MAX_CONTENT,
@@ -35,7 +35,6 @@ from rabkor.crawler.clean import (
 )
 from rabkor.crawler.draft import DraftItem, ParsedFeed
 from rabkor.crawler.schedule import feed_update_seconds
-from rabkor.crawler.websub import advertised_hub
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +90,10 @@ def _decode_xml(body: bytes, url: str, content_type: str) -> tuple[Any, list[Any
     utf8_body, utf8_type = encoding.to_utf8(body, content_type)
     if utf8_type:
         headers["content-type"] = utf8_type
-    # sanitize_html=False: clean.py's nh3 allow-list is the pass that counts (it stops what
-    # feedparser's lets through), and feedparser's own costs a quarter of its parse time
-    result = feedparser.parse(io.BytesIO(utf8_body), response_headers=headers, sanitize_html=False)
+    # clean.py's nh3 allow-list sanitizes (it stops what feedparser's sanitizer lets
+    # through) and resolves relative links: feedparser doing either costs 60 % of its time
+    result = feedparser.parse(io.BytesIO(utf8_body), response_headers=headers,
+                              sanitize_html=False, resolve_relative_uris=False)
     if result.entries or (result.version and not result.bozo):
         if result.bozo:
             logger.info("feed read despite errors url=%s error=%s", url, result.bozo_exception)
@@ -125,8 +125,9 @@ def adapt_entry(entry: Mapping[str, Any], *, base_url: str, feed_language: str |
     url = url or enc.get("url")
     if not url:
         return None
-    summary = _html_field(entry.get("summary"), entry.get("summary_detail"), MAX_SUMMARY)
-    content = _content(entry.get("content"))
+    summary = _html_field(entry.get("summary"), entry.get("summary_detail"), MAX_SUMMARY,
+                          base_url)
+    content = _content(entry.get("content"), base_url)
     author = short_text(entry.get("author"))
     if media_kind in (MediaKind.AUDIO, MediaKind.VIDEO) and (lectures or _marks_lectures(entry)):
         media_kind = MediaKind.LECTURE
@@ -157,18 +158,19 @@ def _guid(raw: object, url: str) -> str:
     return guid
 
 
-def _html_field(value: object, detail: object, limit: int) -> str:
-    kind = detail.get("type", "") if isinstance(detail, Mapping) else "text/html"
-    if "html" in kind:
-        return clean_html(str(value or ""), limit)
+def _html_field(value: object, detail: object, limit: int, base_url: str) -> str:
+    """Sanitized HTML of an entry's text; links resolved against its base (xml:base)."""
+    detail = detail if isinstance(detail, Mapping) else {}
+    if "html" in detail.get("type", "text/html"):
+        return clean_html(str(value or ""), limit, base=detail.get("base") or base_url)
     return text_to_html(str(value or ""), limit)
 
 
-def _content(parts: object) -> str:
+def _content(parts: object, base_url: str) -> str:
     if not isinstance(parts, list) or not parts:
         return ""
     best = next((p for p in parts if "html" in p.get("type", "")), parts[0])
-    return _html_field(best.get("value"), best, MAX_CONTENT)
+    return _html_field(best.get("value"), best, MAX_CONTENT, base_url)
 
 
 def _published(entry: Mapping[str, Any], now: datetime) -> datetime | None:
@@ -269,6 +271,23 @@ def _site_url(feed: Mapping[str, Any], feed_url: str) -> str | None:
                                   if link.get("rel") == "alternate"]
     return next((u for u in (safe_url(urljoin(feed_url, x or "")) for x in links if x) if u),
                 None)
+
+
+def advertised_hub(feed: Mapping[str, Any], feed_url: str) -> tuple[str, str] | None:
+    """(hub, topic) from feedparser's feed.links: rel="hub", and rel="self" or the feed URL.
+
+    JSON Feed's `hubs` and `feed_url` arrive as the same links (crawler/jsonfeed.py).
+    """
+    links = [link for link in feed.get("links") or [] if isinstance(link, Mapping)]
+    hub = next((link.get("href") for link in links if link.get("rel") == "hub"), None)
+    hub = safe_url(urljoin(feed_url, hub)) if hub else None
+    if not hub:
+        return None
+    topic = next((link.get("href") for link in links if link.get("rel") == "self"), None)
+    topic = safe_url(urljoin(feed_url, topic)) if topic else feed_url
+    if len(hub) > MAX_URL or len(topic or "") > MAX_URL:
+        return None
+    return hub, topic or feed_url
 
 
 def _int(value: object) -> int | None:

@@ -56,11 +56,12 @@ def main() -> int:
 
     from rabkor.core.store.db import Store
     from rabkor.core.store.models import utcnow
+    from rabkor.crawler.due import due_jobs
     from rabkor.crawler.fetch import scrapy_settings
     from rabkor.crawler.run import settings_from_json
     from rabkor.crawler.sitemap import SitemapSpider, sitemap_jobs
     from rabkor.crawler.spider import FeedSpider
-    from rabkor.crawler.store import due_jobs, outcome_stored
+    from rabkor.crawler.store import outcome_stored
 
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -21,7 +21,7 @@ from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import utcnow
-from rabkor.crawler.store import due_jobs
+from rabkor.crawler.due import due_jobs
 from rabkor.crawler.websub import subscribe_due
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,8 @@
 """Managing sources: add one, list them, and exchange them with other readers as OPML.
 
+A site added by its address gets its feed (crawler/discover.py) or, when it offers
+none, is added in sitemap mode if it has a sitemap (crawler/sitemap.py).
+
 OPML comes from outside, so it is parsed with defusedxml: a DTD (and with it entity
 expansion and external entities) is refused outright, and the size is bounded first.
 """
@@ -89,11 +92,13 @@ def url_rules(include: Sequence[str], exclude: Sequence[str]) -> dict[str, list[
 
 @dataclass
 class Added:
-    """What `add_from_site` did: the sources added and every feed the site offered."""
+    """What `add_from_site` did: the sources added and every feed the site offered, or
+    the sitemap found when it offered none (the source is then in sitemap mode)."""
 
     sources: list[tuple[int, str]] = field(default_factory=list)
     candidates: list = field(default_factory=list)
     warning: str | None = None
+    sitemap: str | None = None
 
 
 def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | None = None,
@@ -101,20 +106,37 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
     """Add the feed behind `url`, which may be a feed, a site's page or a YouTube URL.
 
     Discovery fetches before the transaction opens, so no write lock is held on the
-    network. The best feed is added, or the `pick`-th (from 1), or all of them.
+    network. The best feed is added, or the `pick`-th (from 1), or all of them; a site
+    without feeds but with a sitemap is added as a sitemap source.
     """
     from rabkor.crawler.direct import AddressRefused, client
     from rabkor.crawler.discover import FeedCandidate, NoFeedFound, discover
+    from rabkor.crawler.sitemap import SITEMAP_MODE, SITEMAP_PATHS, find_sitemap
 
     added = Added()
+    site = _feed_url(url)
     try:
         with client(settings) as http:
-            candidates = discover(http, _feed_url(url), settings)
+            try:
+                candidates = discover(http, site, settings)
+            except NoFeedFound as exc:
+                added.sitemap = find_sitemap(http, site, settings)
+                if added.sitemap is None:
+                    raise NoFeedFound(f"{exc}; nor has the site a sitemap (looked for "
+                                      f"robots.txt Sitemap: lines, {', '.join(SITEMAP_PATHS)})"
+                                      ) from None
+                candidates = []
     except (NoFeedFound, AddressRefused) as exc:
         raise RabkorError(f"cannot add {url.strip()!r}: {exc}") from None
     except FetchError as exc:  # unreachable now: added as given, the crawl will retry it
         added.warning = f"could not fetch {url.strip()} to check it ({exc}); added as a feed"
-        candidates = [FeedCandidate(_feed_url(url))]
+        candidates = [FeedCandidate(site)]
+    if added.sitemap is not None:
+        with store.transaction() as session:
+            source = add_source(session, site, kind=kind or "article",
+                                fetch_mode=SITEMAP_MODE, **fields)
+            added.sources.append((source.id, source.feed_url))
+        return added
     if pick is not None and not 1 <= pick <= len(candidates):
         raise RabkorError(f"--pick {pick}: the site offers {len(candidates)} feeds")
     chosen = candidates if add_all else [candidates[(pick or 1) - 1]]

@@ -64,6 +64,8 @@ class FeedSpider(scrapy.Spider):
             yield FetchOutcome(job.source_id, not_modified=True, etag=etag or job.etag,
                                last_modified=last_modified or job.last_modified,
                                not_before=not_before)
+            for page in self.full_text.requests(job, None):  # pages still pending
+                yield page
             return
         try:
             feed = await self.parser.parse(
@@ -78,8 +80,9 @@ class FeedSpider(scrapy.Spider):
                              response.url)
             yield FetchOutcome(job.source_id, error=f"could not read the feed: {exc!r}"[:500])
             return
-        # full text (crawler/fulltext.py): pages of the new items, asked for before the
-        # outcome stores them and fetched after it, so each item is stored with its summary first
+        # full text (crawler/fulltext.py): pages still pending, and those of the new items,
+        # asked for before the outcome stores them and fetched after it, so each item is
+        # stored with its summary first
         pages = self.full_text.requests(job, feed)
         yield FetchOutcome(job.source_id, feed=feed, etag=etag, last_modified=last_modified,
                            not_before=not_before)

@@ -8,37 +8,24 @@ crash loses nothing committed and a re-run repeats nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source, utcnow
-from rabkor.crawler.draft import FetchOutcome, SourceJob
+from rabkor.crawler.draft import FetchOutcome
 from rabkor.crawler.items import insert_items
 from rabkor.crawler.schedule import Policy, backoff, disable_reason, items_per_day, poll_interval
-from rabkor.crawler.websub import note_hub
+from rabkor.crawler.websub import drop_subscription, note_hub
 
 logger = logging.getLogger(__name__)
 
 RATE_SAMPLE = 100  # the newest items a source's update rate is measured on
 
 outcome_stored = object()  # Scrapy signal: (outcome, new_items) after each commit
-
-
-def due_jobs(session: Session, now: datetime,
-             source_ids: Sequence[int] | None = None) -> list[SourceJob]:
-    """Enabled sources whose next fetch is due; named sources are due whatever their time."""
-    query = select(Source).where(Source.enabled.is_(True)).order_by(Source.id)
-    if source_ids is None:
-        query = query.where(or_(Source.next_fetch_at.is_(None), Source.next_fetch_at <= now))
-    else:
-        query = query.where(Source.id.in_(source_ids))
-    return [SourceJob(s.id, s.feed_url, s.language, s.etag, s.last_modified, s.full_text)
-            for s in session.scalars(query)]
 
 
 def store_outcome(session: Session, outcome: FetchOutcome, *, now: datetime,
@@ -84,6 +71,7 @@ def _record_failure(source: Source, outcome: FetchOutcome, now: datetime,
                             outcome.error or "", policy)
     if reason is not None:
         source.enabled, source.disabled_at, source.disabled_reason = False, now, reason
+        drop_subscription(source)  # the unsubscribe is sent after the crawl (subscribe_due)
         logger.warning("source disabled source_id=%s reason=%s", source.id, reason)
 
 

@@ -1,9 +1,10 @@
 """The WebSub callback routes, mounted at /websub: a hub's verification GET and its pushes.
 
-Pushed content is ingested right here in the web process, within the request: feed
-parsing and the item store path are plain Python (no Scrapy), run in a worker thread.
-The body is read up to `max_feed_bytes` and refused beyond; its HMAC signature must
-match the source's secret before a byte of it is parsed.
+Pushed content (RSS, Atom or JSON Feed, read as a crawl reads it) is ingested right here
+in the web process, within the request: feed parsing and the item store path are plain
+Python (no Scrapy), run in a worker thread. The body is read up to `max_feed_bytes` and
+refused beyond; its HMAC signature must match the source's secret before a byte of it is
+parsed.
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def create_app(settings: Settings, store: Store) -> Starlette:
 
 
 async def websub_verify(request: Request) -> Response:
-    """Echo hub.challenge only for a subscription we asked for and still want; else 404."""
+    """Echo hub.challenge only for a request we sent and still mean; else 404.
+
+    A subscribe: asked for and pending, source enabled. An unsubscribe: asked for, and the
+    topic not one the source still wants (it was disabled, or its feed left the hub).
+    """
     q = request.query_params
     mode, topic = q.get("hub.mode", ""), q.get("hub.topic", "")
     challenge = q.get("hub.challenge", "")
@@ -54,14 +59,14 @@ async def websub_verify(request: Request) -> Response:
             return verify_intent(source, mode, topic, q.get("hub.lease_seconds", ""),
                                  utcnow())
 
-    if mode == "subscribe" and not 0 < len(challenge) <= MAX_CHALLENGE:
+    if mode != "denied" and not 0 < len(challenge) <= MAX_CHALLENGE:
         return PlainTextResponse("hub.challenge missing or too long", status_code=400)
     if not await run_in_threadpool(record):
         logger.info("websub verification refused source_id=%s mode=%s", source_id,
                     mode[:20])
         return PlainTextResponse("no such subscription", status_code=404)
     logger.info("websub intent verified source_id=%s mode=%s", source_id, mode[:20])
-    return PlainTextResponse(challenge if mode == "subscribe" else "")
+    return PlainTextResponse("" if mode == "denied" else challenge)
 
 
 async def websub_push(request: Request) -> Response:

@@ -1,7 +1,8 @@
 """`python -m bench.crawl [--feeds N]`: the crawler against N generated feeds on loopback.
 
 Measures, in one run: the first crawl (fetch, parse, sanitize, everything the crawler
-does, into a fresh SQLite store), a second crawl where every feed answers 304, and a
+does, into a fresh SQLite store), a second crawl where every feed answers 304 — each
+run as `rabkor crawl`, the command users run, in its own process tree — and a
 baseline — a plain sequential loop that downloads each feed with httpx and calls
 feedparser.parse() on the bytes — on a subset of feeds, extrapolated to N. The feed
 farm (bench/crawl/farm.py) runs in its own process; on a 2-core machine it still
@@ -31,7 +32,6 @@ from sqlalchemy import func, select, update
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source
-from rabkor.crawler.run import crawl
 
 
 @dataclass
@@ -59,56 +59,82 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _tree_rss(root: int, skip: int) -> int:
-    """Sum of the RSS (bytes) of `root` and its descendants, leaving out `skip`'s subtree."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+def _processes() -> dict[int, tuple[int, int, str, float]]:
+    """pid → (ppid, RSS in bytes, role, CPU seconds) of every process we may read."""
+    found = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
         except OSError:
             continue
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)  # fields[1]: ppid
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # fields[21]: rss pages
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        if pid == skip:
-            continue
-        total += rss.get(pid, 0)
-        todo += children.get(pid, [])
-    return total
+        role = next((name for marker, name in ROLES if marker in cmdline), "other")
+        # fields[1]: ppid; fields[11], [12]: user and system time in ticks; [21]: RSS pages
+        found[int(entry.name)] = (int(fields[1]), int(fields[21]) * PAGE, role,
+                                  (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+PAGE, TICKS = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
+ROLES = (("rabkor.crawler.process", "crawler child"), ("resource_tracker", "resource tracker"),
+         ("multiprocessing", "parse worker"), ("rabkor.core.cli", "rabkor crawl"))
 
 
 class TreeMemory:
-    """Samples the summed RSS of this process and its descendants (the crawler child and
-    its parse workers; the farm excluded) every `interval` seconds; `peak_mb` is the max."""
+    """Samples the RSS of `root` and its descendants every `interval` seconds: the peak of
+    their sum, and each process's own peak (by role: the `rabkor crawl` command, its
+    crawler child, the parse workers)."""
 
-    def __init__(self, skip: int, interval: float = 0.1) -> None:
-        self.skip, self.interval, self.peak = skip, interval, 0
+    def __init__(self, root: int, interval: float = 0.1) -> None:
+        self.root, self.interval, self.peak = root, interval, 0
+        self.peaks: dict[int, tuple[str, int]] = {}
+        self.cpu: dict[int, float] = {}  # each process's CPU seconds when last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, _tree_rss(os.getpid(), self.skip))
+            processes = _processes()
+            children: dict[int, list[int]] = {}
+            for pid, (ppid, *_) in processes.items():
+                children.setdefault(ppid, []).append(pid)
+            total, todo = 0, [self.root]
+            while todo:
+                pid = todo.pop()
+                if pid in processes:
+                    _, rss, role, self.cpu[pid] = processes[pid]
+                    total += rss
+                    self.peaks[pid] = (role, max(rss, self.peaks.get(pid, ("", 0))[1]))
+                todo += children.get(pid, [])
+            self.peak = max(self.peak, total)
 
-    def __enter__(self) -> TreeMemory:
-        self.peak = _tree_rss(os.getpid(), self.skip)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
     @property
     def peak_mb(self) -> float:
         return self.peak / 2**20
+
+    def by_role(self) -> str:
+        """Each process's peak MB, e.g. "rabkor crawl 71, crawler child 160, parse worker 98"."""
+        order = [role for _, role in reversed(ROLES)]
+        peaks = sorted(self.peaks.values(),
+                       key=lambda p: order.index(p[0]) if p[0] in order else len(order))
+        return ", ".join(f"{role} {rss / 2**20:.0f}" for role, rss in peaks)
+
+    def cpu_by_role(self) -> str:
+        """CPU seconds by role, as last sampled (a process's last 0.1 s may be missing)."""
+        roles: dict[str, float] = {}
+        for pid, seconds in self.cpu.items():
+            role = self.peaks[pid][0]
+            roles[role] = roles.get(role, 0.0) + seconds
+        return ", ".join(f"{role} {seconds:.1f}" for role, seconds in roles.items())
 
 
 def baseline(urls: list[str], total: int) -> Figures:
@@ -123,19 +149,31 @@ def baseline(urls: list[str], total: int) -> Figures:
                    cpu * scale, note=f"measured on {len(urls)} feeds, x{scale:g}")
 
 
-def timed_crawl(name: str, settings: Settings, store: Store, ids: list[int] | None,
-                feeds: int, farm_pid: int) -> Figures:
-    with TreeMemory(farm_pid) as memory:
-        cpu, start = cpu_seconds(), time.perf_counter()
-        report = crawl(settings, store, source_ids=ids)
-        seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+def timed_crawl(name: str, config: Path, store: Store, feeds: int) -> Figures:
+    """`rabkor crawl` as users run it, in its own process: its time, the CPU seconds of
+    its whole tree (it waits for the crawler child, which waits for its workers) and the
+    peak of the tree's summed memory."""
+    with store.read() as s:
+        before = s.scalar(select(func.count(Item.id)))
+    cpu, start = cpu_seconds(), time.perf_counter()
+    command = subprocess.Popen([sys.executable, "-m", "rabkor.core.cli", "--config",
+                                str(config), "crawl"], stdout=subprocess.PIPE, text=True)
+    while "rabkor.core.cli" not in Path(f"/proc/{command.pid}/cmdline").read_text(
+            errors="replace") and command.poll() is None:
+        time.sleep(0.001)  # until exec: before, the fork is a copy of this process
+    memory = TreeMemory(command.pid)
+    output, _ = command.communicate()
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    memory.stop()
+    if command.returncode != 0:
+        raise SystemExit(f"rabkor crawl failed ({command.returncode}): {output}")
     with store.read() as s:
         stored = s.scalar(select(func.count(Item.id)))
-    note = f"{report.sources_fetched} fetched, {report.not_modified} not modified, " \
-           f"{len(report.errors)} errors, {stored} items stored"
-    if report.errors:
-        note += f"; first error: {next(iter(report.errors.values()))}"
-    return Figures(name, feeds, report.new_items, seconds, cpu, memory.peak_mb, note)
+        failed = s.scalar(select(func.count(Source.id)).where(Source.last_error.isnot(None)))
+    said = next((line.strip() for line in output.splitlines() if "new items from" in line), "")
+    note = (f"{said}; {failed} failing; {stored} items stored; peak MB {memory.by_role()}; "
+            f"cpu s {memory.cpu_by_role()}")
+    return Figures(name, feeds, stored - before, seconds, cpu, memory.peak_mb, note)
 
 
 HEADER = (f"{'':<22}{'feeds':>7}{'items':>8}{'seconds':>9}{'feeds/s':>9}{'items/s':>9}"
@@ -152,6 +190,9 @@ def one_run(args: argparse.Namespace) -> list[Figures]:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), secret_key="bench",
                                 allowed_loopback=tuple(served["hosts"]))
+            config = Path(tmp) / "rabkor.toml"
+            config.write_text(f'data_dir = "{tmp}"\nsecret_key = "bench"\n'
+                              f'allowed_loopback = {json.dumps(served["hosts"])}\n')
             store = Store(settings)
             store.migrate()
             with store.transaction() as s:
@@ -159,12 +200,10 @@ def one_run(args: argparse.Namespace) -> list[Figures]:
                 # is a separate cost, measured apart; this is the feed crawl
                 s.add_all(Source(feed_url=url, full_text=False) for url in served["urls"])
             rows = [baseline(served["urls"][:args.baseline_feeds], args.feeds)]
-            rows.append(timed_crawl("first crawl", settings, store, None, args.feeds,
-                                    farm.pid))
+            rows.append(timed_crawl("first crawl", config, store, args.feeds))
             with store.transaction() as s:
                 s.execute(update(Source).values(next_fetch_at=None))
-            rows.append(timed_crawl("304 re-crawl", settings, store, None, args.feeds,
-                                    farm.pid))
+            rows.append(timed_crawl("304 re-crawl", config, store, args.feeds))
             store.close()
     finally:
         farm.stdin.close()
@@ -212,10 +251,9 @@ def main() -> int:
     if args.runs > 1:
         print(f"median of {args.runs} runs:")
         print_rows(median_rows(runs))
-    print(f"delay {args.delay:g} s per answer; cpu s: the crawl's parent + child + parse "
-          "workers (rusage of reaped processes); peak MB: summed RSS of the whole process "
-          "tree (bench process, crawler child, parse workers; farm excluded), sampled "
-          "every 0.1 s")
+    print(f"delay {args.delay:g} s per answer; crawls run `rabkor crawl`; cpu s: its whole "
+          "process tree (rusage of reaped processes); peak MB: summed RSS of that tree "
+          "(the command, its crawler child, the parse workers), sampled every 0.1 s")
     return 0
 
 

@@ -24,9 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from rabkor.core.store.kinds import (
+    ItemStatus,
+    MediaKind,
+    RevisionStatus,
+    Role,
+    SubmissionStatus,
+    utcnow,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,41 +53,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar = {datetime: UTCDateTime()}
-
-
-class ItemStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class MediaKind(enum.StrEnum):
-    ARTICLE = "article"
-    AUDIO = "audio"
-    VIDEO = "video"
-    LECTURE = "lecture"
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    EDITOR = "editor"
-    TRANSLATOR = "translator"
-    CORRESPONDENT = "correspondent"
-
-
-class SubmissionStatus(enum.StrEnum):
-    PENDING = "pending"
-    FETCHED = "fetched"
-    REJECTED = "rejected"
-
-
-class RevisionStatus(enum.StrEnum):
-    """A volunteer's translation: saved, sent for review, then accepted or returned."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -134,6 +104,10 @@ class Source(Base):
     websub_state: Mapped[str | None] = mapped_column(String(20))
     websub_requested_at: Mapped[datetime | None]
     websub_lease_expires_at: Mapped[datetime | None]
+    # a subscription to cancel (source disabled, hub changed) and when we asked the hub
+    websub_drop_hub: Mapped[str | None] = mapped_column(String(2048))
+    websub_drop_topic: Mapped[str | None] = mapped_column(String(2048))
+    websub_drop_requested_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
 
@@ -181,6 +155,10 @@ class Item(Base):
                 sqlite_where=text("duplicate_of_id IS NULL"),
                 postgresql_where=text("duplicate_of_id IS NULL")) for n in range(4)),
         Index("ix_items_guid", "guid"),  # globally unique GUIDs, looked up in any source
+        # the few items whose article page is still to fetch (crawler/fulltext.py)
+        Index("ix_items_page_pending", "source_id",
+              sqlite_where=text("page_attempts IS NOT NULL"),
+              postgresql_where=text("page_attempts IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,6 +184,8 @@ class Item(Base):
     canonical_url: Mapped[str | None] = mapped_column(String(2048))
     speaker: Mapped[str | None] = mapped_column(String(500))
     extraction_error: Mapped[str | None] = mapped_column(Text)
+    # Article page wanted and not answered yet: the retries started (NULL: none pending).
+    page_attempts: Mapped[int | None] = mapped_column(Integer)
     # 64-bit SimHash of title and text (signed), and its four 16-bit bands for lookup.
     simhash: Mapped[int | None] = mapped_column(BigInteger)
     simhash_band0: Mapped[int | None] = mapped_column(Integer)

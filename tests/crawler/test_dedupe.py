@@ -1,16 +1,24 @@
 """No duplicates: URL variants are one address, one story from several feeds is one item,
-and a republished wire story is linked to the first and hidden from the site and queue."""
+and a republished wire story is linked to the first and hidden from the site and queue —
+whether the first was stored earlier, comes earlier in the same feed, or only shows it is
+the same story once its full text arrives."""
+
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, utcnow
 from rabkor.crawler import dedupe
+from rabkor.crawler.analysis import analyse
 from rabkor.crawler.canonical import canonical_url
 from rabkor.crawler.draft import DraftItem
+from rabkor.crawler.items import refingerprint
+from rabkor.crawler.parse import parse_feed
 from rabkor.crawler.store import insert_items
 from rabkor.editor.queue import pending_page
 from rabkor.site.catalog import latest_items
+from tests.conftest import FEEDS
 from tests.crawler.conftest import add_feeds
 
 # A real wire-style paragraph (the Guardian feed in tests/data/feeds/en), lightly edited
@@ -41,7 +49,9 @@ def test_canonical_form_keeps_what_names_a_different_page():
 
 
 def test_simhash_is_close_for_an_edited_story_and_far_for_another():
-    edited = STORY.replace("two years", "three years").replace("guessing", "wondering")
+    # one word of 71: 3 of 69 shingles change, ~4 bits move (two words move 7 bits on
+    # average, past MAX_DISTANCE about 40 % of the time: that test would test the hash)
+    edited = STORY.replace("two years", "three years")
     other = ("The football club confirmed on Sunday that its coach had left after a run of "
              "seven defeats, and that the assistant would take charge of the team for the "
              "cup match on Wednesday while the board looked for a permanent replacement.")
@@ -96,3 +106,77 @@ def test_a_republished_story_is_linked_and_hidden_from_site_and_queue(store):
         s.get(Item, copy.id).status = ItemStatus.APPROVED
     with store.read() as s:
         assert [i.id for i in latest_items(s, limit=10)] == [original.id]
+
+
+def _republished(draft: DraftItem, site: str, words: int) -> DraftItem:
+    """`draft` as another site republishes it: its own address, `words` words changed."""
+    return replace(draft, guid=f"https://{site}/story", url=f"https://{site}/story",
+                   summary=draft.summary.replace(" the ", " this ", words), analysis=None)
+
+
+def test_look_alike_items_of_one_source_stay_apart_and_copies_elsewhere_are_linked(any_store):
+    lanacion, guardian, mirror = add_feeds(any_store, "https://www.lanacion.com.ar/feed",
+                                           "https://www.theguardian.com/feed",
+                                           "https://mirror.example/feed")
+    # La Nación's real feed: "Clima en Rosario hoy…", "Clima en San Luis hoy…": a series
+    # whose items are within a few bits of each other, each a story of its own
+    series = parse_feed((FEEDS / "es/lanacion.xml").read_bytes(),
+                        url="https://www.lanacion.com.ar/feed").items
+    weather = [d for d in series if d.title.startswith("Clima en ")]
+    assert any(dedupe.is_near_duplicate(analyse(a).simhash, analyse(b).simhash)
+               for a in weather for b in weather if a is not b)
+    feed = parse_feed((FEEDS / "en/guardian.rss").read_bytes(),
+                      url="https://www.theguardian.com/feed")
+    original = feed.items[11]  # a 322-word entry
+    with any_store.transaction() as s:
+        assert insert_items(s, lanacion, series, utcnow()) == len(series)
+        assert insert_items(s, guardian, feed.items, utcnow()) == len(feed.items)
+        # a re-crawl brings one more of the series, and another site republishes the story
+        assert insert_items(s, lanacion, [replace(weather[0], guid="tomorrow",
+                                                  url="https://www.lanacion.com.ar/x")],
+                            utcnow()) == 1
+        assert insert_items(s, mirror, [_republished(original, "mirror.example", 3)],
+                            utcnow()) == 1
+    with any_store.read() as s:
+        copies = {i.url: i.duplicate_of_id for i in s.scalars(
+            select(Item).where(Item.duplicate_of_id.is_not(None)))}
+        root = s.scalar(select(Item.id).where(Item.url == original.url))
+    assert copies == {"https://mirror.example/story": root}
+
+
+def test_an_item_whose_full_text_is_a_stored_story_becomes_its_copy_with_its_own(any_store):
+    a, b, c, d = add_feeds(any_store, *(f"https://{x}.example/feed" for x in "abcd"))
+    teaser = ("Documents show that plans for lorry parks, medicine stockpiles and extra border "
+              "staff are months behind schedule, the shadow Brexit secretary says.")
+    now = utcnow()
+    with any_store.transaction() as s:
+        # a summary-only item, and a copy of it (the same teaser), before the full story
+        insert_items(s, a, [DraftItem("1", "https://a.example/1", "Brexit plans late",
+                                      summary=teaser)], now)
+        insert_items(s, b, [DraftItem("2", "https://b.example/2", "Brexit plans late",
+                                      summary=teaser)], now)
+        insert_items(s, c, [DraftItem("3", "https://c.example/3", "Brexit plans late",
+                                      content=f"<p>{STORY}</p>")], now)
+        insert_items(s, d, [DraftItem("4", "https://d.example/4", "Brexit plans late",
+                                      summary="Another site's teaser, already published.")],
+                     now)
+    with any_store.read() as s:
+        paged, echo, whole, published = s.scalars(select(Item).order_by(Item.id)).all()
+    assert (paged.duplicate_of_id, echo.duplicate_of_id, whole.duplicate_of_id) == \
+        (None, paged.id, None)
+
+    # the pages of the summary-only items arrive: the full story's text
+    full_text = analyse(DraftItem("p", "https://a.example/1", "Brexit plans late",
+                                  content=f"<p>{STORY}</p>")).simhash
+    with any_store.transaction() as s:
+        s.get(Item, published.id).status = ItemStatus.APPROVED
+        for item_id in (paged.id, published.id):
+            refingerprint(s, s.get(Item, item_id), full_text)
+    with any_store.read() as s:
+        paged, echo, whole, published = s.scalars(select(Item).order_by(Item.id)).all()
+    assert (paged.duplicate_of_id, echo.duplicate_of_id, whole.duplicate_of_id) == \
+        (whole.id, whole.id, None)  # not itself, though it is the earliest with that text
+    assert [paged.simhash_band0, paged.simhash_band1, paged.simhash_band2,
+            paged.simhash_band3] == dedupe.bands(full_text)
+    # a published item keeps its place where readers found it; its fingerprint is new
+    assert (published.duplicate_of_id, published.simhash) == (None, full_text)

@@ -1,6 +1,9 @@
 """Charsets as the best readers read them: BOM, then valid UTF-8, then the declared
 charset if it reads as text, then detection (crawler/encoding.py)."""
 
+from html import escape
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +13,8 @@ from rabkor.crawler.parse import parse_feed
 from tests.conftest import FEEDS
 
 BASE = "http://127.0.0.1:8999/"
+LANGID = Path(__file__).parents[1] / "data" / "langid"  # real Tatoeba sentences
+PER_FEED = 20  # sentences per generated feed: a small real feed's worth of titles
 
 
 def decoded(path: str, content_type: str = "application/xml") -> str:
@@ -48,6 +53,47 @@ def test_feeds_decode_to_their_real_text(path, content_type, title, word):
 def test_latin1_undeclared_is_western_not_baltic():
     text = decoded("pt/uol-noticias.rss")
     assert "Últimas Notícias" in text and "é campeã" in text
+
+
+def _feeds(language: str, charset: str) -> list[tuple[list[str], str]]:
+    """RSS documents of real sentences (the ones `charset` can write that are not plain
+    ASCII), one sentence an item title, with no charset declared; with their sentences."""
+    lines = (LANGID / f"{language}.txt").read_text(encoding="utf-8").splitlines()
+    usable = []
+    for line in lines:
+        try:
+            if not line.encode(charset).isascii():
+                usable.append(line)
+        except UnicodeEncodeError:
+            continue
+    feeds = []
+    for start in range(0, len(usable) - PER_FEED + 1, PER_FEED):
+        sentences = usable[start:start + PER_FEED]
+        items = "".join(f"<item><title>{escape(t)}</title><link>https://example.org/{n}</link>"
+                        "</item>" for n, t in enumerate(sentences))
+        feeds.append((sentences, f"<rss version='2.0'><channel><title>News</title>{items}"
+                                 "</channel></rss>"))
+    return feeds
+
+
+@pytest.mark.parametrize(("language", "charset"), [
+    ("pol", "cp1250"), ("pol", "iso8859_2"), ("ces", "cp1250"), ("ces", "iso8859_2"),
+    ("hun", "cp1250"), ("lit", "cp1257"),  # Central European and Baltic, not cp1252
+    ("ukr", "cp1251"), ("ukr", "koi8_u"), ("bul", "cp1251"), ("bul", "koi8_r"),
+    ("srp", "cp1251"), ("rus", "koi8_r"), ("rus", "cp1251"),  # Cyrillic beyond Russian
+    ("por", "cp1252"), ("fra", "cp1252"), ("deu", "cp1252"), ("spa", "cp1252"),
+    ("ita", "cp1252"),  # and Western still Western
+])
+def test_undeclared_legacy_charsets_decode_to_the_real_sentences(language, charset):
+    feeds = _feeds(language, charset)
+    assert len(feeds) >= 2  # every window of the sentences, not a chosen one
+    for _, text in feeds:
+        out, content_type = to_utf8(text.encode(charset), "application/rss+xml")
+        assert out.decode("utf-8") == text
+        assert content_type == "application/rss+xml; charset=utf-8"
+    sentences, text = feeds[0]
+    feed = parse_feed(text.encode(charset), url=BASE, content_type="application/rss+xml")
+    assert [i.title for i in feed.items] == sentences
 
 
 def test_http_charset_beats_a_wrong_xml_declaration():

@@ -1,17 +1,21 @@
 """Full text over real HTTP on loopback: a summary-only feed written here links to real
 article pages (tests/data/pages, several languages and scripts); the stored text is scored
 against the pages' expected text, failures keep the summary and say why, and nothing
-outside the guard, robots.txt and the per-source bound is fetched."""
+outside the guard, robots.txt and the per-source bound is fetched. Pages a crawl left
+pending are fetched by the next one (a crash, killed for real, is in test_crash.py), and
+the full text decides whether the item is a copy of a stored story."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +26,10 @@ import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, MediaKind, Source, utcnow
+from rabkor.crawler import dedupe
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.fulltext import SHORT_TEXT, extract, wants_page
+from rabkor.crawler.fulltext import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE, extract
+from rabkor.crawler.items import SHORT_TEXT, wants_page
 from rabkor.crawler.run import crawl
 
 PAGES = Path(__file__).parent.parent / "data" / "pages"
@@ -37,6 +43,7 @@ LANGUAGES = {"lemonde-1": "fr", "heise": "de", "cnet-svg-classes": "es",
 ALSO_RIGHT = {"thai_article": "und"}
 F1_FLOOR = 0.90  # measured 0.943 (P 0.913, R 0.976) with trafilatura 2.3.1: see the output
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+WHEN = format_datetime(utcnow())  # one date for the module: an unchanged feed keeps its ETag
 
 
 @dataclass
@@ -46,6 +53,7 @@ class PageServer:
     host: str
     feeds: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    on_page: Callable[[str], None] | None = None  # called as an article page is asked for
 
     def url(self, path: str) -> str:
         return f"http://{self.host}/{path.lstrip('/')}"
@@ -56,9 +64,8 @@ class PageServer:
 
 def _rss(entries: list[tuple[str, str, str]]) -> bytes:
     """A summary-only RSS 2.0 feed: title, link and a short description per entry."""
-    when = format_datetime(utcnow())
     items = "".join(f"<item><title>{escape(t)}</title><link>{escape(u)}</link><guid>{escape(u)}"
-                    f"</guid><pubDate>{when}</pubDate><description>{escape(s)}</description>"
+                    f"</guid><pubDate>{WHEN}</pubDate><description>{escape(s)}</description>"
                     "</item>" for t, u, s in entries)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>Summaries</title><link>http://example.org/</link>{items}"
@@ -77,8 +84,15 @@ def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
             if path == "/robots.txt":
                 self._send(200, ROBOTS, "text/plain")
             elif path.startswith("/feed/") and name[:-4] in server.feeds:
-                self._send(200, _rss(server.feeds[name[:-4]]), "application/rss+xml")
+                body = _rss(server.feeds[name[:-4]])
+                etag = f'"{hashlib.sha1(body).hexdigest()}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self._send(304, b"", "application/rss+xml", etag)
+                else:
+                    self._send(200, body, "application/rss+xml", etag)
             elif path.startswith("/articles/") and (ARTICLES / f"{name}.html.gz").is_file():
+                if server.on_page is not None:
+                    server.on_page(path)
                 # no charset in the header: the page's own <meta> has to be found
                 self._send(200, gzip.decompress((ARTICLES / f"{name}.html.gz").read_bytes()),
                            "text/html")
@@ -91,9 +105,11 @@ def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, b"<html><body>not found</body></html>", "text/html")
 
-        def _send(self, status: int, body: bytes, ctype: str) -> None:
+        def _send(self, status: int, body: bytes, ctype: str, etag: str = "") -> None:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
+            if etag:
+                self.send_header("ETag", etag)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -228,6 +244,99 @@ def test_the_source_setting_and_the_bound_decide_which_pages_are_fetched(
     assert never_item.content == "" and complete_item.content == ""
     assert "1Password" in always_item.content and always_item.summary.startswith("Long enough")
     assert sum(bool(i.content) for i in _items(store, many).values()) == 2
+    # the pages the bound left wait for the next crawls of the source, oldest first
+    for done in (4, 5, 5):
+        crawl(settings.with_(full_text_pages=2), store, source_ids=[many])
+        assert sum(bool(i.content) for i in _items(store, many).values()) == done
+    assert pages.pages_requested().count("/articles/folha") == 5
+    assert (never_item.page_attempts, complete_item.page_attempts) == (None, None)
+
+
+def test_pages_left_pending_are_fetched_by_the_next_crawl_even_when_the_feed_is_unchanged(
+        store, settings, pages, monkeypatch):
+    names = ("folha", "heise", "aktualne")
+    urls = {pages.url(f"/articles/{name}?pending=1"): name for name in names}
+    source_id = _add_source(store, pages, "pending",
+                            [(f"Pending {n}", u, "Only a summary.") for u, n in urls.items()])
+    # stored, their pages not fetched: what a crash right after the commit leaves
+    crawl(settings.with_(full_text_pages=0), store)
+    for item in _items(store, source_id).values():
+        assert (item.content, item.extraction_error, item.page_attempts) == ("", None, 0)
+
+    attempts_when_asked = []
+    monkeypatch.setattr(pages, "on_page", lambda path: attempts_when_asked.append(
+        {i.page_attempts for i in _items(store, source_id).values()}))
+    pages.requests.clear()
+    report = crawl(settings, store, source_ids=[source_id])
+
+    assert report.not_modified == 1 and report.errors == {}  # the feed answered 304
+    assert sorted(pages.pages_requested()) == sorted(f"/articles/{n}" for n in names)
+    assert attempts_when_asked[0] == {1}  # each retry is counted before it is asked for
+    for url, item in _items(store, source_id).items():
+        assert item.extraction_error is None and item.page_attempts is None
+        scored = precision_recall(_text(item.content), _expected(urls[url]))
+        assert min(scored) > 0.8, (url, scored)
+        assert item.language == LANGUAGES[urls[url]]
+    pages.requests.clear()
+    crawl(settings, store, source_ids=[source_id])
+    assert pages.pages_requested() == []  # answered: nothing is pending any more
+
+
+def test_a_failed_page_ends_its_retries_and_pending_pages_give_up_in_time(
+        store, settings, pages):
+    urls = {"gone": pages.url("/status/404?retry=1"),
+            "stale": pages.url("/articles/folha?retry=1"),
+            "tried": pages.url("/articles/heise?retry=1"),
+            "last try": pages.url("/articles/aktualne?retry=1")}
+    source_id = _add_source(store, pages, "retries",
+                            [(title, url, "Only a summary.") for title, url in urls.items()])
+    crawl(settings.with_(full_text_pages=0), store)
+    with store.transaction() as s:
+        for item in s.scalars(select(Item).where(Item.source_id == source_id)):
+            if item.title == "stale":
+                item.fetched_at = utcnow() - RETRY_AGE - timedelta(hours=1)
+            item.page_attempts = {"tried": MAX_ATTEMPTS, "last try": MAX_ATTEMPTS - 1}.get(
+                item.title, item.page_attempts)
+    pages.requests.clear()
+    crawl(settings, store, source_ids=[source_id])
+
+    assert sorted(pages.pages_requested()) == ["/articles/aktualne", "/status/404"]
+    items = {i.title: i for i in _items(store, source_id).values()}
+    assert items["gone"].extraction_error == f"page {urls['gone']}: HTTP 404 Not Found"
+    assert items["last try"].content and items["last try"].page_attempts is None
+    for given_up in ("stale", "tried"):  # no longer pending, and the queue is told why
+        item = items[given_up]
+        assert (item.content, item.page_attempts) == ("", None)
+        assert item.extraction_error == f"page {urls[given_up]}: {GAVE_UP}"
+    pages.requests.clear()
+    crawl(settings, store, source_ids=[source_id])
+    assert pages.pages_requested() == []  # the 404 answered; the others gave up
+
+
+@pytest.mark.parametrize("full_first", [True, False], ids=["full-first", "summary-first"])
+def test_a_page_whose_text_is_a_stored_story_makes_its_item_a_copy(
+        store, settings, pages, full_first):
+    # the article as a full-content feed publishes it (its text as Readability reads it),
+    # and a summary-only feed of another site linking to the page itself
+    text = (ARTICLES / "lemonde-1.expected.html").read_text(encoding="utf-8")
+    title = "Le Monde: l’article du jour"
+    full = _add_source(store, pages, f"full-{full_first}",
+                       [(title, f"https://other.example/lemonde-1?{full_first}", text)])
+    summary = _add_source(store, pages, f"summary-{full_first}",
+                          [(title, pages.url(f"/articles/lemonde-1?{full_first}"), "Résumé.")])
+    for source_id in (full, summary) if full_first else (summary, full):
+        crawl(settings, store, source_ids=[source_id])
+
+    [whole] = _items(store, full).values()
+    [paged] = _items(store, summary).values()
+    assert whole.content == "" and paged.content and paged.summary == "Résumé."
+    assert paged.simhash is not None and dedupe.distance(paged.simhash, whole.simhash) == 0
+    assert [paged.simhash_band0, paged.simhash_band1, paged.simhash_band2,
+            paged.simhash_band3] == dedupe.bands(paged.simhash)
+    if full_first:  # the page's text arrived after the story was stored
+        assert (whole.duplicate_of_id, paged.duplicate_of_id) == (None, whole.id)
+    else:  # the story arrived after the page's text
+        assert (whole.duplicate_of_id, paged.duplicate_of_id) == (paged.id, None)
 
 
 @pytest.mark.parametrize("name", ["readability-001", "cnn-arabic"])

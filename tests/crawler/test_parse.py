@@ -130,6 +130,29 @@ def test_entries_are_cleaned_and_bad_dates_become_none():
         "http://e.org/b", None, MediaKind.ARTICLE)
 
 
+def test_relative_links_resolve_against_the_entry_base_and_foreign_schemes_go():
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+    <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example/">
+    <title>T</title><id>urn:t</id><updated>2024-01-01T00:00:00Z</updated>
+    <entry xml:base="/2024/post/"><title>One</title><id>urn:1</id>
+      <link href="one.html"/><updated>2024-01-01T00:00:00Z</updated>
+      <content type="html">&lt;p&gt;&lt;a href="../other.html"&gt;other&lt;/a&gt;
+      &lt;img src="pic.png" alt="p"&gt; &lt;a href="//cdn.example/x"&gt;cdn&lt;/a&gt;
+      &lt;a href="&amp;#106;avascript:alert(1)"&gt;bad&lt;/a&gt;&lt;/p&gt;</content></entry>
+    </feed>"""
+    item = parse_feed(body, url="http://feeds.example/atom").items[0]
+    assert item.url == "https://blog.example/2024/post/one.html"
+    assert 'href="https://blog.example/2024/other.html"' in item.content
+    assert 'src="https://blog.example/2024/post/pic.png"' in item.content
+    assert 'href="https://cdn.example/x"' in item.content
+    assert "javascript" not in item.content and '<a rel="noopener noreferrer nofollow">bad' \
+        in item.content
+    rss = b"""<rss version="2.0"><channel><title>T</title><item><title>x</title>
+      <link>http://e.org/a</link><description>&lt;a href="/b"&gt;b&lt;/a&gt;</description>
+      </item></channel></rss>"""
+    assert 'href="http://e.org/b"' in parse_feed(rss, url="http://e.org/feed.xml").items[0].summary
+
+
 @pytest.mark.parametrize(("body", "content_type", "message"), [
     (b"", "application/xml", "not a feed: the body is empty"),
     (b"<!doctype html><html><body>hi</body></html>", "text/html",

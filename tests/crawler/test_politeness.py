@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from rabkor.core.store.models import Item, Source, utcnow
 from rabkor.crawler.run import crawl
 from tests.crawler.conftest import add_feeds
+from tests.net import free_port
 
 FEED = (Path(__file__).parents[1] / "data" / "feeds" / "de" / "heise.atom").read_bytes()
 ETAG, LAST_MODIFIED = '"heise-1"', "Wed, 19 Sep 2018 10:00:00 GMT"
@@ -156,3 +157,17 @@ def test_one_host_gets_at_most_four_requests_at_once(store, polite_settings, pol
     report = crawl(polite_settings, store)
     assert (report.sources_fetched, report.new_items) == (12, 12)
     assert 2 <= handler.most_in_flight <= 4
+
+
+def test_an_unreachable_robots_txt_is_one_quiet_line(store, settings, capfd):
+    """Nobody listens: the source gets a readable error, the log no ERROR traceback."""
+    host = f"127.0.0.1:{free_port()}"
+    settings = settings.with_(allowed_loopback=(*settings.allowed_loopback, host))
+    [source_id] = add_feeds(store, f"http://{host}/feed.xml")
+    report = crawl(settings, store, log_level="INFO")
+    assert report.errors == {source_id: "connection refused"}
+    log = capfd.readouterr().err.splitlines()
+    robots = [line for line in log if "robots.txt" in line]
+    assert len(robots) == 1 and " INFO: " in robots[0], log
+    assert not [line for line in log if " ERROR: " in line or "Traceback" in line], log
+    assert not [line for line in log if "Remote control HTTP server" in line]  # kept off

@@ -5,7 +5,13 @@ import pytest
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind
-from rabkor.crawler.sources import add_source, export_opml, import_opml, list_sources
+from rabkor.crawler.sources import (
+    add_from_site,
+    add_source,
+    export_opml,
+    import_opml,
+    list_sources,
+)
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>Reader export</title></head><body>
@@ -80,6 +86,21 @@ def test_opml_round_trip(store, tmp_path, settings):
     other.close()
     assert got == want and len(got) == 3
     assert ("https://www.lemonde.fr/rss/une.xml", "Le Monde", "Europe", None, None) in got
+
+
+def test_a_site_with_neither_feed_nor_sitemap_says_both_were_looked_for(store, settings,
+                                                                       feed_server):
+    # the loopback server's /html page names no feed; no usual feed or sitemap path answers
+    # (a sitemap fallback for a site that has one: tests/crawler/test_sitemap.py)
+    with pytest.raises(RabkorError) as refused:
+        add_from_site(store, settings, feed_server.url("html"))
+    assert str(refused.value) == (
+        f"cannot add {feed_server.url('html')!r}: {feed_server.url('html')} is a web page "
+        "that names no feed, and none of /feed, /rss.xml, /atom.xml, /index.xml, /feed.xml, "
+        "/rss is one; nor has the site a sitemap (looked for robots.txt Sitemap: lines, "
+        "/sitemap.xml, /sitemap_index.xml, /sitemap.xml.gz)")
+    with store.read() as s:
+        assert list_sources(s) == []
 
 
 @pytest.mark.parametrize(("data", "message"), [

@@ -1,9 +1,11 @@
-"""WebSub end to end against a real local hub: subscribe, verify, signed pushes stored."""
+"""WebSub end to end against a real local hub: subscribe, verify, signed pushes stored,
+and unsubscribe when a source is disabled or its feed leaves the hub."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,17 +17,22 @@ import httpx
 import pytest
 import uvicorn
 
-from rabkor.core.store.models import Item, Source
+from rabkor.core.cli import main
+from rabkor.core.store.models import Item, Source, utcnow
 from rabkor.core.web.server import create_app
-from rabkor.crawler.parse import parse_feed
+from rabkor.crawler.draft import FetchOutcome
+from rabkor.crawler.parse import advertised_hub, parse_feed
 from rabkor.crawler.run import crawl
-from rabkor.crawler.websub import advertised_hub, signature_valid, subscribe_due
+from rabkor.crawler.schedule import Policy
+from rabkor.crawler.store import store_outcome
+from rabkor.crawler.websub import signature_valid, subscribe_due
 from tests.feedserver import FeedServer
 from tests.net import free_port, served, wait_for
 
 DATA = Path(__file__).parents[1] / "data"
 ATOM = (DATA / "discovery" / "feeds" / "main").read_bytes()  # Daring Fireball, Atom
 PUSHED = (DATA / "feeds" / "en" / "guardian.rss").read_bytes()  # 55 other items
+JSON_FEED = json.loads((DATA / "feeds" / "en" / "jsonfeed.json").read_bytes())  # 2 items
 
 
 class Hub:
@@ -34,7 +41,8 @@ class Hub:
     def __init__(self) -> None:
         self.requests: list[dict[str, str]] = []
         self.verified: dict[str, dict[str, str]] = {}  # callback → subscription
-        self.answers: list[tuple[int, str]] = []
+        self.unsubscribed: list[dict[str, str]] = []
+        self.answers: list[tuple[str, int]] = []  # (mode, status) of each verification
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,16 +69,22 @@ class Hub:
         query = urlencode({"hub.mode": form["hub.mode"], "hub.topic": form["hub.topic"],
                            "hub.challenge": challenge, "hub.lease_seconds": "86400"})
         answer = httpx.get(f"{form['hub.callback']}?{query}")
-        self.answers.append((answer.status_code, answer.text))
-        if answer.status_code == 200 and answer.text == challenge:
+        self.answers.append((form["hub.mode"], answer.status_code))
+        if answer.status_code != 200 or answer.text != challenge:
+            return
+        if form["hub.mode"] == "unsubscribe":
+            self.verified.pop(form["hub.callback"], None)
+            self.unsubscribed.append(form)
+        else:
             self.verified[form["hub.callback"]] = form
 
     def push(self, callback: str, body: bytes, *, method: str = "sha256",
-             secret: str | None = None) -> httpx.Response:
+             secret: str | None = None,
+             content_type: str = "application/rss+xml") -> httpx.Response:
         key = (secret or self.verified[callback]["hub.secret"]).encode()
         signature = hmac.new(key, body, getattr(hashlib, method)).hexdigest()
         return httpx.post(callback, content=body, headers={
-            "Content-Type": "application/rss+xml", "X-Hub-Signature": f"{method}={signature}"})
+            "Content-Type": content_type, "X-Hub-Signature": f"{method}={signature}"})
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -206,12 +220,25 @@ def test_unsolicited_verifications_are_refused(settings, store, web):
         s.get(Source, source_id).websub_state = "pending"
     wrong_topic = {**query, "hub.topic": "https://evil.example/feed"}
     assert httpx.get(f"{web}/websub/{source_id}", params=wrong_topic).status_code == 404
-    assert httpx.get(f"{web}/websub/{source_id}",
-                     params={**query, "hub.mode": "unsubscribe"}).status_code == 404
+    unsubscribe = {**query, "hub.mode": "unsubscribe"}
+    assert httpx.get(f"{web}/websub/{source_id}", params=unsubscribe).status_code == 404
+    with store.transaction() as s:  # asked to drop, yet the topic is still wanted
+        source = s.get(Source, source_id)
+        source.websub_drop_hub, source.websub_drop_topic = "https://hub.example/", \
+            "https://e.org/feed"
+        source.websub_drop_requested_at = utcnow()
+    assert httpx.get(f"{web}/websub/{source_id}", params=unsubscribe).status_code == 404
+    with store.transaction() as s:
+        s.get(Source, source_id).enabled = False
+    assert httpx.get(f"{web}/websub/{source_id}", params=query).status_code == 404  # disabled
+    with store.transaction() as s:
+        s.get(Source, source_id).enabled = True
     answer = httpx.get(f"{web}/websub/{source_id}", params=query)
     assert (answer.status_code, answer.text) == (200, "abc")
     with store.read() as s:
         assert s.get(Source, source_id).websub_state == "active"
+    without_challenge = {k: v for k, v in unsubscribe.items() if k != "hub.challenge"}
+    assert httpx.get(f"{web}/websub/{source_id}", params=without_challenge).status_code == 400
 
 
 def test_a_hub_the_guard_refuses_is_not_contacted(settings, store, hub):
@@ -252,3 +279,141 @@ def test_the_parser_reports_the_advertised_hub_and_topic():
 def test_signature_check(header, ok):
     assert signature_valid("k", header, b"body") is ok
     assert signature_valid(None, header, b"body") is False
+
+
+def test_json_feed_hubs_subscribe_and_json_pushes_are_stored(settings, store, web, hub,
+                                                              hub_feed, tmp_path):
+    settings = settings.with_(allowed_loopback=(*settings.allowed_loopback, hub_feed.hostport))
+    hubs = [{"type": "rssCloud", "url": "http://cloud.invalid/rpc"},
+            {"type": "WebSub", "url": f"http://{hub.hostport}/"}]
+    (tmp_path / "feeds" / "df.json").write_text(json.dumps({**JSON_FEED, "hubs": hubs}))
+    with store.transaction() as s:
+        s.add(Source(feed_url=hub_feed.url("df.json")))
+    assert crawl(settings, store).new_items == 2
+    [form] = hub.requests  # the WebSub hub, on the feed's own feed_url as the topic
+    assert (form["hub.mode"], form["hub.topic"]) == ("subscribe",
+                                                     "https://daringfireball.net/feeds/json")
+    assert wait_for(lambda: form["hub.callback"] in hub.verified)
+    pushed = {**JSON_FEED, "items": [
+        {"id": f"https://daringfireball.net/linked/pushed-{n}", "title": f"Pushed post {n}",
+         "url": f"https://daringfireball.net/linked/pushed-{n}",
+         "content_html": f"<p>Sent by the hub, number {n}.</p>",
+         "date_published": "2020-01-25T10:00:00Z"} for n in (1, 2)]}
+    body = json.dumps(pushed).encode()
+    assert hub.push(form["hub.callback"], body, secret="wrong",
+                    content_type="application/feed+json").status_code == 403
+    assert hub.push(form["hub.callback"], body,
+                    content_type="application/feed+json").status_code == 204
+    with store.read() as s:
+        titles = {item.title for item in s.query(Item)}
+    assert {"Pushed post 1", "Pushed post 2"} < titles and len(titles) == 4
+
+
+@pytest.mark.parametrize(("hubs", "feed_url", "expected"), [
+    ([{"type": "websub", "url": "/hub"}], None, ("https://e.org/hub", "https://e.org/f.json")),
+    ([{"type": "WebSub", "url": "https://h.org/"}], "https://e.org/self",
+     ("https://h.org/", "https://e.org/self")),
+    ([{"type": "WebSub", "url": "https://h.org/"}], "javascript:alert(1)",
+     ("https://h.org/", "https://e.org/f.json")),  # an unsafe topic: the URL fetched
+    ([{"type": "rssCloud", "url": "https://h.org/"}], None, None),
+    ([{"type": "WebSub", "url": "file:///etc/passwd"}], None, None),
+    ({"type": "WebSub", "url": "https://h.org/"}, None, None),  # not a list
+    (7, None, None),
+])
+def test_json_feed_hubs_give_the_hub_and_topic_rss_links_would(hubs, feed_url, expected):
+    body = json.dumps({**JSON_FEED, "hubs": hubs, "feed_url": feed_url}).encode()
+    assert parse_feed(body, url="https://e.org/f.json").websub == expected
+
+
+def test_a_source_the_user_disables_is_unsubscribed(settings, store, web, hub, monkeypatch,
+                                                    tmp_path):
+    source_id, callback = subscribed_source(store, settings, hub, "https://e.org/feed")
+    with store.read() as s:
+        secret = s.get(Source, source_id).websub_secret
+    monkeypatch.chdir(tmp_path)  # `rabkor` on the test's store: its data dir, no config file
+    monkeypatch.setenv("RABKOR_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("RABKOR_DATABASE_URL", raising=False)
+    assert main(["sources", "disable", str(source_id)]) == 0
+    assert hub.requests[-1]["hub.mode"] == "subscribe"  # the command sends nothing itself
+    early = {"hub.mode": "unsubscribe", "hub.topic": "https://e.org/feed", "hub.challenge": "x"}
+    assert httpx.get(callback, params=early).status_code == 404  # not asked for yet
+    assert subscribe_due(settings, store) == 1
+    assert hub.requests[-1] == {"hub.mode": "unsubscribe", "hub.topic": "https://e.org/feed",
+                                "hub.callback": callback}
+    assert wait_for(lambda: hub.unsubscribed)
+    assert hub.answers[-1] == ("unsubscribe", 200)
+    with store.read() as s:
+        source = s.get(Source, source_id)
+        assert (source.enabled, source.websub_state, source.websub_drop_hub) == (False, None,
+                                                                                None)
+        assert source.disabled_reason == "disabled by an administrator"
+    assert hub.push(callback, PUSHED, secret=secret).status_code == 404
+    assert subscribe_due(settings, store) == 0 and len(hub.requests) == 2  # nothing more
+    assert main(["sources", "enable", str(source_id)]) == 0
+    assert subscribe_due(settings, store) == 1
+    assert hub.requests[-1]["hub.mode"] == "subscribe"
+    assert wait_for(lambda: callback in hub.verified)
+
+
+def test_a_source_the_crawler_disables_is_unsubscribed_after_the_crawl(settings, store, web,
+                                                                       hub, hub_feed):
+    settings = settings.with_(allowed_loopback=(*settings.allowed_loopback, hub_feed.hostport))
+    gone = hub_feed.url("status/410")
+    source_id, _ = subscribed_source(store, settings, hub, gone)
+    assert crawl(settings, store).errors == {source_id: "HTTP 410 Gone"}  # disabled at once
+    assert (hub.requests[-1]["hub.mode"], hub.requests[-1]["hub.topic"]) == ("unsubscribe",
+                                                                             gone)
+    assert wait_for(lambda: hub.unsubscribed)
+    with store.read() as s:
+        source = s.get(Source, source_id)
+        assert not source.enabled and source.websub_drop_topic is None
+
+
+def test_a_feed_that_leaves_its_hub_is_unsubscribed_from_it(settings, store, web, hub):
+    """Hub A topic T → hub B topic T2 → hub A topic T2 → no hub, each fed through the
+    crawl's store path; only what the callback can tell apart is unsubscribed."""
+    other = Hub()
+    try:
+        settings = settings.with_(allowed_loopback=(*settings.allowed_loopback, other.hostport))
+        with store.transaction() as s:
+            source = Source(feed_url="https://daringfireball.net/feeds/main")
+            s.add(source)
+            s.flush()
+            source_id = source.id
+        callback = f"{settings.public_url}/websub/{source_id}"
+
+        def crawled(hub_url: str | None, topic: str = "https://daringfireball.net/feeds/main"):
+            links = f'<link rel="hub" href="{hub_url}"/>' if hub_url else ""
+            body = ATOM.replace(b"https://daringfireball.net/feeds/main", topic.encode())
+            body = body.replace(b"<title>", links.encode() + b"<title>", 1)
+            feed = parse_feed(body, url="https://daringfireball.net/feeds/main")
+            with store.transaction() as s:
+                store_outcome(s, FetchOutcome(source_id, feed=feed), now=utcnow(),
+                              policy=Policy.from_settings(settings))
+            return subscribe_due(settings, store)
+
+        def modes(h: Hub) -> list[tuple[str, str]]:
+            return [(form["hub.mode"], form["hub.topic"]) for form in h.requests]
+
+        topic, moved = "https://daringfireball.net/feeds/main", "https://df.example/moved"
+        assert crawled(f"http://{hub.hostport}/") == 1
+        assert wait_for(lambda: callback in hub.verified)
+        assert crawled(f"http://{other.hostport}/", moved) == 2
+        assert modes(hub)[-1] == ("unsubscribe", topic)
+        assert modes(other) == [("subscribe", moved)]
+        assert wait_for(lambda: hub.unsubscribed and callback in other.verified)
+        # the same topic at another hub: the old hub's unsubscribe could not be told from
+        # one for the new, so none is sent and that lease runs out on its own
+        assert crawled(f"http://{hub.hostport}/", moved) == 1
+        assert modes(other) == [("subscribe", moved)]
+        assert modes(hub)[-1] == ("subscribe", moved)
+        assert wait_for(lambda: hub.answers[-1] == ("subscribe", 200))
+        assert crawled(None, moved) == 1
+        assert modes(hub)[-1] == ("unsubscribe", moved)
+        assert wait_for(lambda: len(hub.unsubscribed) == 2)
+        with store.read() as s:
+            source = s.get(Source, source_id)
+            assert (source.websub_hub, source.websub_state, source.websub_drop_hub) == (
+                None, None, None)
+    finally:
+        other.close()
