@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from rabkor.crawler.analysis import analysis_of
 from rabkor.crawler.canonical import canonical_url
 from rabkor.crawler.clean import plain_text
 from rabkor.crawler.draft import DraftItem
+from rabkor.crawler.recent import RecentFingerprints, window
 
 logger = logging.getLogger(__name__)
 
@@ -149,16 +150,20 @@ def _known(session: Session, source_id: int, batch: dict[str, DraftItem]) -> dic
     return found
 
 
+_COLUMNS = tuple(f.name for f in fields(DraftItem) if f.name != "analysis")
+
+
 def _row(source_id: int, canon: str, draft: DraftItem, now: datetime,
          lectures: bool, page: bool) -> dict[str, object]:
-    row = {**asdict(draft), "source_id": source_id, "canonical_url": canon,
-           "status": ItemStatus.PENDING, "fetched_at": now, "updated_at": now,
+    # the fields as they are: `asdict` deep-copies each value, a tenth of storing a feed
+    row = {**{name: getattr(draft, name) for name in _COLUMNS},
+           "source_id": source_id, "canonical_url": canon, "status": ItemStatus.PENDING,
+           "fetched_at": now, "updated_at": now,
            "duplicate_of_id": None,  # every row of a multi-row INSERT has the same keys
            "page_attempts": 0 if page else None}
     if lectures and draft.media_kind in MEDIA:
         row["media_kind"] = MediaKind.LECTURE
         row["speaker"] = draft.speaker or draft.author
-    del row["analysis"]  # carried, not stored as such
     found = analysis_of(draft)
     row["language"], row["language_confidence"] = found.language, found.confidence
     row.update(_fingerprint_columns(found.simhash))
@@ -210,44 +215,81 @@ def near_duplicate_roots(session: Session, fingerprints: list[int], source_id: i
     # nothing else), the newest `PER_BAND` of each band value: a story stored hundreds of
     # times (wire copy) is one root, not hundreds of rows to read for every new item.
     # The price: a new item close to a stored copy but not to its root (the story edited
-    # twice over) is not linked through the band lookup, only through the `RECENT`
-    # items below, which include copies; and a band value shared by more than `PER_BAND`
-    # roots (not seen: 16 bits of 64) compares with the newest of them only.
-    candidates: list[tuple[int, int, int | None]] = []
+    # twice over) is not linked through the band lookup, only through the `RECENT` newest
+    # items (kept in memory: crawler/recent.py), which include copies; and a band value
+    # shared by more than `PER_BAND` roots (not seen: 16 bits of 64) compares with the
+    # newest of them only.
+    recent = window(session, RECENT)
+    rows, found, stale = _closest(session, fingerprints, source_id, exclude, recent)
+    if stale:  # the window is out of date: read it afresh, once
+        recent.clear()
+        rows, found, stale = _closest(session, fingerprints, source_id, exclude, recent)
+    return [None if best is None or best in stale else int(rows[best, 2] or rows[best, 0])
+            for best in found]
+
+
+def _closest(session: Session, fingerprints: list[int], source_id: int,
+             exclude: int | None, recent: RecentFingerprints,
+             ) -> tuple[np.ndarray, list[int | None], set[int]]:
+    """The candidate rows (id, simhash, root or 0), the index of each fingerprint's
+    earliest close one, and which of those came from the window and are out of date."""
+    candidates = _band_matches(session, fingerprints, source_id)
+    remembered = recent.others(session, source_id)
+    if exclude is not None:
+        candidates, remembered = (rows[(rows[:, 0] != exclude) & (rows[:, 2] != exclude)]
+                                  for rows in (candidates, remembered))
+    rows = np.concatenate([candidates, remembered])
+    found = _earliest_close(fingerprints, rows)
+    from_window = {best for best in found if best is not None and best >= len(candidates)}
+    return rows, found, _stale(session, rows, from_window, exclude)
+
+
+def _stale(session: Session, rows: np.ndarray, taken: set[int],
+           exclude: int | None) -> set[int]:
+    """Which of the window's rows at `taken` are no longer as stored. The others get
+    their root from the store: an item's root can move after it was read (`refingerprint`)."""
+    if not taken:
+        return set()
+    ids = [int(rows[i, 0]) for i in taken]
+    stored = {i: (h, root) for i, h, root in session.execute(
+        select(Item.id, Item.simhash, Item.duplicate_of_id).where(Item.id.in_(ids))).tuples()}
+    stale = set()
+    for i in taken:
+        simhash, root = stored.get(int(rows[i, 0]), (None, None))
+        if simhash != rows[i, 1] or (exclude is not None and root == exclude):
+            stale.add(i)
+        else:
+            rows[i, 2] = root or 0
+    return stale
+
+
+def _band_matches(session: Session, fingerprints: list[int], source_id: int) -> np.ndarray:
+    """Rows (id, simhash, 0) of the root items of other sources that share a band with
+    one of the fingerprints."""
+    found: list[tuple[int, int, int]] = []
     step = CHUNK // dedupe.BANDS
     for start in range(0, len(fingerprints), step):
         part = [dedupe.bands(f) for f in fingerprints[start:start + step]]
         values: dict[str, object] = {f"band{n}": sorted({b[n] for b in part})
                                      for n in range(dedupe.BANDS)}
         values["source"] = source_id
-        candidates += session.execute(_BAND_LOOKUP, values).tuples().all()
-    recent = (select(Item.id, Item.simhash, Item.duplicate_of_id)
-              .where(Item.simhash.is_not(None), Item.source_id != source_id)
-              .order_by(Item.id.desc()).limit(RECENT)
-              .subquery())
-    candidates += session.execute(
-        select(func.min(recent.c.id), recent.c.simhash, recent.c.duplicate_of_id)
-        .group_by(recent.c.simhash, recent.c.duplicate_of_id)).tuples().all()
-    if exclude is not None:
-        candidates = [c for c in candidates if exclude not in (c[0], c[2])]
-    if not candidates:
-        return [None] * len(fingerprints)
-    ids = np.array([c[0] for c in candidates], dtype=np.int64)
-    found = _earliest_close(fingerprints, np.array([c[1] for c in candidates], np.int64), ids)
-    return [None if best is None else candidates[best][2] or candidates[best][0]
-            for best in found]
+        found += [(i, h, root or 0) for i, h, root
+                  in session.execute(_BAND_LOOKUP, values).tuples()]
+    return np.array(found, dtype=np.int64).reshape(-1, 3)
 
 
-def _earliest_close(fingerprints: list[int], hashes: np.ndarray,
-                    order: np.ndarray) -> list[int | None]:
-    """For each fingerprint, the index of the candidate (`hashes`) within `MAX_DISTANCE`
-    that comes first by `order`, or None."""
+def _earliest_close(fingerprints: list[int], rows: np.ndarray) -> list[int | None]:
+    """For each fingerprint, the index of the row (id, simhash, …) within `MAX_DISTANCE`
+    with the smallest id, or None."""
     found: list[int | None] = []
+    if not len(rows):
+        return [None] * len(fingerprints)
+    ids, hashes = rows[:, 0], rows[:, 1]
     step = CHUNK // dedupe.BANDS
     for start in range(0, len(fingerprints), step):  # bounded matrices
         mine = np.array(fingerprints[start:start + step], dtype=np.int64)
         close = np.bitwise_count(mine[:, None] ^ hashes[None, :]) <= dedupe.MAX_DISTANCE
-        earliest = np.where(close, order[None, :], np.iinfo(np.int64).max).argmin(axis=1)
+        earliest = np.where(close, ids[None, :], np.iinfo(np.int64).max).argmin(axis=1)
         found += [int(e) if any_close else None
                   for any_close, e in zip(close.any(axis=1), earliest, strict=True)]
     return found
@@ -257,10 +299,9 @@ def _record_sources(session: Session, source_id: int, links: list[tuple[int, str
                     now: datetime) -> None:
     rows = [{"item_id": item_id, "source_id": source_id, "guid": guid, "first_seen_at": now}
             for item_id, guid in dict(links).items()]
-    insert = _insert_for(session)
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(ItemSource).values(rows[start:start + CHUNK])
-                        .on_conflict_do_nothing())
+    if rows:  # executemany, compiled once (as the item insert above)
+        stmt = _insert_for(session)(ItemSource.__table__).on_conflict_do_nothing()
+        session.connection().execute(stmt, rows)
 
 
 def _insert_for(session: Session):
