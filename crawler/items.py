@@ -37,19 +37,18 @@ from rabkor.crawler.analysis import analysis_of
 from rabkor.crawler.canonical import canonical_url
 from rabkor.crawler.clean import plain_text
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.recent import RecentFingerprints, window
+from rabkor.crawler.recent import window
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 200  # rows per statement, well under SQLite's bound-parameter limit
 MEDIA = (MediaKind.AUDIO, MediaKind.VIDEO)
-RECENT = 2000  # newest items every new one is compared with, besides its band matches
 PER_BAND = 50  # newest root items compared with, for each band value of a new item
 SHORT_TEXT = 500  # auto full text: an entry with less text than this is only a summary
 # one statement for all four bands, its text fixed so it is compiled once; the band
 # indexes are partial (duplicate_of_id IS NULL), so only roots are read
 _BAND_LOOKUP = text(" UNION ALL ".join(
-    "SELECT id, simhash, duplicate_of_id FROM (SELECT id, simhash, duplicate_of_id, "
+    "SELECT id, simhash FROM (SELECT id, simhash, "
     f"row_number() OVER (PARTITION BY simhash_band{n} ORDER BY id DESC) AS newest "
     f"FROM items WHERE duplicate_of_id IS NULL AND simhash_band{n} IN :band{n} "
     "AND source_id != :source) "
@@ -215,29 +214,30 @@ def near_duplicate_roots(session: Session, fingerprints: list[int], source_id: i
     # nothing else), the newest `PER_BAND` of each band value: a story stored hundreds of
     # times (wire copy) is one root, not hundreds of rows to read for every new item.
     # The price: a new item close to a stored copy but not to its root (the story edited
-    # twice over) is not linked through the band lookup, only through the `RECENT` newest
-    # items (kept in memory: crawler/recent.py), which include copies; and a band value
+    # twice over) is not linked through the band lookup, only through the newest items
+    # (kept in memory: crawler/recent.py), which include copies; and a band value
     # shared by more than `PER_BAND` roots (not seen: 16 bits of 64) compares with the
     # newest of them only.
-    recent = window(session, RECENT)
-    rows, found, stale = _closest(session, fingerprints, source_id, exclude, recent)
+    candidates = _band_matches(session, fingerprints, source_id, exclude)
+    recent = window(session)
+    rows, found, stale = _closest(session, fingerprints, candidates,
+                                  recent.others(session, source_id), exclude)
     if stale:  # the window is out of date: read it afresh, once
         recent.clear()
-        rows, found, stale = _closest(session, fingerprints, source_id, exclude, recent)
+        rows, found, stale = _closest(session, fingerprints, candidates,
+                                      recent.others(session, source_id), exclude)
     return [None if best is None or best in stale else int(rows[best, 2] or rows[best, 0])
             for best in found]
 
 
-def _closest(session: Session, fingerprints: list[int], source_id: int,
-             exclude: int | None, recent: RecentFingerprints,
+def _closest(session: Session, fingerprints: list[int], candidates: np.ndarray,
+             remembered: np.ndarray, exclude: int | None,
              ) -> tuple[np.ndarray, list[int | None], set[int]]:
-    """The candidate rows (id, simhash, root or 0), the index of each fingerprint's
-    earliest close one, and which of those came from the window and are out of date."""
-    candidates = _band_matches(session, fingerprints, source_id)
-    remembered = recent.others(session, source_id)
+    """All candidate rows (id, simhash, root or 0): the band matches, then the window's;
+    the index of each fingerprint's earliest close one; and which of those came from the
+    window and are out of date."""
     if exclude is not None:
-        candidates, remembered = (rows[(rows[:, 0] != exclude) & (rows[:, 2] != exclude)]
-                                  for rows in (candidates, remembered))
+        remembered = remembered[(remembered[:, 0] != exclude) & (remembered[:, 2] != exclude)]
     rows = np.concatenate([candidates, remembered])
     found = _earliest_close(fingerprints, rows)
     from_window = {best for best in found if best is not None and best >= len(candidates)}
@@ -263,9 +263,10 @@ def _stale(session: Session, rows: np.ndarray, taken: set[int],
     return stale
 
 
-def _band_matches(session: Session, fingerprints: list[int], source_id: int) -> np.ndarray:
-    """Rows (id, simhash, 0) of the root items of other sources that share a band with
-    one of the fingerprints."""
+def _band_matches(session: Session, fingerprints: list[int], source_id: int,
+                  exclude: int | None) -> np.ndarray:
+    """Rows (id, simhash, 0) of the root items of other sources than `source_id`, except
+    `exclude`, that share a band with one of the fingerprints."""
     found: list[tuple[int, int, int]] = []
     step = CHUNK // dedupe.BANDS
     for start in range(0, len(fingerprints), step):
@@ -273,8 +274,8 @@ def _band_matches(session: Session, fingerprints: list[int], source_id: int) -> 
         values: dict[str, object] = {f"band{n}": sorted({b[n] for b in part})
                                      for n in range(dedupe.BANDS)}
         values["source"] = source_id
-        found += [(i, h, root or 0) for i, h, root
-                  in session.execute(_BAND_LOOKUP, values).tuples()]
+        found += [(i, h, 0) for i, h in session.execute(_BAND_LOOKUP, values).tuples()
+                  if i != exclude]
     return np.array(found, dtype=np.int64).reshape(-1, 3)
 
 

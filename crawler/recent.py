@@ -1,7 +1,7 @@
 """The newest fingerprinted items, kept in memory for the near-duplicate safety net.
 
-Every new item is compared with the newest `size` stored items (crawler/items.py), and
-reading them all again for every feed stored was a sixth of a big crawl's storing. The
+Every new item is compared with the newest `SIZE` stored items (crawler/items.py), and
+reading them all again for every feed stored was a quarter of a big crawl's storing. The
 window is read once per store and process, then topped up with the items stored since.
 A top-up also reads the newest item it already holds: when that one is gone or changed
 (a rolled-back insert, or an id SQLite reused after one) the window is read afresh. What
@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from rabkor.core.store.models import Item
 
+SIZE = 2000  # newest items every new one is compared with, besides its band matches
+
 
 class RecentFingerprints:
-    """The ids, fingerprints, sources and roots of the newest `size` fingerprinted items."""
+    """The ids, fingerprints, sources and roots of the newest `SIZE` fingerprinted items."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.clear()
 
@@ -42,32 +43,31 @@ class RecentFingerprints:
 
     def _top_up(self, session: Session) -> None:
         query = (select(Item.id, Item.simhash, Item.source_id, Item.duplicate_of_id)
-                 .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(self.size))
-        if len(self._rows):
-            newest = self._rows[-1]
-            rows = session.execute(query.where(Item.id >= int(newest[0]))).tuples().all()
-            if not rows or (rows[-1][0], rows[-1][1]) != (newest[0], newest[1]):
-                self.clear()
-                rows = session.execute(query).tuples().all()
-            else:
-                rows.pop()  # the newest one, held already
-        else:
+                 .where(Item.simhash.is_not(None)).order_by(Item.id.desc()).limit(SIZE))
+        held = len(self._rows) > 0
+        if held:  # what was stored since, and the newest held, which must be unchanged
+            newest = (int(self._rows[-1, 0]), int(self._rows[-1, 1]))
+            rows = session.execute(query.where(Item.id >= newest[0])).tuples().all()
+            held = bool(rows) and tuple(rows[-1][:2]) == newest
+            if held:
+                rows.pop()
+        if not held:
+            self.clear()
             rows = session.execute(query).tuples().all()
         if rows:
             new = np.array([(i, h, s, root or 0) for i, h, s, root in reversed(rows)],
                            dtype=np.int64)
-            self._rows = np.concatenate([self._rows, new])[-self.size:]
+            self._rows = np.concatenate([self._rows, new])[-SIZE:]
 
 
 _windows: weakref.WeakKeyDictionary[Engine, RecentFingerprints] = weakref.WeakKeyDictionary()
 _windows_lock = threading.Lock()
 
 
-def window(session: Session, size: int) -> RecentFingerprints:
+def window(session: Session) -> RecentFingerprints:
     """The window of the store `session` writes to."""
     engine = session.get_bind().engine
     with _windows_lock:
-        found = _windows.get(engine)
-        if found is None or found.size != size:
-            found = _windows[engine] = RecentFingerprints(size)
-        return found
+        if engine not in _windows:
+            _windows[engine] = RecentFingerprints()
+        return _windows[engine]
