@@ -23,7 +23,8 @@ DEFAULT_CONFIG = Path("rabkor.toml")
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting Rabkor has; `docs` on each field is shown by `rabkor init --help`."""
+    """Every setting Rabkor has; the `doc` of each field is listed by `rabkor settings`
+    and written into the `rabkor.toml` that `rabkor init` creates."""
 
     data_dir: Path = field(
         default=Path("data"), metadata={"doc": "Where the database, index and models live."}
@@ -61,7 +62,14 @@ class Settings:
     port: int = field(default=8000, metadata={"doc": "Port the web server listens on."})
     site_title: str = field(default="Rabkor", metadata={"doc": "Name shown on the site."})
     crawl_interval: int = field(
-        default=900, metadata={"doc": "Seconds between crawls of a source (and `run` cycles)."}
+        default=900,
+        metadata={"doc": "Seconds between fetches of a source whose feed gives no better "
+                         "measure (its update rate, TTL or Cache-Control)."},
+    )
+    run_cycle: int = field(
+        default=60,
+        metadata={"doc": "Seconds between the cycles of `rabkor run` (crawl the sources "
+                         "that are due, translate, index)."},
     )
     min_poll_interval: int = field(
         default=900, metadata={"doc": "Shortest seconds between polls of a busy source."}

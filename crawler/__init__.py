@@ -1,7 +1,18 @@
-"""Crawler stage: fetch sources, parse feeds, sanitize, store new items.
+"""Crawler stage: sources in, sanitized and de-duplicated items out, in the store.
 
-Read in this order: `sources` (what is crawled), `guard` and `fetch` (how it is fetched,
-safely), `spider` (one request per due source), `parse` with `jsonfeed` (bytes → drafts,
-`draft`), `clean` (sanitizing), `store` (idempotent writes, back-off), and `run` with
-`process` (the entry point, and the child process that hosts Scrapy's reactor).
+The data's way, one subpackage a step (each one's docstring says what it holds):
+
+    sources/   what is crawled and when: adding (autodiscovery, OPML), due sources,
+               the polling schedule, crawl health
+    fetch/     how it is fetched, safely: the address guard, bounded Scrapy settings,
+               the feed spider, article pages of summary-only items
+    parse/     bytes → `draft.DraftItem`s: charsets, feeds (RSS, Atom, JSON Feed),
+               dates, sanitizing, extracted articles; in parse worker processes
+    analyse/   what a draft's words say: language, canonical URL, SimHash
+    store/     the one writer: every outcome of a fetch is written by the store pipeline
+    sitemap/   sites without feeds, beside fetch and parse
+    websub/    push instead of polling, beside fetch
+
+`run.crawl` is the entry point; it runs `process` (Scrapy's reactor) in a child process.
+`draft` holds the shapes that flow between the steps.
 """

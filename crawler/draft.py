@@ -14,7 +14,7 @@ from rabkor.core.store.kinds import MediaKind
 
 @dataclass(frozen=True)
 class Analysis:
-    """A draft's identified language, lingua's confidence and SimHash (crawler/analysis.py)."""
+    """A draft's identified language, lingua's confidence and SimHash (analyse/analysis.py)."""
 
     language: str
     confidence: float | None
@@ -40,7 +40,7 @@ class DraftItem:
     image_url: str | None = None
     language: str | None = None
     speaker: str | None = None
-    # computed in the parse worker (crawler/analysis.py); not a column, `language` is
+    # computed in the parse worker (crawler/analyse/analysis.py); not a column, `language` is
     # the declared one until then
     analysis: Analysis | None = field(default=None, compare=False)
 
@@ -54,7 +54,7 @@ class ParsedFeed:
     language: str | None
     items: list[DraftItem] = field(default_factory=list)
     update_seconds: int | None = None  # the feed's own <ttl> or sy:updatePeriod, in seconds
-    websub: tuple[str, str] | None = None  # (hub, topic) it advertises (crawler/websub.py)
+    websub: tuple[str, str] | None = None  # (hub, topic) it advertises (crawler/websub/hub.py)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class SourceJob:
     language: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    full_text: bool | None = None  # fetch items' pages (crawler/fulltext.py); None: auto
+    full_text: bool | None = None  # fetch items' pages (crawler/fetch/pages.py); None: auto
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rabkor.core.store.db import Store
 
 # Scrapy, the store and the spiders are imported in main(), not here: the parse workers
-# (crawler/parsepool.py) are spawned, and a spawned process imports the parent's main
+# (crawler/parse/pool.py) are spawned, and a spawned process imports the parent's main
 # module again, so anything imported here would be loaded into every worker too.
 
 
@@ -56,12 +56,12 @@ def main() -> int:
 
     from rabkor.core.store.db import Store
     from rabkor.core.store.models import utcnow
-    from rabkor.crawler.due import due_jobs
-    from rabkor.crawler.fetch import scrapy_settings
+    from rabkor.crawler.fetch.bounds import scrapy_settings
+    from rabkor.crawler.fetch.spider import FeedSpider
     from rabkor.crawler.run import settings_from_json
-    from rabkor.crawler.sitemap import SitemapSpider, sitemap_jobs
-    from rabkor.crawler.spider import FeedSpider
-    from rabkor.crawler.store import outcome_stored
+    from rabkor.crawler.sitemap.spider import SitemapSpider, sitemap_jobs
+    from rabkor.crawler.sources.due import due_jobs
+    from rabkor.crawler.store.pipeline import outcome_stored
 
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -75,7 +75,7 @@ def main() -> int:
     process = CrawlerProcess(scrapy_settings(settings, request["log_level"]))
     crawler = process.create_crawler(FeedSpider)
     crawler.signals.connect(tally.stored, signal=outcome_stored)
-    # sites without feeds go to the sitemap spider (crawler/sitemap.py), the rest here
+    # sites without feeds go to the sitemap spider (crawler/sitemap/spider.py), the rest here
     site_jobs = sitemap_jobs(store, [job.source_id for job in jobs])
     process.crawl(crawler, jobs=[job for job in jobs if job.source_id not in site_jobs])
     if site_jobs:
@@ -92,8 +92,8 @@ def main() -> int:
 def _record_unanswered(store: Store, settings: Settings, tally: Tally) -> None:
     """Sources the crawl never finished (it was stopped) get an error, not silence."""
     from rabkor.core.store.models import utcnow
-    from rabkor.crawler.schedule import Policy
-    from rabkor.crawler.store import store_outcome
+    from rabkor.crawler.sources.schedule import Policy
+    from rabkor.crawler.store.pipeline import store_outcome
 
     policy = Policy.from_settings(settings)
     for source_id in sorted(tally.pending):

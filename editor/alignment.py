@@ -19,8 +19,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rabkor.translate.plaintext import to_plain_text
-from rabkor.translate.sentences import split_sentences
+from rabkor.core.text.html import paragraphs
+from rabkor.core.text.sentences import split_sentences
 
 # Bounds on what a volunteer may send: generous for any article, small for a database.
 MAX_SEGMENT = 20_000
@@ -41,7 +41,7 @@ class Segment:
 
 def source_text(field: str, value: str) -> str:
     """The item's field as plain text, one paragraph per line (titles are plain already)."""
-    return " ".join(value.split()) if field == "title" else to_plain_text(value)
+    return " ".join(value.split()) if field == "title" else paragraphs(value)
 
 
 def segments(source: str, machine: str) -> list[Segment]:
@@ -64,12 +64,12 @@ def join(layout: Sequence[Segment], texts: Sequence[str]) -> str:
     """The volunteer's segments as one text: spaces within a paragraph, newlines between."""
     if len(texts) != len(layout):
         raise ValueError(f"{len(texts)} segments sent for {len(layout)} source segments")
-    paragraphs: dict[int, list[str]] = {}
+    by_paragraph: dict[int, list[str]] = {}
     for segment, text in zip(layout, texts, strict=True):
         clean = clean_segment(text)
         if clean:
-            paragraphs.setdefault(segment.paragraph, []).append(clean)
-    joined = "\n".join(" ".join(parts) for _, parts in sorted(paragraphs.items()))
+            by_paragraph.setdefault(segment.paragraph, []).append(clean)
+    joined = "\n".join(" ".join(parts) for _, parts in sorted(by_paragraph.items()))
     if len(joined) > MAX_FIELD:
         raise TextTooLong(f"the translation is {len(joined)} characters long; "
                           f"at most {MAX_FIELD} are accepted")

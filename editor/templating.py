@@ -1,44 +1,42 @@
 """Jinja2 templates for the editor, with the filters that make outside content safe to show.
 
 Autoescaping is on; only summaries and contents (HTML the crawler stored) are marked safe,
-and only after nh3 has cleaned them again: the editor sees hostile content before anyone
-else, so its pages are where a script slipping through would do the most harm.
+through the display policy both web apps share (`rabkor.core.text.html.safe_markup`,
+cleaned again whatever was stored): the editor sees hostile content before anyone else,
+so its pages are where a script slipping through would do the most harm.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
-import nh3
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from rabkor.core.languages import language_name as _language_name
 from rabkor.core.settings import Settings
 from rabkor.core.store.models import Translation
+from rabkor.core.text.html import safe_markup
+from rabkor.core.text.urls import is_web_url
 from rabkor.core.web.sessions import session_of
 from rabkor.editor.access import may_translate
-from rabkor.editor.languages import language_name
 from rabkor.editor.urls import url_for
 from rabkor.editor.workflow import may_decide
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def sanitized(html: str | None) -> Markup:
-    """Allow-listed HTML, safe to insert into a page."""
-    return Markup(nh3.clean(html or ""))
+def language_name(code: str | None) -> str:
+    """Editors read "Spanish", not "es"."""
+    return _language_name(code) if code else "unknown language"
 
 
 def http_url(url: str | None) -> str | None:
     """The URL if it is http(s), else None: a `javascript:` link would run in the editor."""
-    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
-        return url
-    return None
+    return url if is_web_url(url) else None
 
 
 def when(moment: datetime | None) -> str:
@@ -61,7 +59,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(language_name=language_name, sanitized=sanitized, http_url=http_url,
+    env.filters.update(language_name=language_name, sanitized=safe_markup, http_url=http_url,
                        when=when, translation_label=translation_label)
 
     def common(request: Request) -> dict[str, object]:

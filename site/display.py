@@ -2,8 +2,8 @@
 
 Translations are text from a machine or a volunteer, never trusted as HTML: they are
 shown as plain text (autoescaped), with a label saying who translated them and from what.
-The crawler's own fields (summary, content) are sanitized HTML and are the only ones
-marked safe, on the item page.
+The crawler's own fields (summary, content) are HTML, shown through the one display
+policy (`rabkor.core.text.html.safe_markup`: cleaned again, whatever was stored).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
+from rabkor.core.store.kinds import UNCHANGED
 from rabkor.core.store.models import Item, MediaKind, Translation
-from rabkor.crawler.clean import clean_html
+from rabkor.core.text.html import plain_text, safe_markup
+from rabkor.core.text.urls import is_web_url
 from rabkor.site.i18n import _, language_name
-from rabkor.site.text import plain_text
-from rabkor.translate.detect import UNCHANGED
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com"}
@@ -42,7 +42,7 @@ class ItemView:
     @property
     def original_url(self) -> str | None:
         """The item's own address, if it is a web address (never javascript: and the like)."""
-        return self.item.url if _is_web_url(self.item.url) else None
+        return self.item.url if is_web_url(self.item.url) else None
 
     @property
     def date(self) -> datetime:
@@ -74,8 +74,8 @@ class ItemView:
 
     @property
     def summary_html(self) -> Markup | None:
-        """The crawler's sanitized summary, shown as HTML only when it is the original."""
-        return None if self.summary_translation else Markup(self.item.summary)
+        """The item's own summary, shown as HTML only when it is the original."""
+        return None if self.summary_translation else safe_markup(self.item.summary)
 
     @property
     def content_html(self) -> Markup:
@@ -86,11 +86,11 @@ class ItemView:
         """
         t = self.content_translation
         if t is None:
-            return Markup(self.item.content)
+            return safe_markup(self.item.content)
         if t.is_human:
             return Markup("").join(Markup("<p>{}</p>").format(line)
                                    for line in t.text.split("\n") if line.strip())
-        return Markup(clean_html(t.text))
+        return safe_markup(t.text)
 
     @property
     def content_language(self) -> str | None:
@@ -107,7 +107,7 @@ class ItemView:
         kind, media = self.item.media_kind, (self.item.enclosure_type or "").lower()
         if kind in (MediaKind.VIDEO, MediaKind.LECTURE) and self.youtube_id:
             return "youtube"
-        if not self.item.enclosure_url or not _is_web_url(self.item.enclosure_url):
+        if not self.item.enclosure_url or not is_web_url(self.item.enclosure_url):
             return None
         if media.startswith("video/") or (kind is MediaKind.VIDEO and not media):
             return "video"
@@ -158,6 +158,3 @@ def youtube_id(url: str) -> str | None:
         return None
     return candidate if YOUTUBE_ID.fullmatch(candidate) else None
 
-
-def _is_web_url(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")

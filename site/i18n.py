@@ -7,11 +7,10 @@ exist the interface is in English, and so are the language names inside sentence
 
 from __future__ import annotations
 
-from functools import cache
+from rabkor.core import languages
+from rabkor.core.languages import direction, native_name
 
-from babel import Locale, UnknownLocaleError
-
-UI_LOCALE = "en"
+__all__ = ["_", "direction", "kind_name", "language_name", "native_name", "negotiate"]
 
 
 def _(message: str) -> str:
@@ -19,31 +18,9 @@ def _(message: str) -> str:
     return message
 
 
-@cache
-def _locale(code: str) -> Locale | None:
-    try:
-        return Locale.parse(code.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return None
-
-
 def language_name(code: str | None) -> str:
     """The language's name in the UI's language, for sentences: "Spanish"."""
-    if not code:
-        return _("an unknown language")
-    return Locale.parse(UI_LOCALE).languages.get(code.split("-")[0], code)
-
-
-def native_name(code: str) -> str:
-    """The language's name in itself, for the switcher: "español", "العربية"."""
-    locale = _locale(code)
-    return locale.get_display_name(code) if locale else code
-
-
-def direction(code: str | None) -> str:
-    """`rtl` for languages written right to left (ar, fa, he, ur…), else `ltr`."""
-    locale = _locale(code) if code else None
-    return locale.text_direction if locale else "ltr"
+    return languages.language_name(code) if code else _("an unknown language")
 
 
 def negotiate(accept_language: str, languages: tuple[str, ...]) -> str:

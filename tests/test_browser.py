@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from rabkor.app.server import create_app
 from rabkor.core.accounts import create_user
 from rabkor.core.store.models import Item
-from rabkor.core.web.server import create_app
 from rabkor.crawler.run import crawl
-from rabkor.crawler.sources import add_source
+from rabkor.crawler.sources.manage import add_source
 from tests.net import free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")

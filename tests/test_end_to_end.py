@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from rabkor.app.server import create_app
 from rabkor.core.accounts import create_user
 from rabkor.core.store.models import Item, ItemStatus
-from rabkor.core.web.server import create_app
 from rabkor.crawler.run import crawl
-from rabkor.crawler.sources import add_source
+from rabkor.crawler.sources.manage import add_source
 from rabkor.editor.workflow import decide
 from rabkor.site.search.indexer import update_index
 from rabkor.translate.jobs import translate_pending

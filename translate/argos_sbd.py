@@ -14,7 +14,7 @@ from pathlib import Path
 from argostranslate.package import Package
 from argostranslate.sbd import ISentenceBoundaryDetectionModel
 
-from rabkor.translate.sentences import bundled_minisbd, split_sentences
+from rabkor.core.text.sentences import split_sentences
 
 
 class OfflineSentencizer(ISentenceBoundaryDetectionModel):
@@ -34,3 +34,8 @@ class OfflineSentencizer(ISentenceBoundaryDetectionModel):
         if self._detector is not None:
             return self._detector.sentences(text)
         return split_sentences(text)
+
+
+def bundled_minisbd(package_path: Path) -> Path | None:
+    models = sorted((package_path / "minisbd").glob("*.onnx"))
+    return models[0] if models else None

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from rabkor.core.text.sentences import bounded_sentences
 from rabkor.translate.memory import normalize
-from rabkor.translate.sentences import bounded_sentences
 
 logger = logging.getLogger(__name__)
 

@@ -15,16 +15,13 @@ from collections.abc import Iterable
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
-from rabkor.crawler.language import lingua_language
+from rabkor.core.languages import lingua_language
 
 MIN_LETTERS = 15  # below this lingua is guessing
 # The target must be the likeliest candidate and this likely: on Tatoeba sentences of 20+
 # characters (en, es, de, fr) that recognises 85-98% of each language, mistaking none.
 MIN_CONFIDENCE = 0.7
 MAX_CHARS = 400  # enough to tell languages apart
-# The engine recorded for a text stored as it is because it is already in the target
-# language; the site shows such a "translation" without a machine label.
-UNCHANGED = "unchanged"
 
 _letters = re.compile(r"[^\W\d_]", re.UNICODE)
 

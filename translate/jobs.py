@@ -25,14 +25,16 @@ from sqlalchemy.orm import selectinload
 
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
+from rabkor.core.store.kinds import UNCHANGED
 from rabkor.core.store.models import Item, ItemStatus, Translation, TranslationFailure, utcnow
+from rabkor.core.text.html import paragraphs
 from rabkor.translate import memory
 from rabkor.translate.apertium import iso3
 from rabkor.translate.batching import BatchOptions, Document, sentences_of, translate_documents
-from rabkor.translate.detect import UNCHANGED, already_in
+from rabkor.translate.detect import already_in
 from rabkor.translate.engine import Engine, make_engines
 from rabkor.translate.markup import HtmlDocument
-from rabkor.translate.plaintext import PlainDocument, to_plain_text
+from rabkor.translate.plaintext import PlainDocument
 from rabkor.translate.routing import Route, route
 
 logger = logging.getLogger(__name__)
@@ -203,7 +205,7 @@ def _document(item: Item, name: str) -> Document:
     if name == "title":
         return PlainDocument(" ".join(item.title.split()))
     if name == "summary":
-        return PlainDocument(to_plain_text(item.summary))
+        return PlainDocument(paragraphs(item.summary))
     return HtmlDocument(item.content)
 
 

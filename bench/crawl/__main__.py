@@ -81,7 +81,7 @@ def _processes() -> dict[int, tuple[int, int, str, float]]:
 
 PAGE, TICKS = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_CLK_TCK")
 ROLES = (("rabkor.crawler.process", "crawler child"), ("resource_tracker", "resource tracker"),
-         ("multiprocessing", "parse worker"), ("rabkor.core.cli", "rabkor crawl"))
+         ("multiprocessing", "parse worker"), ("rabkor.app.cli", "rabkor crawl"))
 
 
 class TreeMemory:
@@ -156,9 +156,9 @@ def timed_crawl(name: str, config: Path, store: Store, feeds: int) -> Figures:
     with store.read() as s:
         before = s.scalar(select(func.count(Item.id)))
     cpu, start = cpu_seconds(), time.perf_counter()
-    command = subprocess.Popen([sys.executable, "-m", "rabkor.core.cli", "--config",
+    command = subprocess.Popen([sys.executable, "-m", "rabkor.app.cli", "--config",
                                 str(config), "crawl"], stdout=subprocess.PIPE, text=True)
-    while "rabkor.core.cli" not in Path(f"/proc/{command.pid}/cmdline").read_text(
+    while "rabkor.app.cli" not in Path(f"/proc/{command.pid}/cmdline").read_text(
             errors="replace") and command.poll() is None:
         time.sleep(0.001)  # until exec: before, the fork is a copy of this process
     memory = TreeMemory(command.pid)
@@ -196,7 +196,7 @@ def one_run(args: argparse.Namespace) -> list[Figures]:
             store = Store(settings)
             store.migrate()
             with store.transaction() as s:
-                # the farm's article links point nowhere: full text (crawler/fulltext.py)
+                # the farm's article links point nowhere: full text (crawler/fetch/pages.py)
                 # is a separate cost, measured apart; this is the feed crawl
                 s.add_all(Source(feed_url=url, full_text=False) for url in served["urls"])
             rows = [baseline(served["urls"][:args.baseline_feeds], args.feeds)]

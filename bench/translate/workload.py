@@ -23,9 +23,10 @@ from pathlib import Path
 
 import feedparser
 
+from rabkor.core.text.html import paragraphs
+from rabkor.core.text.sentences import MAX_SENTENCE_CHARS, bounded_sentences, split_sentences
 from rabkor.translate.memory import normalize
-from rabkor.translate.plaintext import PlainDocument, to_plain_text
-from rabkor.translate.sentences import MAX_SENTENCE_CHARS, bounded_sentences, split_sentences
+from rabkor.translate.plaintext import PlainDocument
 from tests.argos_model import build_argosmodel, train_sentencepiece
 
 ROOT = Path(__file__).parents[2]
@@ -75,7 +76,7 @@ def _feed_items() -> list[Item]:
         for feed in sorted((DATA / "feeds").glob(pattern)):
             for entry in feedparser.parse(feed.read_bytes()).entries:
                 title = " ".join(entry.get("title", "").split())
-                summary = to_plain_text(entry.get("summary", ""))
+                summary = paragraphs(entry.get("summary", ""))
                 if title or summary.strip():
                     out.append(Item(title, summary))
     return out

@@ -99,3 +99,10 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def open_store(settings: Settings) -> Store:
+    """The store with its schema brought up to date: what every command starts from."""
+    store = Store(settings)
+    store.migrate()
+    return store

@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# The engine recorded for a "translation" stored as it is because the text is already in
+# the target language (translate/detect.py); pages show such a text without a label.
+UNCHANGED = "unchanged"
+
+
 class ItemStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

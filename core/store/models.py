@@ -80,7 +80,7 @@ class Source(Base):
     next_fetch_at: Mapped[datetime | None] = mapped_column(index=True)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    # scheduling (crawler/schedule.py): seconds between polls, the measured update rate,
+    # scheduling (crawler/sources/schedule.py): seconds between polls, the measured update rate,
     # the least interval the server asked for (TTL, max-age, Retry-After), and health
     poll_interval: Mapped[int | None] = mapped_column(Integer)
     items_per_day: Mapped[float | None] = mapped_column(Float)
@@ -91,12 +91,12 @@ class Source(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Fetch each item's page for its full text: True, False, or None = when content is short.
     full_text: Mapped[bool | None] = mapped_column(Boolean)
-    # "feed", or "sitemap" for a site without feeds (crawler/sitemap.py), whose article
+    # "feed", or "sitemap" for a site without feeds (crawler/sitemap/spider.py), whose article
     # URLs are chosen by url_rules: {"include": [regex, …], "exclude": [regex, …]}.
     fetch_mode: Mapped[str] = mapped_column(String(20), default="feed",
                                             server_default="feed")
     url_rules: Mapped[dict | None] = mapped_column(JSON)
-    # WebSub (crawler/websub.py): the advertised hub and topic, our per-source HMAC
+    # WebSub (crawler/websub/hub.py): the advertised hub and topic, our per-source HMAC
     # secret, the subscription's state (pending, active, refused) and its lease.
     websub_hub: Mapped[str | None] = mapped_column(String(2048))
     websub_topic: Mapped[str | None] = mapped_column(String(2048))
@@ -150,12 +150,12 @@ class Item(Base):
         UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
         Index("ix_items_status_published", "status", "published_at"),
         UniqueConstraint("canonical_url", name="uq_items_canonical_url"),
-        # near-duplicate lookups compare with root items only (crawler/items.py)
+        # near-duplicate lookups compare with root items only (crawler/store/items.py)
         *(Index(f"ix_items_root_band{n}", f"simhash_band{n}",
                 sqlite_where=text("duplicate_of_id IS NULL"),
                 postgresql_where=text("duplicate_of_id IS NULL")) for n in range(4)),
         Index("ix_items_guid", "guid"),  # globally unique GUIDs, looked up in any source
-        # the few items whose article page is still to fetch (crawler/fulltext.py)
+        # the few items whose article page is still to fetch (crawler/fetch/pages.py)
         Index("ix_items_page_pending", "source_id",
               sqlite_where=text("page_attempts IS NOT NULL"),
               postgresql_where=text("page_attempts IS NOT NULL")),
@@ -180,7 +180,7 @@ class Item(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     language: Mapped[str | None] = mapped_column(String(16))
     language_confidence: Mapped[float | None] = mapped_column(Float)
-    # The URL as uniqueness sees it (rabkor.crawler.canonical); `url` stays as published.
+    # The URL as uniqueness sees it (rabkor.crawler.analyse.canonical); `url` stays as published.
     canonical_url: Mapped[str | None] = mapped_column(String(2048))
     speaker: Mapped[str | None] = mapped_column(String(500))
     extraction_error: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,7 @@ from whoosh.lang import has_stemmer
 from whoosh.support.charset import accent_map
 
 from rabkor.core.store.models import Item
-from rabkor.site.text import plain_text
+from rabkor.core.text.html import plain_text
 
 TEXT_FIELDS = ("title", "summary", "content")
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "content": 1.0}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rabkor.core.cli import main
+from rabkor.app.cli import main
 
 
 @pytest.fixture

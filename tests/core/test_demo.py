@@ -12,12 +12,12 @@ from rich.console import Console
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from rabkor.core.demo import DEMO_SOURCES, run_demo
+from rabkor.app.demo import DEMO_SOURCES, run_demo
+from rabkor.app.server import create_app
 from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Decision, Item, ItemStatus, Translation
-from rabkor.core.web.server import create_app
 
 
 @pytest.mark.slow

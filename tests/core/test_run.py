@@ -30,7 +30,7 @@ def test_run_serves_crawls_and_stops_cleanly_on_ctrl_c(tmp_path: Path, feed_serv
         f'allowed_loopback = ["{feed_server.hostport}"]\n'
         "full_text_pages = 0\n")  # the real feeds link to real sites: fetch no pages
     env = {**os.environ, "RABKOR_CONFIG": str(tmp_path / "rabkor.toml")}
-    rabkor = [sys.executable, "-m", "rabkor.core.cli"]
+    rabkor = [sys.executable, "-m", "rabkor.app.cli"]
     subprocess.run([*rabkor, "init"], env=env, check=True, capture_output=True)
     subprocess.run([*rabkor, "sources", "add", feed_server.url("en/guardian.rss")], env=env,
                    check=True, capture_output=True)

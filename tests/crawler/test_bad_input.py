@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, ItemSource, Source, utcnow
-from rabkor.crawler.clean import MAX_TITLE
+from rabkor.crawler.parse.clean import MAX_TITLE
 from rabkor.crawler.run import crawl
 from tests.conftest import FEEDS
 from tests.crawler.conftest import add_feeds

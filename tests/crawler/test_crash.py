@@ -142,7 +142,7 @@ def test_a_killed_crawl_keeps_whole_sources_and_a_rerun_adds_no_duplicates(
     env = {**os.environ, "RABKOR_DATA_DIR": str(settings.data_dir),
            "RABKOR_ALLOWED_LOOPBACK": ",".join(farm["hosts"]),
            "RABKOR_FETCH_TIMEOUT": "30", "RABKOR_CONFIG": str(tmp_path / "none.toml")}
-    crawler = subprocess.Popen([sys.executable, "-m", "rabkor.core.cli", "crawl"], env=env,
+    crawler = subprocess.Popen([sys.executable, "-m", "rabkor.app.cli", "crawl"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)  # its Scrapy child too
     deadline = time.monotonic() + 60
@@ -182,7 +182,7 @@ def test_pages_a_killed_crawl_never_got_are_fetched_by_the_next_one(
     env = {**os.environ, "RABKOR_DATA_DIR": str(settings.data_dir),
            "RABKOR_ALLOWED_LOOPBACK": ",".join(hosts), "RABKOR_FULL_TEXT_PAGES": "20",
            "RABKOR_CONFIG": str(tmp_path / "none.toml")}
-    crawler = subprocess.Popen([sys.executable, "-m", "rabkor.core.cli", "crawl"], env=env,
+    crawler = subprocess.Popen([sys.executable, "-m", "rabkor.app.cli", "crawl"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.monotonic() + 60

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source, utcnow
 from rabkor.crawler.run import crawl
-from rabkor.crawler.sources import add_source
+from rabkor.crawler.sources.manage import add_source
 from tests.crawler.conftest import add_feeds
 
 GOOD = ["de/spiegel.xml", "ru/windows-1251.xml", "ur/bbc-urdu.xml", "zh/gb2312.xml",

@@ -9,13 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, utcnow
-from rabkor.crawler import dedupe
-from rabkor.crawler.analysis import analyse
-from rabkor.crawler.canonical import canonical_url
+from rabkor.crawler.analyse import dedupe
+from rabkor.crawler.analyse.analysis import analyse
+from rabkor.crawler.analyse.canonical import canonical_url
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.items import refingerprint
-from rabkor.crawler.parse import parse_feed
-from rabkor.crawler.store import insert_items
+from rabkor.crawler.parse.feed import parse_feed
+from rabkor.crawler.store.items import insert_items, refingerprint
 from rabkor.editor.queue import pending_page
 from rabkor.site.catalog import latest_items
 from tests.conftest import FEEDS

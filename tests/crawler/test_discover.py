@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from rabkor.core.cli import main
+from rabkor.app.cli import main
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import MediaKind, Source
-from rabkor.crawler.direct import client
-from rabkor.crawler.discover import discover, feeds_in_page, youtube_feed
-from rabkor.crawler.sources import add_from_site
+from rabkor.crawler.fetch.direct import client
+from rabkor.crawler.sources.discover import discover, feeds_in_page, youtube_feed
+from rabkor.crawler.sources.manage import add_from_site
 from tests.feedserver import FeedServer
 
 PAGES = Path(__file__).parents[1] / "data" / "discovery"

@@ -1,5 +1,5 @@
 """Charsets as the best readers read them: BOM, then valid UTF-8, then the declared
-charset if it reads as text, then detection (crawler/encoding.py)."""
+charset if it reads as text, then detection (crawler/parse/encoding.py)."""
 
 from html import escape
 from pathlib import Path
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rabkor.crawler.encoding import to_utf8
-from rabkor.crawler.parse import parse_feed
+from rabkor.crawler.parse.encoding import to_utf8
+from rabkor.crawler.parse.feed import parse_feed
 from tests.conftest import FEEDS
 
 BASE = "http://127.0.0.1:8999/"

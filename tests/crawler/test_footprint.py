@@ -21,7 +21,7 @@ def loaded(module: str) -> set[str]:
 
 @pytest.mark.parametrize(("module", "allowed"), [
     # a spawned parse worker: parsing and analysis only, no store, no Scrapy
-    ("rabkor.crawler.worker", {"feedparser", "lingua", "numpy"}),
+    ("rabkor.crawler.parse.worker", {"feedparser", "lingua", "numpy"}),
     # `rabkor crawl`, which picks the sources and waits for its child
     ("rabkor.crawler.run", {"sqlalchemy"}),
 ])

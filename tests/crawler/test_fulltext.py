@@ -26,11 +26,11 @@ import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, MediaKind, Source, utcnow
-from rabkor.crawler import dedupe
+from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.fulltext import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE, extract
-from rabkor.crawler.items import SHORT_TEXT, wants_page
+from rabkor.crawler.fetch.pages import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE, extract
 from rabkor.crawler.run import crawl
+from rabkor.crawler.store.items import SHORT_TEXT, wants_page
 
 PAGES = Path(__file__).parent.parent / "data" / "pages"
 ARTICLES = PAGES / "articles"
@@ -39,7 +39,7 @@ LANGUAGES = {"lemonde-1": "fr", "heise": "de", "cnet-svg-classes": "es",
              "spanish_article": "es", "pixnet": "zh", "chinese_article_001": "zh",
              "yahoo-4": "ja", "folha": "pt", "aktualne": "cs", "bbc-1": "en",
              "thai_article": "th", "arabic_article": "ar"}
-# Thai may be outside the languages crawler/language.py weighs: "und" then, never a guess.
+# Thai may be outside the languages crawler/analyse/language.py weighs: "und" then, never a guess.
 ALSO_RIGHT = {"thai_article": "und"}
 F1_FLOOR = 0.90  # measured 0.943 (P 0.913, R 0.976) with trafilatura 2.3.1: see the output
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"

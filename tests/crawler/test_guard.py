@@ -3,7 +3,7 @@
 import pytest
 
 from rabkor.core.errors import FetchError
-from rabkor.crawler.guard import check_url, refusal
+from rabkor.crawler.fetch.guard import check_url, refusal
 
 ALLOWED = ("127.0.0.1:8000", "localhost:9000")
 

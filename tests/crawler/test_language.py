@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from rabkor.crawler.language import UNDETERMINED, Identified, identify, identify_draft
-from rabkor.crawler.parse import parse_feed
+from rabkor.crawler.analyse.language import UNDETERMINED, Identified, identify, identify_draft
+from rabkor.crawler.parse.feed import parse_feed
 
 LANGID = Path(__file__).parents[1] / "data" / "langid"
 FEEDS = Path(__file__).parents[1] / "data" / "feeds"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rabkor.core.errors import FeedParseError
 from rabkor.core.store.models import MediaKind
-from rabkor.crawler.parse import duration_seconds, parse_feed
+from rabkor.crawler.parse.feed import duration_seconds, parse_feed
 from tests.conftest import FEEDS
 
 BASE = "http://127.0.0.1:8999/"

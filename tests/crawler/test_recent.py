@@ -1,4 +1,4 @@
-"""The in-memory window of the newest fingerprints (crawler/recent.py): the safety net
+"""The in-memory window of the newest fingerprints (crawler/analyse/recent.py): the safety net
 that links copies sharing no SimHash band with their story, across feeds and
 transactions, without ever linking to an item that is not (or no longer) as stored."""
 
@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, utcnow
-from rabkor.crawler import dedupe
+from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.draft import Analysis, DraftItem
-from rabkor.crawler.store import insert_items
+from rabkor.crawler.store.items import insert_items
 from tests.crawler.conftest import add_feeds
 
 STORY = 0x1234_5678_9ABC_DEF0

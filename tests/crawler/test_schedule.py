@@ -13,13 +13,13 @@ import feedparser
 import pytest
 from rich.console import Console
 
-from rabkor.core import cli
-from rabkor.core.cli import main
+from rabkor.app.cli import main
+from rabkor.app import cli
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Source, utcnow
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
-from rabkor.crawler.health import State, enable_source, health
-from rabkor.crawler.schedule import (
+from rabkor.crawler.sources.health import State, enable_source, health
+from rabkor.crawler.sources.schedule import (
     Policy,
     backoff,
     feed_update_seconds,
@@ -28,7 +28,7 @@ from rabkor.crawler.schedule import (
     poll_interval,
     retry_after_seconds,
 )
-from rabkor.crawler.store import store_outcome
+from rabkor.crawler.store.pipeline import store_outcome
 from tests.crawler.conftest import add_feeds
 
 NOW = utcnow()

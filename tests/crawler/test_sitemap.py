@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from rabkor.core.cli import main
+from rabkor.app.cli import main
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Item, Source
 from rabkor.crawler.run import crawl
-from rabkor.crawler.sitemap import SitemapError, read_sitemap, sitemap_body
-from rabkor.crawler.sources import add_from_site, add_source
+from rabkor.crawler.sitemap.spider import SitemapError, read_sitemap, sitemap_body
+from rabkor.crawler.sources.manage import add_from_site, add_source
 from tests.feedserver import FeedServer
 
 SITE = Path(__file__).parents[1] / "data" / "sitemap"

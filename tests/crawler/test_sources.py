@@ -5,7 +5,7 @@ import pytest
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind
-from rabkor.crawler.sources import (
+from rabkor.crawler.sources.manage import (
     add_from_site,
     add_source,
     export_opml,

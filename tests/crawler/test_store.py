@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from rabkor.core.store.models import Source, utcnow
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
-from rabkor.crawler.schedule import Policy
-from rabkor.crawler.store import insert_items, store_outcome
+from rabkor.crawler.sources.schedule import Policy
+from rabkor.crawler.store.items import insert_items
+from rabkor.crawler.store.pipeline import store_outcome
 from tests.crawler.conftest import add_feeds
 
 

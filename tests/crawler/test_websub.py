@@ -17,15 +17,15 @@ import httpx
 import pytest
 import uvicorn
 
-from rabkor.core.cli import main
+from rabkor.app.cli import main
+from rabkor.app.server import create_app
 from rabkor.core.store.models import Item, Source, utcnow
-from rabkor.core.web.server import create_app
 from rabkor.crawler.draft import FetchOutcome
-from rabkor.crawler.parse import advertised_hub, parse_feed
+from rabkor.crawler.parse.feed import advertised_hub, parse_feed
 from rabkor.crawler.run import crawl
-from rabkor.crawler.schedule import Policy
-from rabkor.crawler.store import store_outcome
-from rabkor.crawler.websub import signature_valid, subscribe_due
+from rabkor.crawler.sources.schedule import Policy
+from rabkor.crawler.store.pipeline import store_outcome
+from rabkor.crawler.websub.hub import signature_valid, subscribe_due
 from tests.feedserver import FeedServer
 from tests.net import free_port, served, wait_for
 

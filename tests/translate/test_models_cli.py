@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rabkor.core.cli import main
+from rabkor.app.cli import main
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_a_failing_leg_fails_the_route(argos, libre, settings):
 def test_the_stage_stores_the_pivot_and_status_lists_it(settings, store, argos, capsys):
     from sqlalchemy import select
 
-    from rabkor.core.cli import _print_translation_status
+    from rabkor.app.cli import _print_translation_status
     from rabkor.core.store.models import Translation
     from rabkor.translate.jobs import status, translate_pending
     from tests.translate.conftest import add_item
@@ -93,6 +93,6 @@ def test_the_stage_stores_the_pivot_and_status_lists_it(settings, store, argos, 
     assert rows["de"].source_language == "es"
     assert {(s.target, s.engine, s.pivot) for s in status(settings, store)} == {
         ("en", "argos", None), ("de", "argos", "en")}
-    _print_translation_status(settings, store, status)
+    _print_translation_status(settings, store)
     out = capsys.readouterr().out
     assert "es→de: argos (via en)" in out and "es→en: argos\n" in out

@@ -2,7 +2,7 @@
 
 A story carried by hundreds of feeds is stored once as a root and hundreds of times as
 its near-duplicates; the crawl's near-duplicate lookup compares new items with roots
-only, so indexing the copies only made each band lookup visit them (crawler/items.py,
+only, so indexing the copies only made each band lookup visit them (crawler/store/items.py,
 measured in bench/crawl).
 
 Revision ID: 0009

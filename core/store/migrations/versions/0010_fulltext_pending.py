@@ -2,7 +2,7 @@
 
 The crawl stores a summary-only item first and fetches its page after; an item whose page
 never answered (the crawl was killed or stopped, or the per-crawl bound left it for later)
-keeps a count here, and the next crawl of its source retries it (crawler/fulltext.py).
+keeps a count here, and the next crawl of its source retries it (crawler/fetch/pages.py).
 NULL once the page has answered, text or error, and for items that want no page: the
 partial index holds only the few still pending.
 

@@ -1,7 +1,7 @@
 """WebSub unsubscribe: the subscription a source no longer wants, until its hub confirms
 
 A disabled source, or a feed that names another hub or none, leaves a subscription at the
-old hub; crawler/websub.py records it here in the crawl's transaction and sends the
+old hub; crawler/websub/hub.py records it here in the crawl's transaction and sends the
 unsubscribe after the crawl, outside it.
 
 Revision ID: 0011

@@ -1,0 +1,50 @@
+"""The pipeline stages in order, once or on a schedule: crawl → translate → index.
+
+Each stage selects the work that is due from the store, so a cycle interrupted at any
+point is simply finished by the next one. Sources carry their own next fetch time; the
+cycle itself runs every `run_cycle` seconds (a minute by default) so that an editor's
+approval reaches the site's index soon after it is made.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.crawler.run import crawl
+from rabkor.site.search.indexer import update_index
+from rabkor.translate.jobs import translate_pending
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CycleReport:
+    new_items: int = 0
+    crawl_errors: int = 0
+    translated_items: int = 0
+    indexed: int = 0
+
+
+def run_cycle(settings: Settings, store: Store) -> CycleReport:
+    report = CycleReport()
+    crawled = crawl(settings, store)
+    report.new_items, report.crawl_errors = crawled.new_items, len(crawled.errors)
+    report.translated_items = translate_pending(settings, store).items
+    report.indexed = update_index(settings, store).indexed
+    logger.info("cycle done new_items=%d crawl_errors=%d translated=%d indexed=%d",
+                report.new_items, report.crawl_errors, report.translated_items, report.indexed)
+    return report
+
+
+def run_forever(settings: Settings, store: Store, stop: threading.Event) -> None:
+    """Run cycles until `stop` is set; one failing cycle is logged and the next one runs."""
+    while not stop.is_set():
+        try:
+            run_cycle(settings, store)
+        except Exception:
+            logger.exception("pipeline cycle failed; retrying in %d s", settings.run_cycle)
+        stop.wait(settings.run_cycle)

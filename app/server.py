@@ -1,0 +1,59 @@
+"""The whole web side in one process: the editor under /editor, WebSub callbacks under
+/websub, the site at /; served by uvicorn, with the pipeline in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from rabkor.app.pipeline import run_forever
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.web.sessions import SessionMiddleware
+from rabkor.crawler.websub.app import create_app as create_websub
+from rabkor.editor.app import create_app as create_editor
+from rabkor.site.app import create_app as create_site
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, store: Store) -> Starlette:
+    return Starlette(
+        routes=[
+            Mount("/editor", app=create_editor(settings, store)),
+            Mount("/websub", app=create_websub(settings, store)),
+            Mount("/", app=create_site(settings, store)),
+        ],
+        middleware=[Middleware(SessionMiddleware, store=store)],
+    )
+
+
+def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
+    """Serve until Ctrl-C (or SIGTERM); then stop the pipeline and wait for its cycle."""
+    stop = threading.Event()
+    worker = None
+    if with_pipeline:
+        worker = threading.Thread(target=run_forever, args=(settings, store, stop),
+                                  name="pipeline", daemon=True)
+        worker.start()
+    config = uvicorn.Config(create_app(settings, store), host=settings.host, port=settings.port,
+                            log_level="warning", proxy_headers=True)
+    server = uvicorn.Server(config)
+    print(f"site:   http://{settings.host}:{settings.port}/", flush=True)
+    print(f"editor: http://{settings.host}:{settings.port}/editor/", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down already and re-raises the signal for us to see
+    finally:
+        stop.set()
+        if worker is not None:
+            logger.info("waiting for the pipeline to finish its step")
+            worker.join(timeout=60)
+        store.close()
+        print("stopped", flush=True)

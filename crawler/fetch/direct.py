@@ -1,0 +1,132 @@
+"""Single guarded HTTP requests outside Scrapy: autodiscovery pages and WebSub hub requests.
+
+These run in the command line or the web process, where no Twisted reactor runs, so
+they go through httpx instead; the same address guard applies on the address each
+socket actually connects to (a DNS name pointing at 127.0.0.1 included), on every
+redirect hop, and bodies are bounded after decompression and in total time.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+
+from rabkor.core.errors import FetchError
+from rabkor.core.settings import Settings
+from rabkor.crawler.fetch.bounds import (
+    REDIRECT_MAX_TIMES,
+    USER_AGENT,
+    http_status_text,
+    human_bytes,
+)
+from rabkor.crawler.fetch.guard import check_url, refusal
+
+logger = logging.getLogger(__name__)
+
+REFUSED = "refused by the address guard: "
+
+
+class AddressRefused(FetchError):
+    """The address guard refused the connection: private, loopback, reserved…"""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A whole answer: the final URL after redirects, its status, headers and body."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Resolves the host itself and connects only to an address the guard allows."""
+
+    def __init__(self, allowed_loopback: tuple[str, ...]) -> None:
+        self.allowed_loopback = allowed_loopback
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve the host name ({exc})") from None
+        reason = f"no address for {host}"
+        for *_, sockaddr in infos:
+            reason = refusal(sockaddr[0], port, host=host,
+                             allowed_loopback=self.allowed_loopback) or ""
+            if not reason:
+                return super().connect_tcp(sockaddr[0], port, timeout, local_address,
+                                           socket_options)
+        logger.info("fetch refused host=%s port=%s reason=%s", host, port, reason)
+        raise httpcore.ConnectError(REFUSED + reason)
+
+
+def client(settings: Settings) -> httpx.Client:
+    """An httpx client whose every connection passes the address guard; no proxies."""
+    transport = httpx.HTTPTransport(trust_env=False, retries=0)
+    # httpx takes no network backend argument; its pool does, so it is set there.
+    transport._pool._network_backend = _GuardedBackend(tuple(settings.allowed_loopback))
+    return httpx.Client(transport=transport, trust_env=False, follow_redirects=False,
+                        timeout=settings.fetch_timeout,
+                        headers={"User-Agent": USER_AGENT})
+
+
+def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GET",
+          data: dict[str, str] | None = None, accept: str = "*/*",
+          max_bytes: int | None = None) -> Fetched:
+    """One request, redirects followed (and re-checked) by hand; FetchError in words."""
+    limit = max_bytes or settings.max_feed_bytes
+    deadline = time.monotonic() + settings.fetch_timeout
+    for _ in range(REDIRECT_MAX_TIMES + 1):
+        check_url(url)
+        try:
+            with http.stream(method, url, data=data, headers={"Accept": accept}) as answer:
+                if answer.is_redirect and "location" in answer.headers:
+                    url = urljoin(url, answer.headers["location"])
+                    if answer.status_code in (301, 302, 303):
+                        method, data = "GET", None
+                    continue
+                body = _bounded_body(answer, limit, deadline, settings)
+                return Fetched(str(answer.url), answer.status_code, answer.headers, body)
+        except httpx.TimeoutException:
+            raise FetchError(f"timed out after {settings.fetch_timeout:g} s") from None
+        except httpx.DecodingError:
+            raise FetchError("the compressed body could not be decoded") from None
+        except httpx.TransportError as exc:
+            message = str(exc)
+            if message.startswith(REFUSED):
+                raise AddressRefused(message[len(REFUSED):]) from None
+            raise FetchError(f"fetch failed: {message or type(exc).__name__}"[:500]) from None
+    raise FetchError(f"more than {REDIRECT_MAX_TIMES} redirects")
+
+
+def _bounded_body(answer: httpx.Response, limit: int, deadline: float,
+                  settings: Settings) -> bytes:
+    """The decoded body, refused past `limit` bytes (after decompression) or the deadline."""
+    chunks, size = [], 0
+    for chunk in answer.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise FetchError(f"body larger than {human_bytes(limit)}")
+        if time.monotonic() > deadline:
+            raise FetchError(f"timed out after {settings.fetch_timeout:g} s")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def require_ok(fetched: Fetched) -> Fetched:
+    """The answer if it is a 2xx, else FetchError with the status in words."""
+    if not 200 <= fetched.status < 300:
+        raise FetchError(http_status_text(fetched.status))
+    return fetched

@@ -1,0 +1,1 @@
+"""Sites without feeds: their sitemaps list the articles, the source's URL rules pick them."""
