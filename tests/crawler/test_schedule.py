@@ -13,8 +13,8 @@ import feedparser
 import pytest
 from rich.console import Console
 
-from rabkor.app.cli import main
 from rabkor.app import cli
+from rabkor.app.cli import main
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Source, utcnow
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
