@@ -1,7 +1,10 @@
 """The shapes that flow through the crawler, one canonical form whatever the input format.
 
-Feed entries (RSS, Atom, JSON Feed) become `DraftItem`s before they reach the store; later,
-extracted pages and submitted links will become the same draft.
+Feed entries (RSS, Atom, JSON Feed) and the pages of sitemap sources become `DraftItem`s
+before they reach the store. Whatever a spider learns becomes an outcome — `FetchOutcome`
+(a source's feed, 304 or error), `PagesClaimed` (article pages asked for again),
+`PageOutcome` (an article page's text or error) — and the store pipeline
+(store/pipeline.py) alone writes them: spiders read the store, they never write it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class DraftItem:
     image_url: str | None = None
     language: str | None = None
     speaker: str | None = None
+    extraction_error: str | None = None  # a sitemap page whose article text was not found
     # computed in the parse worker (crawler/analyse/analysis.py); not a column, `language` is
     # the declared one until then
     analysis: Analysis | None = field(default=None, compare=False)
@@ -80,3 +84,25 @@ class FetchOutcome:
     etag: str | None = None
     last_modified: str | None = None
     not_before: int | None = None  # seconds the server asked us to wait (max-age, Retry-After)
+
+
+@dataclass(frozen=True)
+class PagesClaimed:
+    """Article pages of stored items asked for again (each one attempt more), and those
+    given up (past their attempts or their age) with the message their item keeps."""
+
+    source_id: int
+    retried: tuple[int, ...] = ()
+    given_up: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """An article page's answer for the stored item with `canonical_url`: its text, or why
+    there is none; `declared_language` weighs the language identified from the text."""
+
+    source_id: int
+    canonical_url: str
+    declared_language: str | None
+    content: str = ""
+    error: str | None = None

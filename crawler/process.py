@@ -1,9 +1,11 @@
 """The crawl's child process: `python -m rabkor.crawler.process`, a JSON request on stdin.
 
-Runs the feed spider in Scrapy's CrawlerProcess (a reactor that lives and dies with this
-process) and writes JSON lines on stdout: {"done", "total"} as each source is stored,
-then {"report"}. Anything else that writes to stdout is sent to stderr instead, so the
-channel to the parent stays clean.
+Runs the feed spider (and the sitemap spider) in Scrapy's CrawlerProcess (a reactor that
+lives and dies with this process) and writes JSON lines on stdout: {"done", "total"} as
+each source is stored, then {"report"}. Anything else that writes to stdout is sent to
+stderr instead, so the channel to the parent stays clean. The crawl opens one `Store`,
+handed to the spiders (which read it) and the store pipeline (which alone writes) through
+their `from_crawler`, as the Scrapy setting RABKOR_STORE.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def main() -> int:
         jobs = due_jobs(session, utcnow(), request["source_ids"])
     tally = Tally(jobs, channel)
     tally.send({"done": 0, "total": tally.total})
-    process = CrawlerProcess(scrapy_settings(settings, request["log_level"]))
+    process = CrawlerProcess({**scrapy_settings(settings, request["log_level"]),
+                              "RABKOR_STORE": store})
     crawler = process.create_crawler(FeedSpider)
     crawler.signals.connect(tally.stored, signal=outcome_stored)
     # sites without feeds go to the sitemap spider (crawler/sitemap/spider.py), the rest here

@@ -97,6 +97,11 @@ class Store:
     def migrate(self) -> None:
         migrate(self.engine)
 
+    def __deepcopy__(self, memo: dict) -> Store:
+        """The same store: it is a handle on one engine and its pool, and a copy would open
+        a second pool (Scrapy deep-copies its settings, which carry the crawl's store)."""
+        return self
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -16,7 +16,7 @@ from twisted.python.failure import Failure
 
 from rabkor.core.errors import FeedParseError, FetchError
 from rabkor.core.store.models import utcnow
-from rabkor.crawler.draft import FetchOutcome, SourceJob
+from rabkor.crawler.draft import FetchOutcome, PagesClaimed, SourceJob
 from rabkor.crawler.fetch.bounds import describe_failure, host_of
 from rabkor.crawler.fetch.guard import check_url
 from rabkor.crawler.fetch.pages import FullText
@@ -29,15 +29,20 @@ logger = logging.getLogger(__name__)
 class FeedSpider(scrapy.Spider):
     name = "feeds"
 
-    def __init__(self, jobs: list[SourceJob], **kwargs: object) -> None:
+    def __init__(self, jobs: list[SourceJob], full_text: FullText, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
         self.parser = ParsePool(len(jobs))
-        self.full_text = FullText(self)  # article pages of summary-only items (fulltext.py)
+        self.full_text = full_text  # article pages of summary-only items (fetch/pages.py)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        full_text = FullText(crawler.settings["RABKOR_STORE"],
+                             crawler.settings["RABKOR_SETTINGS"])
+        return super().from_crawler(crawler, *args, full_text=full_text, **kwargs)
 
     def closed(self, reason: str) -> None:
         self.parser.close()
-        self.full_text.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request | FetchOutcome]:
         for job in self.jobs:
@@ -55,7 +60,8 @@ class FeedSpider(scrapy.Spider):
                 dont_filter=True,
             )
 
-    async def parse_feed(self, response: Response) -> AsyncIterator[FetchOutcome | scrapy.Request]:
+    async def parse_feed(self, response: Response
+                         ) -> AsyncIterator[FetchOutcome | PagesClaimed | scrapy.Request]:
         job: SourceJob = response.meta["job"]
         etag = _header(response, b"ETag", 500)
         last_modified = _header(response, b"Last-Modified", 100)

@@ -11,6 +11,7 @@ MAX_TITLE = 1000
 MAX_SUMMARY = 20_000
 MAX_CONTENT = 500_000
 MAX_SHORT = 500
+MAX_ERROR = 500  # a stored error message (a page's, a sitemap's)
 
 
 def short_text(value: str | None, limit: int = MAX_SHORT) -> str | None:

@@ -12,9 +12,10 @@ recognised by its magic bytes, as Scrapy's own SitemapSpider does, and decompres
 further than the crawl's body bound, so a gzip bomb is an error, not a full memory.
 
 A page keeps its title, description and date (the sitemap's news tags, then <title> and
-og: meta) and gets its article text from crawler/fetch/pages.py's `extract`; a page with
-no article text keeps its description, and its item gets the `extraction_error` that
-fulltext.py gives such pages, written once the outcome is stored. `find_sitemap` looks
+og: meta) and gets its article text from parse/article.py's `extract`; a page with no
+article text keeps its description, and its draft carries the `extraction_error` that
+full-text pages get, written with the item by the store pipeline (the spider only reads
+the store: which URLs it holds already). `find_sitemap` looks
 for a sitemap the same way, through the guarded httpx client, for `sources add`.
 """
 
@@ -37,7 +38,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
-from sqlalchemy import select, update
+from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from rabkor.core.errors import FetchError, RabkorError
@@ -49,10 +50,9 @@ from rabkor.core.text.urls import safe_url
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
 from rabkor.crawler.fetch.bounds import describe_failure, human_bytes
 from rabkor.crawler.fetch.direct import fetch
-from rabkor.crawler.fetch.pages import MAX_ERROR, NOTHING_FOUND, extract
-from rabkor.crawler.parse.clean import MAX_CONTENT, MAX_SUMMARY
+from rabkor.crawler.parse.article import NOTHING_FOUND, adds_text, extract
+from rabkor.crawler.parse.clean import MAX_ERROR, MAX_SUMMARY
 from rabkor.crawler.sources.discover import parse_html
-from rabkor.crawler.store.pipeline import outcome_stored
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,6 @@ class SiteJob:
     drafts: list[DraftItem] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)  # usual paths tried without a sitemap
-    no_text: dict[str, str] = field(default_factory=dict)  # page URL → why it has no text
 
     def wanted(self, url: str) -> bool:
         return (not self.include or any(r.search(url) for r in self.include)) and \
@@ -187,12 +186,12 @@ def find_sitemap(http: httpx.Client, site_url: str, settings: Settings) -> str |
 
 
 def read_page(body: bytes, text: str | bytes, entry: Entry, language: str | None
-              ) -> tuple[DraftItem, str | None]:
-    """A page as a draft, and why it has no article text (None when it has).
+              ) -> DraftItem:
+    """A page as a draft; one without article text says why in its `extraction_error`.
 
     `body` is read for the meta (the sitemap's news title and date come first), `text`
     (as Scrapy decoded it) for the article; a "text" no longer than the description is
-    a menu, not an article, as fulltext.py judges it.
+    a menu, not an article, as `adds_text` judges it for full-text pages too.
     """
     meta: dict[str, str] = {}
     title = ""
@@ -212,8 +211,7 @@ def read_page(body: bytes, text: str | bytes, entry: Entry, language: str | None
         logger.exception("extraction failed url=%s", entry.url)
         content, error = "", f"extraction failed: {exc!r}"
     else:
-        error = None if len(plain_text(content, MAX_CONTENT)) > len(description) \
-            else NOTHING_FOUND
+        error = None if adds_text(content, description) else NOTHING_FOUND
     draft = DraftItem(
         guid=entry.url, url=entry.url,
         title=entry.title or plain_text(meta.get("og:title") or title, 500) or entry.url,
@@ -223,8 +221,9 @@ def read_page(body: bytes, text: str | bytes, entry: Entry, language: str | None
         or entry.lastmod,
         image_url=safe_url(meta.get("og:image")),
         language=language,
+        extraction_error=f"page {entry.url}: {error}"[:MAX_ERROR] if error else None,
     )
-    return draft, error
+    return draft
 
 
 class SitemapSpider(scrapy.Spider):
@@ -232,26 +231,15 @@ class SitemapSpider(scrapy.Spider):
 
     name = "sitemaps"
 
-    def __init__(self, jobs: list[SiteJob], **kwargs: object) -> None:
+    def __init__(self, jobs: list[SiteJob], store: Store, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
-        self._store: Store | None = None
+        self.store = store  # read only: the store pipeline writes
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.note_no_text, signal=outcome_stored)
-        return spider
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.settings["RABKOR_SETTINGS"])
-        return self._store
-
-    def closed(self, reason: str) -> None:
-        if self._store is not None:
-            self._store.close()
+        return super().from_crawler(crawler, *args, store=crawler.settings["RABKOR_STORE"],
+                                    **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for job in self.jobs:
@@ -334,27 +322,11 @@ class SitemapSpider(scrapy.Spider):
                                                   or b"html").lower():
             text = response.text if isinstance(response, TextResponse) else response.body
             # trafilatura takes tens of milliseconds a page: off the reactor's thread
-            draft, error = await asyncio.to_thread(read_page, response.body, text,
-                                                   response.meta["entry"], job.language)
+            draft = await asyncio.to_thread(read_page, response.body, text,
+                                            response.meta["entry"], job.language)
             job.drafts.append(draft)
-            if error is not None:
-                job.no_text[draft.url] = error
         for outcome in self._done(job):
             yield outcome
-
-    def note_no_text(self, outcome: FetchOutcome, new_items: int) -> None:
-        """Once a source's items are stored: why its pages without text have none."""
-        job = next((j for j in self.jobs if j.source_id == outcome.source_id), None)
-        if job is None or not job.no_text:
-            return
-        with self.store.transaction() as session:
-            for url, error in job.no_text.items():
-                session.execute(update(Item).where(
-                    Item.url == url, Item.source_id == job.source_id, Item.content == "",
-                    Item.extraction_error.is_(None)).values(
-                    extraction_error=f"page {url}: {error}"[:MAX_ERROR]))
-        logger.info("pages without article text source_id=%s pages=%s", job.source_id,
-                    len(job.no_text))
 
     def failed(self, failure: Failure):
         request = failure.request  # type: ignore[attr-defined]

@@ -1,8 +1,10 @@
-"""Writing what a fetch brought: new items once each, and the source's fetch state.
+"""The crawl's one writer: every outcome a spider yields is written here, in one
+transaction each (BEGIN IMMEDIATE on SQLite), as soon as it arrives.
 
-Each source's outcome is written in one transaction (BEGIN IMMEDIATE on SQLite), with
-INSERT … ON CONFLICT DO NOTHING against the unique (source_id, guid) and url, so a
-crash loses nothing committed and a re-run repeats nothing.
+A source's `FetchOutcome` writes its new items once each (INSERT … ON CONFLICT DO NOTHING
+against the unique (source_id, guid) and url, so a crash loses nothing committed and a
+re-run repeats nothing) and the source's fetch state; `PagesClaimed` and `PageOutcome`
+are article pages (store/pages.py). The spiders only read the store.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source, utcnow
-from rabkor.crawler.draft import FetchOutcome
+from rabkor.crawler.draft import FetchOutcome, PageOutcome, PagesClaimed
 from rabkor.crawler.sources.schedule import (
     Policy,
     backoff,
@@ -25,6 +27,7 @@ from rabkor.crawler.sources.schedule import (
     poll_interval,
 )
 from rabkor.crawler.store.items import insert_items
+from rabkor.crawler.store.pages import store_claim, store_page
 from rabkor.crawler.websub.hub import drop_subscription, note_hub
 
 logger = logging.getLogger(__name__)
@@ -91,25 +94,35 @@ def _recent_times(session: Session, source_id: int) -> list[datetime]:
 
 
 
-class StorePipeline:
-    """Scrapy item pipeline: each FetchOutcome is committed as soon as it arrives."""
+Outcome = FetchOutcome | PagesClaimed | PageOutcome
 
-    def __init__(self, crawler, settings: Settings) -> None:
+
+class StorePipeline:
+    """Scrapy item pipeline: each outcome is committed as soon as it arrives; after a
+    source's `FetchOutcome`, the `outcome_stored` signal tells the crawl's tally."""
+
+    def __init__(self, crawler, store: Store, settings: Settings) -> None:
         self.crawler = crawler
+        self.store = store  # the crawl's one store (crawler/process.py), closed there
         self.policy = Policy.from_settings(settings)
-        self.store = Store(settings)
 
     @classmethod
     def from_crawler(cls, crawler) -> StorePipeline:
-        return cls(crawler, crawler.settings["RABKOR_SETTINGS"])
+        return cls(crawler, crawler.settings["RABKOR_STORE"],
+                   crawler.settings["RABKOR_SETTINGS"])
 
-    def process_item(self, item: FetchOutcome) -> FetchOutcome:
+    def process_item(self, item: Outcome) -> Outcome:
+        if isinstance(item, PagesClaimed):
+            with self.store.transaction() as session:
+                store_claim(session, item)
+            return item
+        if isinstance(item, PageOutcome):
+            with self.store.transaction() as session:
+                store_page(session, item)
+            return item
         with self.store.transaction() as session:
             new_items = store_outcome(session, item, now=utcnow(), policy=self.policy)
         logger.debug("source stored source_id=%s new_items=%s error=%s", item.source_id,
                      new_items, item.error)
         self.crawler.signals.send_catch_log(outcome_stored, outcome=item, new_items=new_items)
         return item
-
-    def close_spider(self) -> None:
-        self.store.close()

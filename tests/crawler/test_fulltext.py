@@ -28,7 +28,8 @@ from sqlalchemy import select
 from rabkor.core.store.models import Item, MediaKind, Source, utcnow
 from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.draft import DraftItem
-from rabkor.crawler.fetch.pages import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE, extract
+from rabkor.crawler.fetch.pages import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE
+from rabkor.crawler.parse.article import extract
 from rabkor.crawler.run import crawl
 from rabkor.crawler.store.items import SHORT_TEXT, wants_page
 
