@@ -23,12 +23,14 @@ install: $(STAMP)  ## create .venv and install Rabkor with its dependencies
 demo: $(STAMP)  ## run the demo: real feeds crawled, translated, approved, indexed, served
 	$(VENV)/bin/rabkor demo
 
-test: $(STAMP)  ## lint, then the whole test suite (browser tests need /usr/bin/chromium)
+test: $(STAMP)  ## lint, the layering contracts, then the whole test suite (browser tests need /usr/bin/chromium)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff and the layering contracts (import-linter)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)  ## ruff format and import sorting
 	$(VENV)/bin/ruff check --fix .

@@ -36,8 +36,8 @@ from rabkor.core.text.html import plain_text
 from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.analyse.analysis import analysis_of
 from rabkor.crawler.analyse.canonical import canonical_url
-from rabkor.crawler.analyse.recent import window
 from rabkor.crawler.draft import DraftItem
+from rabkor.crawler.store.recent import window
 
 logger = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def near_duplicate_roots(session: Session, fingerprints: list[int], source_id: i
     # times (wire copy) is one root, not hundreds of rows to read for every new item.
     # The price: a new item close to a stored copy but not to its root (the story edited
     # twice over) is not linked through the band lookup, only through the newest items
-    # (kept in memory: crawler/analyse/recent.py), which include copies; and a band value
+    # (kept in memory: crawler/store/recent.py), which include copies; and a band value
     # shared by more than `PER_BAND` roots (not seen: 16 bits of 64) compares with the
     # newest of them only.
     candidates = _band_matches(session, fingerprints, source_id, exclude)

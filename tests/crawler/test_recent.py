@@ -1,4 +1,4 @@
-"""The in-memory window of the newest fingerprints (crawler/analyse/recent.py): the safety net
+"""The in-memory window of the newest fingerprints (crawler/store/recent.py): the safety net
 that links copies sharing no SimHash band with their story, across feeds and
 transactions, without ever linking to an item that is not (or no longer) as stored."""
 
