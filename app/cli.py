@@ -26,8 +26,10 @@ from rabkor.core.settings import (
     CONFIG_ENV,
     DEFAULT_CONFIG,
     Settings,
+    default,
     documented,
     ensure_secret,
+    is_secret,
     load_settings,
 )
 from rabkor.core.store.db import Store, open_store
@@ -71,6 +73,30 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     open_store(settings).close()
     console.print(f"data directory ready: {settings.data_dir}")
     return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    """Every setting: its value here (secrets only said to be set), its default, its doc."""
+    for name, doc in documented().items():
+        value = getattr(settings, name)
+        if is_secret(name):
+            shown = "(set)" if value else "(not set)"
+        else:
+            shown = _toml_value(value)
+        console.print(f"[bold]{name}[/] = {shown}", markup=True, highlight=False,
+                      soft_wrap=True)
+        console.print(f"    {doc}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"    default {_toml_value(default(name))}; environment "
+                      f"RABKOR_{name.upper()}", markup=False, highlight=False, soft_wrap=True)
+    return 0
+
+
+def settings_help() -> str:
+    """The settings as `rabkor init --help` lists them: name, default, doc."""
+    lines = ["settings (in rabkor.toml, or RABKOR_<NAME> in the environment):"]
+    for name, doc in documented().items():
+        lines.append(f"  {name} (default {_toml_value(default(name))})\n      {doc}")
+    return "\n".join(lines)
 
 
 def _toml_value(value: object) -> str:
@@ -316,7 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    command("init", cmd_init, "create the settings file, the secret key and the database")
+    p = command("init", cmd_init, "create the settings file, the secret key and the database")
+    p.formatter_class, p.epilog = argparse.RawDescriptionHelpFormatter, settings_help()
+    command("settings", cmd_settings,
+            "every setting: its value here, its default and what it does")
 
     sources = sub.add_parser("sources", help="manage sources").add_subparsers(
         dest="sources_command", required=True, metavar="ACTION")

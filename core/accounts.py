@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -11,9 +13,14 @@ from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Role, User
 
 _hasher = PasswordHasher()
-# Verified when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("rabkor-no-such-user")
 MIN_PASSWORD = 8
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the username is unknown, so both failures take the same time; made at
+    first use, not at import (a quarter of a second that every command would pay)."""
+    return _hasher.hash("rabkor-no-such-user")
 
 
 def hash_password(password: str) -> str:
@@ -46,7 +53,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None, without telling which half was wrong."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

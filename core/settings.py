@@ -24,7 +24,8 @@ DEFAULT_CONFIG = Path("rabkor.toml")
 @dataclass(frozen=True)
 class Settings:
     """Every setting Rabkor has; the `doc` of each field is listed by `rabkor settings`
-    and written into the `rabkor.toml` that `rabkor init` creates."""
+    and `rabkor init --help`, and written into the `rabkor.toml` that `rabkor init`
+    creates."""
 
     data_dir: Path = field(
         default=Path("data"), metadata={"doc": "Where the database, index and models live."}
@@ -201,3 +202,12 @@ def ensure_secret(settings: Settings) -> Settings:
 def documented() -> dict[str, str]:
     """Each setting and its documentation, for help texts and the test that checks them."""
     return {f.name: f.metadata.get("doc", "") for f in dataclasses.fields(Settings)}
+
+
+def is_secret(name: str) -> bool:
+    """Whether a setting holds a secret, which is never printed."""
+    return bool(Settings.__dataclass_fields__[name].metadata.get("secret"))
+
+
+def default(name: str) -> object:
+    return Settings.__dataclass_fields__[name].default

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rabkor.app.cli import main
+from rabkor.core.settings import documented
 
 
 @pytest.fixture
@@ -57,3 +58,15 @@ def test_crawl_then_translate_status_names_missing_pairs(workdir: Path, capsys, 
     assert main(["translate", "--status"]) == 0
     out = capsys.readouterr().out
     assert "de→en: missing (1 items waiting): rabkor models install de en" in out
+
+
+def test_settings_and_init_help_list_every_setting_with_its_doc(workdir: Path, capsys):
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    for name, doc in documented().items():
+        assert f"{name} = " in out and doc in out, name
+    assert "secret_key = (not set)" in out  # a secret is never printed
+    with pytest.raises(SystemExit):
+        main(["init", "--help"])
+    helped = capsys.readouterr().out
+    assert all(f"  {name} (default " in helped for name in documented())
