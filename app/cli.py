@@ -79,10 +79,8 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     """Every setting: its value here (secrets only said to be set), its default, its doc."""
     for name, doc in documented().items():
         value = getattr(settings, name)
-        if is_secret(name):
-            shown = "(set)" if value else "(not set)"
-        else:
-            shown = _toml_value(value)
+        secret = "(set)" if value else "(not set)"
+        shown = secret if is_secret(name) else _toml_value(value)
         console.print(f"[bold]{name}[/] = {shown}", markup=True, highlight=False,
                       soft_wrap=True)
         console.print(f"    {doc}", markup=False, highlight=False, soft_wrap=True)
