@@ -3,9 +3,9 @@
 Both cost CPU (lingua about 1 ms, SimHash about 0.5 ms an item) and depend on the draft
 alone, so big crawls compute them in the parse workers (crawler/parse/pool.py) and carry
 them on the draft; the crawler process only stores. Drafts without an analysis (small
-crawls parsed in-process, sitemaps) are analysed in `items.py`, and only when they turn
+crawls parsed in-process, sitemaps) are analysed in store/items.py, and only when they turn
 out to be new; an item whose full text arrives later is analysed again from it
-(crawler/fetch/pages.py).
+(crawler/store/pages.py).
 """
 
 from __future__ import annotations

@@ -83,8 +83,9 @@ def _decode_xml(body: bytes, url: str, content_type: str) -> tuple[Any, list[Any
     utf8_body, utf8_type = encoding.to_utf8(body, content_type)
     if utf8_type:
         headers["content-type"] = utf8_type
-    # clean.py's nh3 allow-list sanitizes (it stops what feedparser's sanitizer lets
-    # through) and resolves relative links: feedparser doing either costs 60 % of its time
+    # the shared nh3 allow-list (core/text/html.py) sanitizes (it stops what feedparser's
+    # sanitizer lets through) and resolves relative links: feedparser doing either costs
+    # 60 % of its time
     result = feedparser.parse(io.BytesIO(utf8_body), response_headers=headers,
                               sanitize_html=False, resolve_relative_uris=False)
     if result.entries or (result.version and not result.bozo):

@@ -14,7 +14,7 @@ INSERT … ON CONFLICT DO NOTHING makes a re-run, or a second writer, a no-op.
 A new item that wants its article page (`wants_page`) is written with `page_attempts` 0,
 in the same transaction: the page is fetched after the commit (crawler/fetch/pages.py), and
 a crash in between leaves it pending for the next crawl. `wants_page` lives here rather
-than in fulltext.py because the WebSub push path stores items in the web process, which
+than in fetch/pages.py because the WebSub push path stores items in the web process, which
 must not import Scrapy. When the page's text arrives, `refingerprint` gives the item the
 SimHash of its full text and links it if that matches a stored story.
 """
