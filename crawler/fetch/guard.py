@@ -50,14 +50,40 @@ def refusal(address: str, port: int, *, host: str = "",
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return f"address {address} is not an IP address and refused"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return f"address {ip} is local-use NAT64 and refused"
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:  # judged as the IPv4 address it reaches
+            ip = embedded
     if ip.is_global and not ip.is_multicast:
         return None
     shown = f"[{ip}]" if ip.version == 6 else str(ip)
     if ip.is_loopback and {f"{shown}:{port}", f"{host}:{port}"} & set(allowed_loopback):
         return None
     return f"address {ip} is {_range_name(ip)} and refused"
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local, its layout unknown
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 aside)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to, where it embeds one: IPv4-mapped
+    (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4
+    (2002:AABB:CCDD::) and Teredo (2001:0::/32, the client's address). A router or
+    translator on the way turns such an address into that IPv4 one, so `64:ff9b::7f00:1`
+    is 127.0.0.1 and must be refused as it would be."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
 
 
 def _range_name(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:

@@ -29,6 +29,22 @@ ALLOWED = ("127.0.0.1:8000", "localhost:9000")
     ("100.64.0.1", 80, "", "address 100.64.0.1 is not public and refused"),
     ("240.0.0.1", 80, "", "address 240.0.0.1 is private and refused"),
     ("not-an-ip", 80, "", "address not-an-ip is not an IP address and refused"),
+    # IPv6 forms that embed an IPv4 address are judged as the address they reach
+    ("64:ff9b::7f00:1", 80, "", "address 127.0.0.1 is loopback and refused"),  # NAT64
+    ("64:ff9b::a9fe:a9fe", 80, "", "address 169.254.169.254 is link-local and refused"),
+    ("64:ff9b::a00:1", 80, "", "address 10.0.0.1 is private and refused"),
+    ("64:ff9b::808:808", 80, "", None),  # NAT64 of 8.8.8.8: public
+    ("64:ff9b:1::a00:1", 80, "", "address 64:ff9b:1::a00:1 is local-use NAT64 and refused"),
+    ("2002:7f00:1::1", 80, "", "address 127.0.0.1 is loopback and refused"),  # 6to4
+    ("2002:c0a8:101::1", 80, "", "address 192.168.1.1 is private and refused"),
+    ("2002:808:808::1", 80, "", None),
+    ("::127.0.0.1", 80, "", "address 127.0.0.1 is loopback and refused"),  # IPv4-compatible
+    ("::a9fe:a9fe", 80, "", "address 169.254.169.254 is link-local and refused"),
+    ("::ffff:10.1.2.3", 80, "", "address 10.1.2.3 is private and refused"),  # IPv4-mapped
+    # Teredo: the client's address is stored inverted in the last 32 bits
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", 80, "",
+     "address 127.0.0.1 is loopback and refused"),
+    ("::ffff:127.0.0.1", 8000, "", None),  # the allowed pair, however it is written
 ])
 def test_refusal(address, port, host, why):
     assert refusal(address, port, host=host, allowed_loopback=ALLOWED) == why
