@@ -54,11 +54,10 @@ def bounded(markup: str) -> str:
     one pass; markup within the bounds (nearly all) is returned as it is."""
     if markup.count("<") <= MAX_DEPTH:
         return markup
-    kept, depth, tags, last = [], 0, 0, 0
-    for tag in _TAG.finditer(markup):
+    kept, depth, last = [], 0, 0
+    for tags, tag in enumerate(_TAG.finditer(markup), 1):
         closing, name = tag.group(1), tag.group(2).lower()
         flat = name in _FLAT or tag.group(3)
-        tags += 1
         if closing:
             drop = depth > MAX_DEPTH and not flat
             if not flat:

@@ -26,8 +26,8 @@ from rabkor.core.text.html import clean_html, plain_text, text_to_html
 from rabkor.core.text.urls import MAX_URL, safe_url
 from rabkor.crawler.draft import DraftItem, ParsedFeed
 from rabkor.crawler.parse import dates, encoding, jsonfeed
-from rabkor.crawler.parse.doctype import UnterminatedDoctype, without_dtd
 from rabkor.crawler.parse.clean import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, short_text
+from rabkor.crawler.parse.doctype import UnterminatedDoctype, without_dtd
 from rabkor.crawler.sources.schedule import feed_update_seconds
 
 logger = logging.getLogger(__name__)
