@@ -34,45 +34,63 @@ DROPPED_WITH_CONTENT = {
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|li|h[1-6]|blockquote|tr|pre)\s*>")
 _SPACES = re.compile(r"\s+")
 
-# Bounds that keep every input linear for the HTML parser: html5ever (inside nh3) costs
-# the square of the nesting depth ("<div>" * 40,000: 2.9 s; 100,000: 35 s), so tags
-# deeper than `MAX_DEPTH`, and any past the first `MAX_TAGS`, are dropped (their text
-# stays) before nh3 sees the markup. No article nests 100 deep.
+# Bounds that keep every input linear for the parsers: html5ever (inside nh3) costs the
+# square of the nesting depth ("<div>" * 40,000: 12 s), and so does feedparser's loose
+# parser on a broken feed. Elements deeper than `MAX_DEPTH`, and tags past the first
+# `MAX_TAGS`, are dropped (their text stays) before a parser sees the markup. No article
+# nests 100 deep.
 MAX_DEPTH = 100
 MAX_TAGS = 100_000
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
-# no depth: they have no content, or an unclosed one ends at the next of its kind
+_TOKEN = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<(/?)([A-Za-z_][\w.:-]*)[^<>]*?(/?)>",
+                    re.DOTALL)
+# HTML elements that never hold content, or whose unclosed start ends at the next of
+# its kind: they add no depth
 _FLAT = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
     "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "rt", "rp",
 })
-_text_only = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={})
 
 
-def bounded(markup: str) -> str:
-    """`markup` with the tags past `MAX_DEPTH` of nesting or past `MAX_TAGS` dropped, in
-    one pass; markup within the bounds (nearly all) is returned as it is."""
+def bounded(markup: str, *, xml: bool = False, max_tags: int = MAX_TAGS) -> str:
+    """`markup` with the elements nested deeper than `MAX_DEPTH` and the tags past
+    `max_tags` dropped, in one pass (CDATA sections and comments are left alone); markup
+    within the bounds (nearly all) comes back as it is. An end tag closes the innermost
+    open element of its name, as parsers do, so structure outside the deep part stays.
+    `xml`: every element has an end tag (no HTML element is flat)."""
     if markup.count("<") <= MAX_DEPTH:
         return markup
-    kept, depth, last = [], 0, 0
-    for tags, tag in enumerate(_TAG.finditer(markup), 1):
-        closing, name = tag.group(1), tag.group(2).lower()
-        flat = name in _FLAT or tag.group(3)
-        if closing:
-            drop = depth > MAX_DEPTH and not flat
-            if not flat:
-                depth = max(depth - 1, 0)
+    flat = frozenset() if xml else _FLAT
+    kept: list[str] = []
+    open_names: list[str] = []
+    last = tags = 0
+    for token in _TOKEN.finditer(markup):
+        name = token.group(2)
+        if name is None:  # CDATA or a comment
+            continue
+        tags += 1
+        name = name.lower()
+        if tags > max_tags:
+            drop = True
+        elif token.group(3) or name in flat:
+            drop = False
+        elif token.group(1):  # an end tag: kept if it closes an element that was kept
+            drop = name not in open_names
+            if not drop:
+                del open_names[len(open_names) - 1 - open_names[::-1].index(name):]
         else:
-            if not flat:
-                depth += 1
-            drop = depth > MAX_DEPTH and not flat
-        if drop or tags > MAX_TAGS:
-            kept.append(markup[last:tag.start()])
-            last = tag.end()
+            drop = len(open_names) >= MAX_DEPTH
+            if not drop:
+                open_names.append(name)
+        if drop:
+            kept.append(markup[last:token.start()])
+            last = token.end()
     if not kept:
         return markup
     kept.append(markup[last:])
     return "".join(kept)
+
+
+_text_only = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={})
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,7 +27,7 @@ from rabkor.core.text.urls import MAX_URL, safe_url
 from rabkor.crawler.draft import DraftItem, ParsedFeed
 from rabkor.crawler.parse import dates, encoding, jsonfeed
 from rabkor.crawler.parse.clean import MAX_CONTENT, MAX_SUMMARY, MAX_TITLE, short_text
-from rabkor.crawler.parse.doctype import UnterminatedDoctype, without_dtd
+from rabkor.crawler.parse.defused import UnterminatedDoctype, defused
 from rabkor.crawler.sources.schedule import feed_update_seconds
 
 logger = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ def _decode_xml(body: bytes, url: str, content_type: str) -> tuple[Any, list[Any
     headers = {"content-location": url}
     # the charset it really is, not the one declared: UTF-8 bytes, a Content-Type that says so
     utf8_body, utf8_type = encoding.to_utf8(body, content_type)
-    try:  # no DTD, no entity declarations: no entity expansion (parse/doctype.py)
-        utf8_body = without_dtd(utf8_body)
+    try:  # no DTD, no entity expansion, bounded nesting (parse/defused.py)
+        utf8_body = defused(utf8_body)
     except UnterminatedDoctype as exc:
         raise FeedParseError(f"not a feed: {exc}") from None
     if utf8_type:

@@ -1,49 +1,83 @@
-"""Parsing feeds on every core: feedparser is the crawl's floor (tens of ms of one core
-per feed), and the Scrapy process has one thread, so big crawls parse in worker
-processes while the reactor keeps downloading and storing. The workers also analyse
-every draft (language, SimHash: crawler/analyse/analysis.py), so the crawler process only stores;
-items a source had already cost that analysis again, the price of keeping it off the
-process that stores.
+"""Parsing feeds in worker processes, each feed bounded in time and memory.
 
-Small crawls (tests, a handful of due sources) parse in-process: starting workers costs
-more than it saves there.
+feedparser is the crawl's floor (tens of ms of one core per feed) and the Scrapy process
+has one thread, so feeds are parsed in worker processes while the reactor keeps
+downloading and storing: on every core for a big crawl, in one worker for a small one.
+The reactor never parses, so a hostile feed can slow no other source. Each feed gets
+`PARSE_SECONDS` of wall-clock time (an alarm in the worker) and the worker
+`PARSE_MEMORY` bytes of address space (RLIMIT_AS): past either, that feed is an error
+on its source. A parse that ignores the alarm (stuck in C) is ended from here
+`HARD_GRACE` seconds later: the workers are killed and a new pool takes the feeds that
+were still in flight. The workers also analyse every draft (language, SimHash:
+crawler/analyse/analysis.py), so the crawler process only stores; items a source had
+already cost that analysis again, the price of keeping it off the process that stores.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
+from rabkor.core.errors import FeedParseError
 from rabkor.crawler.draft import ParsedFeed
-from rabkor.crawler.parse.feed import parse_feed
-from rabkor.crawler.parse.worker import parse_and_analyse
+from rabkor.crawler.parse.worker import bounded_worker, parse_and_analyse
 
-POOL_FROM = 100  # feeds in a crawl from which workers pay for themselves
+logger = logging.getLogger(__name__)
+
+POOL_FROM = 100  # feeds in a crawl from which a worker on every core pays for itself
+PARSE_SECONDS = 30  # one feed's parse and analysis, measured in the worker
+HARD_GRACE = 15  # seconds past that, measured here, for a parse the alarm cannot stop
+PARSE_MEMORY = 2 * 2**30  # a worker's address space (a worker uses about 400 MB of it)
 
 
 class ParsePool:
-    """parse_feed, in worker processes when the crawl is big enough and there are cores."""
+    """parse_and_analyse in worker processes, one feed at a time each, bounded."""
 
-    def __init__(self, jobs: int) -> None:
-        workers = os.cpu_count() or 1
-        self.executor = None
-        if jobs >= POOL_FROM and workers > 1:
-            # spawn, not fork: forking a process that runs a reactor and threads is unsafe
-            self.executor = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"))
+    def __init__(self, jobs: int, *, seconds: int = PARSE_SECONDS,
+                 memory: int = PARSE_MEMORY) -> None:
+        self.workers = (os.cpu_count() or 1) if jobs >= POOL_FROM else 1
+        self.seconds, self.memory = seconds, memory
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: forking a process that runs a reactor and threads is unsafe
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=bounded_worker,
+                                   initargs=(self.seconds, self.memory))
 
     async def parse(self, body: bytes, *, url: str, content_type: str,
                     source_language: str | None) -> ParsedFeed:
-        if self.executor is None:
-            return parse_feed(body, url=url, content_type=content_type,
-                              source_language=source_language)
-        future = self.executor.submit(parse_and_analyse, body, url=url,
-                                      content_type=content_type,
-                                      source_language=source_language)
-        return await asyncio.wrap_future(future)
+        for attempt in (1, 2):  # a second time only when another feed broke the pool
+            executor = self.executor
+            future = executor.submit(parse_and_analyse, body, url=url,
+                                     content_type=content_type,
+                                     source_language=source_language)
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future),
+                                              self.seconds + HARD_GRACE)
+            except TimeoutError:
+                self._restart(executor)
+                raise FeedParseError("parsing the feed took more than "
+                                     f"{self.seconds + HARD_GRACE} s") from None
+            except BrokenProcessPool:
+                self._restart(executor)
+                if attempt == 2:
+                    raise FeedParseError("the feed's parser process died") from None
+                logger.info("parse worker died; the feed is parsed again url=%s", url)
+        raise AssertionError("unreachable")
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Kill the workers of `broken` (once, however many feeds notice it) and start anew."""
+        if broken is not self.executor:
+            return
+        for process in list(getattr(broken, "_processes", {}).values()):
+            process.kill()
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)  # reaped: CPU accounted
+        self.executor.shutdown(wait=True, cancel_futures=True)  # reaped: CPU accounted

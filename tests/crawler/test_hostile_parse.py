@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rabkor.core.errors import FeedParseError
 from rabkor.core.text.html import MAX_DEPTH, bounded, clean_html, plain_text
-from rabkor.crawler.parse.doctype import without_dtd
+from rabkor.crawler.parse.defused import without_dtd
 from rabkor.crawler.parse.feed import parse_feed
 
 ENTITY = "x" * 100_000
@@ -90,3 +90,28 @@ def test_clean_html_is_linear(unit):
 def test_clean_html_is_idempotent(parts):
     once = clean_html("".join(parts))
     assert clean_html(once) == once
+
+
+def _deep_feed(items: int, depth: int = 2000) -> bytes:
+    """A broken feed whose every item opens `depth` elements and closes none of them."""
+    return (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>'
+            b"https://e.org/</link>" + b"".join(
+                b"<item><title>story %d</title><link>https://e.org/%d</link><description>"
+                % (i, i) + b"<div>" * depth + b"</description></item>" for i in range(items))
+            + b"</channel></rss>")
+
+
+def test_a_broken_feed_nested_deep_keeps_its_items_and_parses_in_linear_time():
+    def best(body: bytes) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            feed = parse_feed(body, url="https://e.org/feed")
+            times.append(time.perf_counter() - start)
+        assert [d.title for d in feed.items][:2] == ["story 0", "story 1"]
+        return min(times)
+
+    small, large = _deep_feed(25), _deep_feed(50)
+    assert len(parse_feed(large, url="https://e.org/feed").items) == 50
+    # before the bound: 2.6× for twice the feed, and 9 s for 100 items
+    assert best(large) / best(small) < 2.5 * 1.4
