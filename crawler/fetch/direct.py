@@ -89,7 +89,7 @@ def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GE
     limit = max_bytes or settings.max_feed_bytes
     deadline = time.monotonic() + settings.fetch_timeout
     for _ in range(REDIRECT_MAX_TIMES + 1):
-        check_url(url)
+        url = check_url(url)  # normalised: httpx fetches what the guard checked
         try:
             with http.stream(method, url, data=data, headers={"Accept": accept}) as answer:
                 if answer.is_redirect and "location" in answer.headers:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import (
@@ -22,25 +21,20 @@ from twisted.internet.interfaces import (
 from zope.interface import implementer
 
 from rabkor.core.errors import FetchError
+from rabkor.core.text.urls import UrlError, parse_url
 
 logger = logging.getLogger(__name__)
 
-WEB_SCHEMES = ("http", "https")
 ALLOWED_LOOPBACK_SETTING = "RABKOR_ALLOWED_LOOPBACK"
 
 
-def check_url(url: str) -> None:
-    """FetchError unless `url` is an absolute http(s) URL with a host."""
+def check_url(url: str) -> str:
+    """`url` as the one URL parser writes it (core/text/urls.py), what is then fetched;
+    FetchError, in words, unless it is an absolute http(s) URL with a host."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 -- raises ValueError on a malformed port
-    except ValueError:
-        raise FetchError(f"not a valid URL: {url!r}") from None
-    if parts.scheme.lower() not in WEB_SCHEMES:
-        raise FetchError(f"only http and https URLs are fetched, not {parts.scheme or 'none'}:")
-    if not host:
-        raise FetchError(f"URL without a host: {url!r}")
+        return parse_url(url).url
+    except UrlError as exc:
+        raise FetchError(str(exc)) from None
 
 
 def refusal(address: str, port: int, *, host: str = "",

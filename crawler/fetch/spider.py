@@ -47,12 +47,12 @@ class FeedSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request | FetchOutcome]:
         for job in self.jobs:
             try:
-                check_url(job.feed_url)
+                url = check_url(job.feed_url)  # normalised: Scrapy reads it as it was checked
             except FetchError as exc:
                 yield FetchOutcome(job.source_id, error=str(exc))
                 continue
             yield scrapy.Request(
-                job.feed_url,
+                url,
                 headers=_conditional_headers(job),
                 meta={"job": job, "handle_httpstatus_list": [304]},
                 callback=self.parse_feed,

@@ -54,10 +54,16 @@ def test_refusal(address, port, host, why):
     ("file:///etc/passwd", "only http and https URLs are fetched, not file:"),
     ("data:text/plain,x", "only http and https URLs are fetched, not data:"),
     ("s3://bucket/key", "only http and https URLs are fetched, not s3:"),
-    ("http:///path", "URL without a host"),
-    ("http://e.org:port/", "not a valid URL"),
+    ("http://", "URL without a host"),
+    ("http://e.org:port/", "not a port number"),
+    ("http://0177.0.0.1:99999/", "not a port number"),
+    ("http://999.0.0.1/", "not an IPv4 address"),
 ])
 def test_check_url_refuses_what_is_not_web(url, message):
     with pytest.raises(FetchError, match=message):
         check_url(url)
-    check_url("https://e.org/feed")
+    assert check_url("https://e.org/feed") == "https://e.org/feed"
+    # what is checked is what is fetched: read once, the way browsers and httpx read it
+    assert check_url("http://0177.0.0.1:18899/") == "http://127.0.0.1:18899/"
+    assert check_url("http://evil.example\\@good.example/") == \
+        "http://evil.example/@good.example/"

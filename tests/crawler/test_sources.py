@@ -44,8 +44,8 @@ def test_add_and_list(store):
     ("javascript:alert(1)", "only http and https"),
     ("ftp://e.org/feed", "only http and https"),
     ("https://", "without a host"),
-    ("http://e.org:99999/feed", "not a valid URL"),
-    ("", "only http and https"),
+    ("http://e.org:99999/feed", "not a port number"),
+    ("", "an empty URL"),
 ])
 def test_bad_urls_are_refused_with_a_reason(store, url, message):
     with store.transaction() as s, pytest.raises(RabkorError, match=message):
