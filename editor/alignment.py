@@ -21,14 +21,11 @@ from dataclasses import dataclass
 
 from rabkor.core.text.html import paragraphs
 from rabkor.core.text.sentences import split_sentences
+from rabkor.editor.errors import TextTooLong
 
 # Bounds on what a volunteer may send: generous for any article, small for a database.
 MAX_SEGMENT = 20_000
 MAX_FIELD = 200_000
-
-
-class TextTooLong(ValueError):
-    """A segment or a whole field is longer than any translation of the source needs."""
 
 
 @dataclass(frozen=True)

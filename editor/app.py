@@ -6,6 +6,7 @@ every link and redirect is built by name with `rabkor.editor.urls.url_for`.
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from pathlib import Path
 
@@ -17,30 +18,33 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from rabkor.core.errors import InvalidTransition
+from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.sessions import SessionMiddleware
 from rabkor.core.web.urls import OwnUrls
 from rabkor.editor.handlers import auth, decisions, queue, translations
-from rabkor.editor.postedit import IncompleteTranslation, PostEditConflict
 from rabkor.editor.templating import make_templates, render
-from rabkor.editor.workflow import NotPermitted
+
+logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-# Errors the workflow raises on purpose, and the HTTP status each one means.
-ERROR_STATUS: dict[type[Exception], int] = {InvalidTransition: 409, NotPermitted: 403,
-                                            PostEditConflict: 409, IncompleteTranslation: 400}
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
-    """Every error as a page a person can read, with the status that fits it."""
+    """Every error as a page a person can read: an HTTPException with its own status, any
+    RabkorError with the status its class states (rabkor.core.errors, rabkor.editor.errors)."""
     if isinstance(exc, HTTPException):
         status, message, headers = exc.status_code, exc.detail, exc.headers
     else:
+        assert isinstance(exc, RabkorError)
         text = str(exc)
-        status = next(code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind))
-        message, headers = f"{text[:1].upper()}{text[1:]}.", None
+        message = text[:1].upper() + text[1:]
+        message += "" if message.endswith((".", "!", "?")) else "."
+        status, headers = exc.status, None
+        if status >= 500:
+            logger.error("editor request failed url=%s error=%s", request.url.path, exc,
+                         exc_info=exc)
     response = render(request, "errors/error.html", status, status=status,
                       title=HTTPStatus(status).phrase, message=message)
     response.headers.update(headers or {})
@@ -86,11 +90,10 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
         Mount("/static", StaticFiles(directory=STATIC), name="editor_static"),
     ]
-    handlers = {HTTPException: error_page, **dict.fromkeys(ERROR_STATUS, error_page)}
     app = Starlette(
         routes=routes,
         middleware=[Middleware(OwnUrls), Middleware(SessionMiddleware, store=store)],
-        exception_handlers=handlers,
+        exception_handlers={HTTPException: error_page, RabkorError: error_page},
     )
     app.state.settings = settings
     app.state.store = store

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from rabkor.core.errors import InvalidTransition, RabkorError
+from rabkor.core.errors import InvalidTransition
 from rabkor.core.store.models import Decision, Item, ItemStatus, Role, User, utcnow
+from rabkor.editor.errors import NotPermitted, ReasonRequired
 
 APPROVE, REJECT, REOPEN = "approve", "reject", "reopen"
 
@@ -23,14 +24,6 @@ TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
 DECIDING_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
 PUBLISHED = ItemStatus.APPROVED
-
-
-class NotPermitted(RabkorError):
-    """The user's role may not make editorial decisions."""
-
-
-class ReasonRequired(RabkorError):
-    """The action needs a reason (a rejection tells the correspondent and the archive why)."""
 
 
 def may_decide(role: Role | None) -> bool:

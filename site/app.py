@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from starlette.applications import Starlette
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.sessions import SessionMiddleware
@@ -26,6 +28,8 @@ from rabkor.site.handlers.submissions import (
 )
 from rabkor.site.i18n import _
 from rabkor.site.pages import HERE, make_templates, render
+
+logger = logging.getLogger(__name__)
 
 ROUTES = [
     Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
@@ -50,7 +54,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(OwnUrls), Middleware(SessionMiddleware, store=store)],
-        exception_handlers={HTTPException: error_page},
+        exception_handlers={HTTPException: error_page, RabkorError: error_page},
     )
     app.state.settings = settings
     app.state.store = store
@@ -59,15 +63,27 @@ def create_app(settings: Settings, store: Store) -> Starlette:
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
-    """Errors as pages of the site, in the reader's language when the URL names one."""
-    assert isinstance(exc, HTTPException)
+    """Errors as pages of the site, in the reader's language when the URL names one.
+
+    An HTTPException says its own status; a RabkorError the status its class states, and
+    its message unless it is Rabkor's own failure (5xx), which readers see in general words
+    and the log records in full.
+    """
     lang = request.path_params.get("lang")
     if lang not in request.app.state.settings.languages:
         lang = None
-    generic = exc.detail == HTTPStatus(exc.status_code).phrase  # Starlette's own wording
-    message = GENERIC_MESSAGES.get(exc.status_code, _("Something went wrong.")) if generic \
-        else exc.detail
+    if isinstance(exc, HTTPException):
+        status, detail, headers = exc.status_code, exc.detail, exc.headers
+    else:
+        assert isinstance(exc, RabkorError)
+        status, detail, headers = exc.status, str(exc), None
+        if status >= 500:
+            logger.error("site request failed url=%s error=%s", request.url.path, exc,
+                         exc_info=exc)
+            detail = HTTPStatus(status).phrase
+    generic = detail == HTTPStatus(status).phrase  # Starlette's own wording, or a 5xx
+    message = GENERIC_MESSAGES.get(status, _("Something went wrong.")) if generic else detail
     response = render(request, "error.html", {"lang": lang, "message": message},
-                      status_code=exc.status_code)
-    response.headers.update(exc.headers or {})
+                      status_code=status)
+    response.headers.update(headers or {})
     return response

@@ -9,7 +9,10 @@ from rabkor.core.settings import Settings
 
 
 class EngineError(RabkorError):
-    """An engine failed on a batch (crash, timeout, unreadable output); others go on."""
+    """An engine failed on a batch (crash, timeout, unreadable output); others go on, and
+    the batch is retried later."""
+
+    status = 503
 
 
 class Engine(Protocol):

@@ -40,7 +40,10 @@ _secondary = re.compile(r"comment", re.IGNORECASE)
 
 
 class NoFeedFound(RabkorError):
-    """The page was fetched and read, and it leads to no feed."""
+    """The page was fetched and read, and it leads to no feed: give a feed's address, or
+    add the site in sitemap mode."""
+
+    status = 422
 
 
 @dataclass(frozen=True)

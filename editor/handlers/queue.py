@@ -14,11 +14,12 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor.access import editor_required
+from rabkor.editor.errors import ReasonRequired
 from rabkor.editor.handlers.flash import confirmation, redirect_confirming
 from rabkor.editor.queue import pending_page, pending_submissions, translation_language
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
-from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, ReasonRequired, decide
+from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ async def _decide(request: Request, action: str) -> Response:
     try:
         await run_in_threadpool(_apply, store, item_id, editor_id, action, form.get("reason", ""))
     except ReasonRequired as exc:
-        return await _queue_page(request, lang, page, FormError(item_id, str(exc)), status=400)
+        return await _queue_page(request, lang, page, FormError(item_id, str(exc)),
+                                 status=exc.status)
     if form.get("back") == "decisions":
         return redirect_confirming(request, "decision_list", done=action, item=str(item_id))
     return redirect_confirming(request, "queue_list", lang=lang, page=page, done=action,

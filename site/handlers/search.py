@@ -26,7 +26,7 @@ async def search_show(request: Request) -> Response:
                          per_page=PER_PAGE)
     except QueryError as exc:
         return render(request, "search/show.html", {**context, "error": str(exc)},
-                      status_code=400)
+                      status_code=exc.status)
     with request.app.state.store.read() as s:
         items = catalog.approved_items_by_id(s, [hit.item_id for hit in results.hits])
     views = [item_view(item, lang) for item in items]

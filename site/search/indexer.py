@@ -45,7 +45,10 @@ Progress = Callable[[int, int], None]
 
 
 class IndexBusy(RabkorError):
-    """Another process held the index's write lock for longer than WRITER_TIMEOUT."""
+    """Another process held the index's write lock for longer than WRITER_TIMEOUT: try
+    again when that indexing run or rebuild has finished."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
