@@ -5,7 +5,8 @@ A volunteer claims an item in one language; the claim is a row under a unique ke
 expire after `CLAIM_LIFETIME` and can be released. Every save is a new revision row with
 its author and time, so the history is complete. Only accepted work reaches readers: it
 replaces the machine's Translation rows (is_human, with author and reviewer), makes the
-item due for re-indexing and feeds the translation memory.
+item due for re-indexing and feeds the translation memory. Which moves the work can make
+(save, submit, accept, return) is the table in `rabkor.editor.revisions`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import (
     Item,
     ItemStatus,
@@ -30,8 +30,16 @@ from rabkor.core.store.models import (
     User,
     utcnow,
 )
+from rabkor.editor import revisions
 from rabkor.editor.alignment import Segment, join, segments, source_text
-from rabkor.editor.workflow import NotPermitted, may_decide
+from rabkor.editor.errors import (
+    AlreadyClaimed,
+    IncompleteTranslation,
+    NotPermitted,
+    PostEditConflict,
+)
+from rabkor.editor.revisions import Event
+from rabkor.editor.workflow import may_decide
 from rabkor.translate.memory import HUMAN, remember_many
 
 logger = logging.getLogger(__name__)
@@ -40,18 +48,6 @@ CLAIM_LIFETIME = timedelta(hours=2)
 FIELDS = ("title", "summary", "content")
 HUMAN_ENGINE = "human"
 LIST_SIZE = 100
-
-
-class PostEditConflict(RabkorError):
-    """The work is someone else's, or in a state that does not allow this (HTTP 409)."""
-
-
-class AlreadyClaimed(PostEditConflict):
-    """Another volunteer holds the item in this language."""
-
-
-class IncompleteTranslation(RabkorError):
-    """A submission leaves out a field the item has, or a return gives no note (HTTP 400)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ def claim(session: Session, item: Item, language: str, user: User,
     """Take (or renew) the item in `language` for `user`; AlreadyClaimed if someone has it."""
     now = now or utcnow()
     _check_translatable(item, language)
-    if _awaiting_review(session, item.id, language):
+    if not revisions.allows(state_of(session, item.id, language), Event.SAVE):
         raise PostEditConflict(f"a translation of “{item.title}” into {language} is awaiting "
                                "review; it can be claimed again if an editor returns it")
     session.execute(delete(TranslationClaim).where(
@@ -132,6 +128,8 @@ def save(session: Session, item: Item, language: str, user: User,
          sent: Mapping[str, Sequence[str]], submit: bool) -> TranslationRevision:
     """Record the volunteer's segments as a draft or a submission (which ends the claim)."""
     claim(session, item, language, user)
+    status = revisions.after(state_of(session, item.id, language),
+                             Event.SUBMIT if submit else Event.SAVE)
     plan = layout(item, language)
     texts = {field: join(plan[field], sent.get(field, ())) for field in plan}
     if submit:
@@ -142,7 +140,7 @@ def save(session: Session, item: Item, language: str, user: User,
                                         "translated yet; save a draft or fill in every field")
     revision = TranslationRevision(
         item_id=item.id, language=language, author_id=user.id, created_at=utcnow(),
-        status=RevisionStatus.SUBMITTED if submit else RevisionStatus.DRAFT,
+        status=status,
         segments={field: list(sent.get(field, ())) for field in plan}, review_note="",
         title=texts.get("title", ""), summary=texts.get("summary", ""),
         content=texts.get("content", ""))
@@ -163,13 +161,12 @@ def review(session: Session, revision: TranslationRevision, reviewer: User, acce
                            "administrators review translations")
     if revision.author_id == reviewer.id:
         raise NotPermitted("nobody reviews their own translation; another editor will")
-    if revision.status is not RevisionStatus.SUBMITTED:
-        raise PostEditConflict(f"this translation is {revision.status}, not awaiting review")
+    status = revisions.after(revision.status, Event.ACCEPT if accept else Event.RETURN)
     note = note.strip()
     if not accept and not note:
         raise IncompleteTranslation("returning a translation needs a note saying what to change")
     now = utcnow()
-    revision.status = RevisionStatus.ACCEPTED if accept else RevisionStatus.RETURNED
+    revision.status = status
     revision.reviewer_id, revision.reviewed_at, revision.review_note = reviewer.id, now, note
     if accept:
         _publish(session, revision, reviewer, now)
@@ -288,10 +285,12 @@ def latest(session: Session, item_id: int, language: str) -> TranslationRevision
     return revisions[0] if revisions else None
 
 
-def _awaiting_review(session: Session, item_id: int, language: str) -> bool:
-    return bool(session.scalar(select(exists().where(
-        TranslationRevision.item_id == item_id, TranslationRevision.language == language,
-        TranslationRevision.status == RevisionStatus.SUBMITTED))))
+def state_of(session: Session, item_id: int, language: str) -> RevisionStatus | None:
+    """Where the item's translation into `language` stands: its latest revision's status."""
+    return session.scalar(
+        select(TranslationRevision.status)
+        .where(TranslationRevision.item_id == item_id, TranslationRevision.language == language)
+        .order_by(TranslationRevision.id.desc()).limit(1))
 
 
 def _check_translatable(item: Item, language: str) -> None:

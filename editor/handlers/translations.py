@@ -14,11 +14,11 @@ from starlette.responses import RedirectResponse, Response
 
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import Item, RevisionStatus, TranslationRevision, User
+from rabkor.core.store.models import Item, TranslationRevision, User
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor import postedit
+from rabkor.editor import postedit, revisions
 from rabkor.editor.access import editor_required, translator_required
-from rabkor.editor.alignment import TextTooLong
+from rabkor.editor.errors import IncompleteTranslation, PostEditConflict, TextTooLong
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import may_decide
@@ -91,10 +91,9 @@ async def translation_save(request: Request) -> Response:
 
     try:
         await _write(request, write)
-    except (postedit.PostEditConflict, postedit.IncompleteTranslation, TextTooLong) as exc:
+    except (PostEditConflict, IncompleteTranslation, TextTooLong) as exc:
         # Nothing typed is lost: the page comes back with the text as it was sent.
-        status = 409 if isinstance(exc, postedit.PostEditConflict) else 400
-        return await _edit_page(request, typed=form, error=str(exc), status=status)
+        return await _edit_page(request, typed=form, error=str(exc), status=exc.status)
     return _back_to_edit(request, item_id, lang, "submitted" if submit else "saved")
 
 
@@ -142,8 +141,8 @@ async def _review(request: Request, accept: bool) -> Response:
 
     try:
         await _write(request, write)
-    except postedit.IncompleteTranslation as exc:
-        return await _revision_page(request, error=str(exc), status=400)
+    except IncompleteTranslation as exc:
+        return await _revision_page(request, error=str(exc), status=exc.status)
     url = with_query(url_for(request, "review_list"), done="accepted" if accept else "returned")
     return RedirectResponse(url, status_code=303)
 
@@ -162,9 +161,11 @@ async def _edit_page(request: Request, typed: dict[str, str] | None = None, erro
                 "latest": last, "texts": _prefill(plan, last, typed)}
 
     context = await _read(request, read)
-    claim = context["claim"]
+    claim, last = context["claim"], context["latest"]
+    state = last.status if isinstance(last, TranslationRevision) else None
     return render(request, "translations/edit.html", status, **context, lang=lang,
                   languages=settings.languages, error=error, kept=typed is not None,
+                  editable=revisions.allows(state, revisions.Event.SAVE),
                   mine=claim is not None and claim.user_id == user_id,
                   done=DONE.get(request.query_params.get("done")))
 
@@ -182,7 +183,7 @@ async def _revision_page(request: Request, error: str = "", status: int = 200) -
     revision = context["revision"]
     assert isinstance(revision, TranslationRevision)
     reviewable = (may_decide(session.role) and revision.author_id != session.user_id
-                  and revision.status is RevisionStatus.SUBMITTED)
+                  and revisions.allows(revision.status, revisions.Event.ACCEPT))
     return render(request, "translations/revision.html", status, **context,
                   reviewable=reviewable, error=error)
 
