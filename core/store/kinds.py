@@ -40,15 +40,27 @@ class Role(enum.StrEnum):
 
 
 class SubmissionStatus(enum.StrEnum):
+    """A correspondent's link: waiting, made into an item, or turned down (core/submissions.py)."""
+
     PENDING = "pending"
     FETCHED = "fetched"
     REJECTED = "rejected"
 
 
 class RevisionStatus(enum.StrEnum):
-    """A volunteer's translation: saved, sent for review, then accepted or returned."""
+    """A volunteer's translation: saved, sent for review, then accepted or returned
+    (editor/revisions.py)."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+
+
+class WebSubState(enum.StrEnum):
+    """A source's subscription at its WebSub hub (crawler/websub/lifecycle.py); NULL: none."""
+
+    PENDING = "pending"  # asked for; the hub has not verified it yet
+    ACTIVE = "active"  # verified: the hub pushes until the lease ends
+    DENIED = "denied"  # the hub refused: not asked again until the hub or topic changes
+    FAILED = "failed"  # the request did not reach the hub or was refused; asked again later

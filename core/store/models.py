@@ -30,6 +30,7 @@ from rabkor.core.store.kinds import (
     RevisionStatus,
     Role,
     SubmissionStatus,
+    WebSubState,
     utcnow,
 )
 
@@ -97,11 +98,11 @@ class Source(Base):
                                             server_default="feed")
     url_rules: Mapped[dict | None] = mapped_column(JSON)
     # WebSub (crawler/websub/hub.py): the advertised hub and topic, our per-source HMAC
-    # secret, the subscription's state (pending, active, refused) and its lease.
+    # secret, the subscription's state (WebSubState; NULL: none) and its lease.
     websub_hub: Mapped[str | None] = mapped_column(String(2048))
     websub_topic: Mapped[str | None] = mapped_column(String(2048))
     websub_secret: Mapped[str | None] = mapped_column(String(100))
-    websub_state: Mapped[str | None] = mapped_column(String(20))
+    websub_state: Mapped[WebSubState | None] = mapped_column(_enum(WebSubState))
     websub_requested_at: Mapped[datetime | None]
     websub_lease_expires_at: Mapped[datetime | None]
     # a subscription to cancel (source disabled, hub changed) and when we asked the hub

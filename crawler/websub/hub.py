@@ -8,6 +8,8 @@ an hour before it ends. A subscription no longer wanted (the source
 was disabled, or its feed names another hub or none) is marked to drop in the crawl's
 transaction, and `subscribe_due` sends the hub its unsubscribe. The callback routes live
 in `rabkor.crawler.websub.app`. The hub is outside input: its address passes the guard.
+What each step does to the subscription and its cancellation is the pair of tables in
+`rabkor.crawler.websub.lifecycle`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from rabkor.core.errors import FetchError
+from rabkor.core.errors import FetchError, RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.models import Source, utcnow
+from rabkor.crawler.websub.lifecycle import (
+    ACTIVE,
+    FAILED,
+    HUB_MAY_HOLD,
+    PENDING,
+    CancellationEvent,
+    SubscriptionEvent,
+    cancellation_allows,
+    move_cancellation,
+    move_subscription,
+    subscription_allows,
+)
 
 if TYPE_CHECKING:
     from rabkor.core.store.db import Store
@@ -34,7 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PENDING, ACTIVE, DENIED, FAILED = "pending", "active", "denied", "failed"
+SUBSCRIBE, UNSUBSCRIBE, DENIED_MODE = "subscribe", "unsubscribe", "denied"  # hub.mode
 CALLBACK_PATH = "/websub/"
 RENEW_BEFORE = timedelta(hours=1)  # several crawl cycles before the lease ends
 RETRY_AFTER = timedelta(hours=1)  # a request the hub never verified, or that failed
@@ -42,6 +56,17 @@ MAX_LEASE = 366 * 86400
 DEFAULT_LEASE = 86400  # a hub that states no lease: assume the shortest usual one
 DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384,
            "sha512": hashlib.sha512}
+
+
+class NoSuchSubscription(RabkorError):
+    """A hub's verification or push names no subscription we asked for and still want
+    (never requested, dropped since, another topic, or the source disabled)."""
+
+    status = 404
+
+    def __init__(self, why: str) -> None:
+        super().__init__("no such subscription")  # all a hub is told
+        self.why = why  # for the log
 
 
 def note_hub(source: Source, websub: tuple[str, str] | None) -> None:
@@ -58,20 +83,14 @@ def drop_subscription(source: Source) -> None:
     Only one the hub may hold: asked for (pending), verified (active), or failed (perhaps a
     renewal, the lease still running). One never requested or denied needs no unsubscribe.
     """
-    if source.websub_hub and source.websub_state in (PENDING, ACTIVE, FAILED):
-        source.websub_drop_hub, source.websub_drop_topic = (source.websub_hub,
-                                                            source.websub_topic)
-        source.websub_drop_requested_at = None
-    source.websub_state = source.websub_lease_expires_at = None
+    if source.websub_hub and source.websub_state in HUB_MAY_HOLD:
+        move_cancellation(source, CancellationEvent.MARKED)
+    move_subscription(source, SubscriptionEvent.DROPPED)
+    source.websub_lease_expires_at = None
 
 
 def _wanted(source: Source, topic: str) -> bool:
     return bool(source.enabled and source.websub_hub and topic == source.websub_topic)
-
-
-def _forget_drop(source: Source) -> None:
-    source.websub_drop_hub = source.websub_drop_topic = None
-    source.websub_drop_requested_at = None
 
 
 def callback_url(settings: Settings, source_id: int) -> str:
@@ -110,15 +129,16 @@ def subscribe_due(settings: Settings, store: Store) -> int:
             if _wanted(source, source.websub_drop_topic):
                 # wanted again, or the same topic at a new hub: a verification could not
                 # tell the two apart, so the old hub's lease is left to run out
-                _forget_drop(source)
+                move_cancellation(source, CancellationEvent.WANTED_AGAIN)
                 continue
-            source.websub_drop_requested_at = now
-            requests.append(("unsubscribe", source.id, source.websub_drop_hub,
+            move_cancellation(source, CancellationEvent.SENT, now)
+            requests.append((UNSUBSCRIBE, source.id, source.websub_drop_hub,
                              source.websub_drop_topic, None))
         for source in session.scalars(due(now)):
             source.websub_secret = source.websub_secret or secrets.token_hex(32)
-            source.websub_state, source.websub_requested_at = PENDING, now
-            requests.append(("subscribe", source.id, source.websub_hub,
+            move_subscription(source, SubscriptionEvent.REQUESTED)
+            source.websub_requested_at = now
+            requests.append((SUBSCRIBE, source.id, source.websub_hub,
                              source.websub_topic, source.websub_secret))
     accepted = 0
     from rabkor.crawler.fetch.direct import client
@@ -154,39 +174,41 @@ def _failed(source: Source | None, mode: str, topic: str) -> None:
     """A subscription is retried later; an unsubscribe is not: its lease runs out anyway."""
     if source is None:
         return
-    if mode == "subscribe" and source.websub_state == PENDING:
-        source.websub_state = FAILED
-    elif mode == "unsubscribe" and source.websub_drop_topic == topic:
-        _forget_drop(source)
+    if mode == SUBSCRIBE and subscription_allows(source.websub_state,
+                                                 SubscriptionEvent.FAILED):
+        move_subscription(source, SubscriptionEvent.FAILED)
+    elif mode == UNSUBSCRIBE and source.websub_drop_topic == topic \
+            and cancellation_allows(source, CancellationEvent.FAILED):
+        move_cancellation(source, CancellationEvent.FAILED)
 
 
 def verify_intent(source: Source | None, mode: str, topic: str, lease: str,
-                  now: datetime) -> bool:
-    """Whether the hub's verification GET matches a request we sent and still mean; records it."""
+                  now: datetime) -> None:
+    """Record the hub's verification GET if it matches a request we sent and still mean;
+    NoSuchSubscription (nothing recorded) if it does not."""
     if source is None or not topic:
-        return False
-    if mode == "unsubscribe":
+        raise NoSuchSubscription("no such source, or no topic")
+    if mode == UNSUBSCRIBE:
         if _wanted(source, topic) or topic != source.websub_drop_topic \
-                or source.websub_drop_requested_at is None:
-            return False
-        _forget_drop(source)
-        return True
-    if topic != source.websub_topic:
-        return False
-    if mode == "subscribe" and source.enabled and source.websub_state == PENDING:
-        seconds = int(lease) if lease.isdigit() else DEFAULT_LEASE
-        source.websub_state = ACTIVE
-        source.websub_lease_expires_at = now + timedelta(seconds=min(seconds, MAX_LEASE))
-        return True
-    return False
+                or not cancellation_allows(source, CancellationEvent.CONFIRMED):
+            raise NoSuchSubscription("no unsubscribe sent for this topic, or it is wanted")
+        move_cancellation(source, CancellationEvent.CONFIRMED)
+        return
+    if mode != SUBSCRIBE or topic != source.websub_topic or not source.enabled \
+            or not subscription_allows(source.websub_state, SubscriptionEvent.VERIFIED):
+        raise NoSuchSubscription(f"no subscription pending for this topic (mode {mode[:20]})")
+    seconds = int(lease) if lease.isdigit() else DEFAULT_LEASE
+    move_subscription(source, SubscriptionEvent.VERIFIED)
+    source.websub_lease_expires_at = now + timedelta(seconds=min(seconds, MAX_LEASE))
 
 
-def hub_denied(source: Source | None, topic: str) -> bool:
-    """The hub refused the subscription (hub.mode=denied): stop asking until it changes."""
-    if source is None or topic != source.websub_topic or source.websub_state != PENDING:
-        return False
-    source.websub_state = DENIED
-    return True
+def hub_denied(source: Source | None, topic: str) -> None:
+    """The hub refused the subscription (hub.mode=denied): stop asking until it changes.
+    NoSuchSubscription if it names none we are waiting for."""
+    if source is None or topic != source.websub_topic \
+            or not subscription_allows(source.websub_state, SubscriptionEvent.DENIED):
+        raise NoSuchSubscription("no subscription pending for this topic (denied)")
+    move_subscription(source, SubscriptionEvent.DENIED)
 
 
 def signature_valid(secret: str | None, header: str | None, body: bytes) -> bool:
