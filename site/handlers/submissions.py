@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.core.store.models import Submission, SubmissionStatus
+from rabkor.core import submissions
+from rabkor.core.store.models import Submission
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.site.forms import SubmissionForm
 from rabkor.site.pages import reader_language, render, settings_of
@@ -26,7 +27,7 @@ async def submissions_create(request: Request) -> Response:
         s.add(Submission(url=form.url, note=form.note, language=form.language or None,
                          topic=form.topic or None, submitter_name=form.name or None,
                          submitter_id=session_of(request).user_id,
-                         status=SubmissionStatus.PENDING))
+                         status=submissions.RECEIVED))
     # Redirect after POST, so that reloading the next page does not send the link twice.
     return RedirectResponse(request.url_for("submissions_received", lang=lang), status_code=303)
 
