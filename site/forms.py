@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
+from rabkor.core.text.chars import printable
+from rabkor.core.text.urls import UrlError, parse_url
 from rabkor.site.i18n import _
 
 MAX_URL = 2048
 MAX_NOTE = 2000
 MAX_TOPIC = 200
 MAX_NAME = 200
+LIMITS = {"url": MAX_URL, "note": MAX_NOTE, "topic": MAX_TOPIC, "name": MAX_NAME,
+          "language": 20}
 
 
 @dataclass
@@ -26,9 +29,14 @@ class SubmissionForm:
 
     @classmethod
     def from_post(cls, data: dict[str, str], languages: tuple[str, ...]) -> SubmissionForm:
-        form = cls(**{k: data.get(k, "").strip() for k in ("url", "note", "language",
-                                                            "topic", "name")})
+        """The fields as typed, without controls and bidirectional overrides (a note keeps
+        its lines); a field too long is refused and kept only to its limit, so that an
+        error page never echoes a megabyte back."""
+        form = cls(**{k: printable(data.get(k, ""), lines=k == "note").strip()
+                      for k in ("url", "note", "language", "topic", "name")})
         form._check(languages)
+        for name, limit in LIMITS.items():
+            setattr(form, name, getattr(form, name)[:limit])
         return form
 
     @property
@@ -41,8 +49,8 @@ class SubmissionForm:
             self.errors["url"] = url_error
         if self.language and self.language not in languages:
             self.errors["language"] = _("Choose a language from the list.")
-        for name, limit in (("note", MAX_NOTE), ("topic", MAX_TOPIC), ("name", MAX_NAME)):
-            if len(getattr(self, name)) > limit:
+        for name, limit in LIMITS.items():
+            if len(getattr(self, name)) > limit and name != "url":
                 self.errors[name] = _("Keep this under {limit} characters (it has {count}).") \
                     .format(limit=limit, count=len(getattr(self, name)))
 
@@ -55,13 +63,14 @@ def url_problem(url: str) -> str | None:
         return _("This address is longer than {limit} characters.").format(limit=MAX_URL)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         return _("An address cannot contain spaces.")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 — raises ValueError on a malformed port
-    except ValueError:
-        return _("This does not look like a web address.")
-    if parts.scheme.lower() not in ("http", "https"):
+    if not url.lower().startswith(("http:", "https:")):
         return _("Only web addresses (http:// or https://) can be submitted.")
-    if not parts.hostname or "." not in parts.hostname.strip("."):
+    try:
+        host = parse_url(url).host  # the one URL parser: what is checked is what is fetched
+    except UrlError as exc:
+        if "without a host" not in str(exc):
+            return _("This does not look like a web address.")
+        host = ""
+    if "." not in host.strip(".[]"):
         return _("This address has no site name in it, as in https://example.org/page.")
     return None

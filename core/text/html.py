@@ -17,6 +17,7 @@ import re
 import nh3
 from markupsafe import Markup
 
+from rabkor.core.text.chars import printable
 from rabkor.core.text.urls import WEB_SCHEMES, safe_url
 
 ALLOWED_TAGS = {
@@ -114,7 +115,7 @@ def clean_html(value: str | None, limit: int | None = None, base: str | None = N
     """
     if not value:
         return ""
-    return _cleaner(safe_url(base)).clean(bounded(value[:limit])).strip()
+    return _cleaner(safe_url(base)).clean(bounded(printable(value[:limit], lines=True))).strip()
 
 
 def safe_markup(value: str | None) -> Markup:
@@ -123,8 +124,8 @@ def safe_markup(value: str | None) -> Markup:
 
 
 def plain_text(value: str | None, limit: int | None = None) -> str:
-    """One line of text: no tags or entities, blocks and whitespace one space, at most
-    `limit` characters. Markup escaped once (`&lt;script&gt;`) is removed too: this is
+    """One line of text: no tags or entities, no controls or bidirectional overrides
+    (core/text/chars.py), blocks and whitespace one space, at most `limit` characters. Markup escaped once (`&lt;script&gt;`) is removed too: this is
     for titles, names and search documents, where a tag is never meant as text."""
     if not value:
         return ""
@@ -132,7 +133,7 @@ def plain_text(value: str | None, limit: int | None = None) -> str:
     text = html.unescape(_text_only.clean(bounded(_BLOCK_END.sub(" ", cut))))
     if "<" in text:
         text = html.unescape(_text_only.clean(text))
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", printable(text)).strip()
     return text[:limit] if limit else text
 
 

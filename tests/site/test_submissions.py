@@ -64,3 +64,17 @@ def test_posting_without_a_valid_token_is_forbidden(client, store):
     assert client.post("/en/submit", data={"url": "https://a.example/",
                                            "csrf_token": "forged"}).status_code == 403
     assert submissions(store) == []
+
+
+def test_controls_and_overrides_never_reach_the_store_and_errors_echo_little(client, store):
+    response = client.post("/en/submit", data={
+        "csrf_token": csrf_token(client), "url": "https://news.example/\u202egpj.exe",
+        "note": "line one\x00\r\nline\u202e two", "name": "An\u2066a\u2069"})
+    assert response.status_code == 200
+    [saved] = submissions(store)
+    assert (saved.note, saved.submitter_name) == ("line one\nline two", "Ana")
+    assert "\u202e" not in saved.url
+    huge = client.post("/en/submit", data={
+        "csrf_token": csrf_token(client), "url": "https://ok.example/", "note": "n" * 999_000})
+    assert huge.status_code == 400 and "under 2000 characters" in huge.text
+    assert len(huge.text) < 20_000  # the note is refilled only to its limit
