@@ -125,8 +125,9 @@ def safe_markup(value: str | None) -> Markup:
 
 def plain_text(value: str | None, limit: int | None = None) -> str:
     """One line of text: no tags or entities, no controls or bidirectional overrides
-    (core/text/chars.py), blocks and whitespace one space, at most `limit` characters. Markup escaped once (`&lt;script&gt;`) is removed too: this is
-    for titles, names and search documents, where a tag is never meant as text."""
+    (core/text/chars.py), blocks and whitespace one space, at most `limit` characters.
+    Markup escaped once (`&lt;script&gt;`) is removed too: this is for titles, names and
+    search documents, where a tag is never meant as text."""
     if not value:
         return ""
     cut = value[: limit * 8] if limit else value  # room for markup
