@@ -9,11 +9,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rabkor.core.errors import RabkorError
+from rabkor.core.errors import AlreadyExists, InvalidInput, RabkorError
 from rabkor.core.store.models import Role, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
+
+
+class LoginFailed(RabkorError):
+    """The username and password do not match an active account; which half was wrong is
+    not said, so that guessing learns nothing."""
+
+    status = 400
 
 
 @functools.cache
@@ -32,16 +39,16 @@ def create_user(
 ) -> User:
     username = username.strip()
     if not username or len(username) > 100:
-        raise RabkorError("a username needs 1 to 100 characters")
+        raise InvalidInput("a username needs 1 to 100 characters")
     if len(password) < MIN_PASSWORD:
-        raise RabkorError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
     try:
         role = Role(role)
     except ValueError:
         roles = ", ".join(r.value for r in Role)
-        raise RabkorError(f"unknown role {role!r}; choose one of {roles}") from None
+        raise InvalidInput(f"unknown role {role!r}; choose one of {roles}") from None
     if session.scalar(select(User).where(User.username == username)):
-        raise RabkorError(f"user {username!r} exists already")
+        raise AlreadyExists(f"user {username!r} exists already")
     user = User(username=username, password_hash=hash_password(password), role=role,
                 display_name=display_name or username)
     session.add(user)
@@ -49,15 +56,15 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None, without telling which half was wrong."""
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with these credentials; LoginFailed, the same for either half wrong."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
-        return None
+        raise LoginFailed("wrong username or password") from None
     if user is None or not user.active:
-        return None
+        raise LoginFailed("wrong username or password")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

@@ -21,7 +21,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rabkor.core.errors import FetchError, RabkorError
+from rabkor.core.errors import AlreadyExists, FetchError, InvalidInput, RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind, Source
@@ -43,7 +43,7 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
                description: str | None = None,
                editorial_comment: str | None = None, fetch_mode: str = "feed",
                include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Source:
-    """A new source for `feed_url`; RabkorError if the URL is unusable or already known.
+    """A new source for `feed_url`; InvalidInput if the URL is unusable, AlreadyExists if known.
 
     A "sitemap" source is a site without feeds: `feed_url` is its home page, and its
     articles are the sitemap URLs that match an `include` regex (any, when none is
@@ -51,19 +51,19 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
     """
     url = _feed_url(feed_url)
     if fetch_mode not in FETCH_MODES:
-        raise RabkorError(f"unknown fetch mode {fetch_mode!r}: use feed or sitemap")
+        raise InvalidInput(f"unknown fetch mode {fetch_mode!r}: use feed or sitemap")
     rules = url_rules(include, exclude)
     if rules and fetch_mode != "sitemap":
-        raise RabkorError("URL include/exclude rules apply to sitemap sources only")
+        raise InvalidInput("URL include/exclude rules apply to sitemap sources only")
     if session.scalar(select(Source.id).where(Source.feed_url == url)) is not None:
-        raise RabkorError(f"a source with the feed URL {url} already exists")
+        raise AlreadyExists(f"a source with the feed URL {url} already exists")
     try:
         media_kind = MediaKind(kind)
     except ValueError:
         kinds = ", ".join(k.value for k in MediaKind)
-        raise RabkorError(f"unknown source kind {kind!r}: use one of {kinds}") from None
+        raise InvalidInput(f"unknown source kind {kind!r}: use one of {kinds}") from None
     if site_url and safe_url(site_url) is None:
-        raise RabkorError(f"the site URL must be an http or https URL: {site_url!r}")
+        raise InvalidInput(f"the site URL must be an http or https URL: {site_url!r}")
     language = (language or "").strip().lower() or None
     source = Source(feed_url=url, title=plain_text(title, 500), language=language,
                     kind=media_kind, category=category or None,
@@ -81,13 +81,13 @@ def url_rules(include: Sequence[str], exclude: Sequence[str]) -> dict[str, list[
     rules = {"include": [r for r in include if r], "exclude": [r for r in exclude if r]}
     for pattern in rules["include"] + rules["exclude"]:
         if len(pattern) > MAX_RULE_LENGTH:
-            raise RabkorError(f"a URL rule is longer than {MAX_RULE_LENGTH} characters")
+            raise InvalidInput(f"a URL rule is longer than {MAX_RULE_LENGTH} characters")
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise RabkorError(f"the URL rule {pattern!r} is not a valid regex: {exc}") from None
+            raise InvalidInput(f"the URL rule {pattern!r} is not a valid regex: {exc}") from None
     if len(rules["include"]) + len(rules["exclude"]) > MAX_RULES:
-        raise RabkorError(f"more than {MAX_RULES} URL rules")
+        raise InvalidInput(f"more than {MAX_RULES} URL rules")
     return rules if rules["include"] or rules["exclude"] else None
 
 
@@ -128,7 +128,7 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
                                       ) from None
                 candidates = []
     except (NoFeedFound, AddressRefused) as exc:
-        raise RabkorError(f"cannot add {url.strip()!r}: {exc}") from None
+        raise InvalidInput(f"cannot add {url.strip()!r}: {exc}") from None
     except FetchError as exc:  # unreachable now: added as given, the crawl will retry it
         added.warning = f"could not fetch {url.strip()} to check it ({exc}); added as a feed"
         candidates = [FeedCandidate(site)]
@@ -139,7 +139,7 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
             added.sources.append((source.id, source.feed_url))
         return added
     if pick is not None and not 1 <= pick <= len(candidates):
-        raise RabkorError(f"--pick {pick}: the site offers {len(candidates)} feeds")
+        raise InvalidInput(f"--pick {pick}: the site offers {len(candidates)} feeds")
     chosen = candidates if add_all else [candidates[(pick or 1) - 1]]
     added.candidates = candidates
     title = fields.pop("title", None)
@@ -157,9 +157,9 @@ def _feed_url(raw: str) -> str:
     try:
         check_url(url)
     except FetchError as exc:
-        raise RabkorError(f"cannot add {raw!r} as a source: {exc}") from None
+        raise InvalidInput(f"cannot add {raw!r} as a source: {exc}") from None
     if len(url) > MAX_URL:
-        raise RabkorError(f"the feed URL is longer than {MAX_URL} characters")
+        raise InvalidInput(f"the feed URL is longer than {MAX_URL} characters")
     return safe_url(url) or url
 
 
@@ -194,16 +194,16 @@ def import_opml(session: Session, data: bytes) -> list[Source]:
 
 def _opml_body(data: bytes) -> Element:
     if len(data) > MAX_OPML_BYTES:
-        raise RabkorError(f"the OPML file is larger than {MAX_OPML_BYTES // (1024 * 1024)} MB")
+        raise InvalidInput(f"the OPML file is larger than {MAX_OPML_BYTES // (1024 * 1024)} MB")
     try:
         root = safe_fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise RabkorError("the OPML file declares a DTD or entities, which are refused") from None
+        raise InvalidInput("the OPML file declares a DTD or entities, which are refused") from None
     except ET.ParseError as exc:
-        raise RabkorError(f"the file is not readable XML: {exc}") from None
+        raise InvalidInput(f"the file is not readable XML: {exc}") from None
     body = root.find("body")
     if root.tag != "opml" or body is None:
-        raise RabkorError("the file is XML but not OPML (no <opml><body>)")
+        raise InvalidInput("the file is XML but not OPML (no <opml><body>)")
     return body
 
 

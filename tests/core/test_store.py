@@ -6,7 +6,7 @@ from datetime import UTC
 import pytest
 from sqlalchemy import inspect, select
 
-from rabkor.core.accounts import authenticate, create_user
+from rabkor.core.accounts import LoginFailed, authenticate, create_user
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Item, ItemStatus, Source
 
@@ -44,8 +44,9 @@ def test_accounts_hash_with_argon2_and_refuse_wrong_passwords(any_store):
         assert user.password_hash.startswith("$argon2")
     with store.transaction() as s:
         assert authenticate(s, "maria", "correct horse").username == "maria"
-        assert authenticate(s, "maria", "wrong horse") is None
-        assert authenticate(s, "nobody", "correct horse") is None
+        for username, password in (("maria", "wrong horse"), ("nobody", "correct horse")):
+            with pytest.raises(LoginFailed, match="wrong username or password"):
+                authenticate(s, username, password)
 
 
 def test_account_errors_are_readable(store):
