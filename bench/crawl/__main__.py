@@ -7,6 +7,8 @@ baseline — a plain sequential loop that downloads each feed with httpx and cal
 feedparser.parse() on the bytes — on a subset of feeds, extrapolated to N. The feed
 farm (bench/crawl/farm.py) runs in its own process; on a 2-core machine it still
 competes with the crawler for CPU, which makes the crawler's figures pessimistic.
+With `--hostile P` each run adds a first crawl of a farm where P % of the feeds are
+hostile (bench/crawl/farm.py says how), and counts the good sources that failed.
 """
 
 from __future__ import annotations
@@ -149,7 +151,8 @@ def baseline(urls: list[str], total: int) -> Figures:
                    cpu * scale, note=f"measured on {len(urls)} feeds, x{scale:g}")
 
 
-def timed_crawl(name: str, config: Path, store: Store, feeds: int) -> Figures:
+def timed_crawl(name: str, config: Path, store: Store, feeds: int,
+                hostile: tuple[str, ...] = ()) -> Figures:
     """`rabkor crawl` as users run it, in its own process: its time, the CPU seconds of
     its whole tree (it waits for the crawler child, which waits for its workers) and the
     peak of the tree's summed memory."""
@@ -169,10 +172,11 @@ def timed_crawl(name: str, config: Path, store: Store, feeds: int) -> Figures:
         raise SystemExit(f"rabkor crawl failed ({command.returncode}): {output}")
     with store.read() as s:
         stored = s.scalar(select(func.count(Item.id)))
-        failed = s.scalar(select(func.count(Source.id)).where(Source.last_error.isnot(None)))
+        failing = list(s.scalars(select(Source.feed_url).where(Source.last_error.isnot(None))))
     said = next((line.strip() for line in output.splitlines() if "new items from" in line), "")
-    note = (f"{said}; {failed} failing; {stored} items stored; peak MB {memory.by_role()}; "
-            f"cpu s {memory.cpu_by_role()}")
+    good_failing = len([url for url in failing if url not in hostile])
+    note = (f"{said}; {len(failing)} failing ({good_failing} good ones); {stored} items "
+            f"stored; peak MB {memory.by_role()}; cpu s {memory.cpu_by_role()}")
     return Figures(name, feeds, stored - before, seconds, cpu, memory.peak_mb, note)
 
 
@@ -181,9 +185,18 @@ HEADER = (f"{'':<22}{'feeds':>7}{'items':>8}{'seconds':>9}{'feeds/s':>9}{'items/
 
 
 def one_run(args: argparse.Namespace) -> list[Figures]:
-    """Baseline, first crawl and 304 re-crawl against a fresh farm and a fresh store."""
+    """Baseline, first crawl and 304 re-crawl against a fresh farm and a fresh store; and
+    with --hostile, a first crawl of a farm with hostile feeds among the good ones."""
+    rows = farm_run(args, 0.0)
+    if args.hostile:
+        rows += farm_run(args, args.hostile)
+    return rows
+
+
+def farm_run(args: argparse.Namespace, hostile: float) -> list[Figures]:
     farm = subprocess.Popen([sys.executable, "-m", "bench.crawl.farm", "--feeds",
-                             str(args.feeds), "--delay", str(args.delay)],
+                             str(args.feeds), "--delay", str(args.delay), "--hostile",
+                             str(hostile)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         served = json.loads(farm.stdout.readline())
@@ -199,11 +212,15 @@ def one_run(args: argparse.Namespace) -> list[Figures]:
                 # the farm's article links point nowhere: full text (crawler/fetch/pages.py)
                 # is a separate cost, measured apart; this is the feed crawl
                 s.add_all(Source(feed_url=url, full_text=False) for url in served["urls"])
-            rows = [baseline(served["urls"][:args.baseline_feeds], args.feeds)]
-            rows.append(timed_crawl("first crawl", config, store, args.feeds))
-            with store.transaction() as s:
-                s.execute(update(Source).values(next_fetch_at=None))
-            rows.append(timed_crawl("304 re-crawl", config, store, args.feeds))
+            if hostile:
+                name = f"first, {hostile:g} % hostile"
+                rows = [timed_crawl(name, config, store, args.feeds, tuple(served["hostile"]))]
+            else:
+                rows = [baseline(served["urls"][:args.baseline_feeds], args.feeds)]
+                rows.append(timed_crawl("first crawl", config, store, args.feeds))
+                with store.transaction() as s:
+                    s.execute(update(Source).values(next_fetch_at=None))
+                rows.append(timed_crawl("304 re-crawl", config, store, args.feeds))
             store.close()
     finally:
         farm.stdin.close()
@@ -217,6 +234,9 @@ def print_rows(rows: list[Figures]) -> None:
         print(row.row())
     print(f"first crawl vs baseline: {rows[0].seconds / rows[1].seconds:.1f}x faster",
           flush=True)
+    if len(rows) > 3:
+        print(f"with hostile feeds vs clean first crawl: {rows[3].seconds / rows[1].seconds:.2f}x"
+              " the time", flush=True)
 
 
 def median_rows(runs: list[list[Figures]]) -> list[Figures]:
@@ -240,6 +260,8 @@ def main() -> int:
     parser.add_argument("--baseline-feeds", type=int, default=100)
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hostile", type=float, default=0.0,
+                        help="also crawl a farm where this percent of the feeds is hostile")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f}; {os.cpu_count()} cores", flush=True)

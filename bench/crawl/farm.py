@@ -5,8 +5,11 @@ real ones (the Guardian, heise, La Nación, SPIEGEL from tests/data/feeds, see i
 PROVENANCE.md), each with its own link and GUID, so that every feed is new content.
 Feeds are spread over several loopback addresses (127.0.0.1 … 127.0.0.K, one port) as
 real feeds are spread over hosts; each answer waits `--delay` seconds, as distant
-servers do; ETags are honoured with 304. Prints one JSON line {"hosts": [...]} when
-ready, and serves until killed or its stdin closes.
+servers do; ETags are honoured with 304. With `--hostile P`, P % of the feeds are
+hostile ones instead, in turn: a 100 KB entity used 10,000 times, items nested 2,000
+deep and never closed, a body that never ends (a drip of bytes), a body past the size
+bound. Prints one JSON line {"hosts", "urls", "hostile"} when ready, and serves until
+killed or its stdin closes.
 """
 
 from __future__ import annotations
@@ -64,13 +67,41 @@ def render_feed(n: int, entries: list[tuple[str, str, str]], now: datetime,
             + "".join(items) + "</channel></rss>").encode()
 
 
+HOSTILE = ("entities", "nesting", "endless", "huge")
+ENDLESS = b"endless"
+
+
+def render_hostile(n: int, kind: str, good: bytes) -> bytes:
+    """Feed number `n` as a hostile publisher (or a broken one) would send it."""
+    head = (f"<?xml version='1.0'?>{{}}<rss version='2.0'><channel><title>Hostile {n}"
+            f"</title><link>https://hostile{n}.example/</link>")
+    if kind == "entities":
+        big = "x" * 100_000
+        return (head.format(f"<!DOCTYPE rss [<!ENTITY big '{big}'>]>") +
+                f"<item><title>e</title><link>https://hostile{n}.example/1</link>"
+                "<description>" + "&big;" * 10_000 + "</description></item></channel></rss>"
+                ).encode()
+    if kind == "nesting":
+        return (head.format("") + "".join(
+            f"<item><title>n{i}</title><link>https://hostile{n}.example/{i}</link>"
+            "<description>" + "<div>" * 2000 + "</description></item>" for i in range(100))
+            + "</channel></rss>").encode()
+    if kind == "huge":  # past the crawl's 10 MB bound
+        return good[: good.index(b"<item>")] + good[good.index(b"<item>"):] * 120
+    return ENDLESS
+
+
 class Farm:
     """The feeds (rendered once) and the HTTP servers that serve them."""
 
     def __init__(self, feeds: int, delay: float, hosts: int,
-                 items_per_feed: int = ITEMS_PER_FEED) -> None:
+                 items_per_feed: int = ITEMS_PER_FEED, hostile: float = 0.0) -> None:
         entries, now = real_entries(), datetime.now(UTC)
         self.bodies = [render_feed(n, entries, now, items_per_feed) for n in range(feeds)]
+        every = round(100 / hostile) if hostile else 0
+        self.hostile = [n for n in range(feeds) if every and n % every == every // 2]
+        for turn, n in enumerate(self.hostile):
+            self.bodies[n] = render_hostile(n, HOSTILE[turn % len(HOSTILE)], self.bodies[n])
         self.etags = ['"' + hashlib.sha1(b).hexdigest() + '"' for b in self.bodies]
         self.delay = delay
         self.servers = self._bind(hosts)
@@ -100,6 +131,7 @@ class Farm:
             for server in servers:
                 server.daemon_threads = True
                 server.request_queue_size = 256
+                server.handle_error = lambda request, address: None  # a client hung up
             return servers
         raise OSError("no port free on every loopback address")
 
@@ -122,12 +154,29 @@ class Farm:
             handler.send_header("ETag", etag)
             handler.end_headers()
             return
+        if body is ENDLESS:
+            self.drip(handler)
+            return
         handler.send_response(200)
         handler.send_header("Content-Type", "application/rss+xml")
         handler.send_header("Content-Length", str(len(body)))
         handler.send_header("ETag", etag)
         handler.end_headers()
         handler.wfile.write(body)
+
+    def drip(self, handler: BaseHTTPRequestHandler) -> None:
+        """A feed that never ends: a few bytes a second until the client gives up."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        try:
+            handler.wfile.write(b"<?xml version='1.0'?><rss version='2.0'><channel>")
+            for _ in range(600):
+                handler.wfile.write(b"<title>still coming</title>")
+                handler.wfile.flush()
+                time.sleep(0.5)
+        except OSError:
+            pass  # the crawler hung up: its time bound held
 
     def serve(self) -> None:
         for server in self.servers:
@@ -140,11 +189,15 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--items", type=int, default=ITEMS_PER_FEED)
+    parser.add_argument("--hostile", type=float, default=0.0,
+                        help="percent of the feeds that are hostile")
     args = parser.parse_args()
-    farm = Farm(args.feeds, args.delay, args.hosts, args.items)
+    farm = Farm(args.feeds, args.delay, args.hosts, args.items, args.hostile)
     farm.serve()
     hosts = sorted({f"{s.server_address[0]}:{s.server_address[1]}" for s in farm.servers})
-    print(json.dumps({"hosts": hosts, "urls": farm.urls()}), flush=True)
+    urls = farm.urls()
+    print(json.dumps({"hosts": hosts, "urls": urls,
+                      "hostile": [urls[n] for n in farm.hostile]}), flush=True)
     sys.stdin.read()  # until the parent closes our stdin (or kills us)
     return 0
 
