@@ -33,7 +33,10 @@ REFUSED = "refused by the address guard: "
 
 
 class AddressRefused(FetchError):
-    """The address guard refused the connection: private, loopback, reserved…"""
+    """The address guard refused the connection: private, loopback, reserved… (the URL
+    given cannot be used, however often it is tried)."""
+
+    status = 422
 
 
 @dataclass(frozen=True)

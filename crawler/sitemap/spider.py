@@ -67,7 +67,10 @@ OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
 class SitemapError(RabkorError):
-    """A sitemap body that cannot be read: a broken or oversized gzip file."""
+    """A sitemap body that cannot be read: a broken or oversized gzip file (the site's
+    fault, as a bad gateway's)."""
+
+    status = 502
 
 
 @dataclass

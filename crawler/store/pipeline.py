@@ -19,6 +19,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source, utcnow
 from rabkor.crawler.draft import FetchOutcome, PageOutcome, PagesClaimed
+from rabkor.crawler.sources.health import Event, move
 from rabkor.crawler.sources.schedule import (
     Policy,
     backoff,
@@ -28,7 +29,7 @@ from rabkor.crawler.sources.schedule import (
 )
 from rabkor.crawler.store.items import insert_items
 from rabkor.crawler.store.pages import store_claim, store_page
-from rabkor.crawler.websub.hub import drop_subscription, note_hub
+from rabkor.crawler.websub.hub import note_hub
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +45,11 @@ def store_outcome(session: Session, outcome: FetchOutcome, *, now: datetime,
     if source is None:
         logger.warning("source vanished during the crawl source_id=%s", outcome.source_id)
         return 0
-    source.last_fetched_at = now
     if outcome.error is not None:
         _record_failure(source, outcome, now, policy)
         return 0
+    move(source, Event.FETCH_SUCCEEDED, now)  # the source's health (sources/health.py)
     source.etag, source.last_modified = outcome.etag, outcome.last_modified
-    source.error_count, source.last_error, source.failing_since = 0, None, None
     added = 0
     if outcome.feed is not None:
         source.title = source.title or outcome.feed.title
@@ -70,17 +70,14 @@ def store_outcome(session: Session, outcome: FetchOutcome, *, now: datetime,
 def _record_failure(source: Source, outcome: FetchOutcome, now: datetime,
                     policy: Policy) -> None:
     """Back off, and disable the source when it has failed too often or too long."""
-    source.error_count += 1
-    source.last_error = outcome.error
-    source.failing_since = source.failing_since or now
+    move(source, Event.FETCH_FAILED, now, outcome.error or "")
     interval = timedelta(seconds=source.poll_interval) if source.poll_interval \
         else policy.default_interval
     source.next_fetch_at = now + backoff(source.error_count, interval, outcome.not_before)
     reason = disable_reason(source.error_count, source.failing_since, now,
                             outcome.error or "", policy)
     if reason is not None:
-        source.enabled, source.disabled_at, source.disabled_reason = False, now, reason
-        drop_subscription(source)  # the unsubscribe is sent after the crawl (subscribe_due)
+        move(source, Event.DISABLED_AFTER_FAILURES, now, reason)  # and its hub told to stop
         logger.warning("source disabled source_id=%s reason=%s", source.id, reason)
 
 
