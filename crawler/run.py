@@ -22,7 +22,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import utcnow
 from rabkor.crawler.sources.due import due_jobs
-from rabkor.crawler.websub.hub import subscribe_due
+from rabkor.crawler.websub.subscribe import subscribe_due
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def crawl(settings: Settings, store: Store, *, source_ids: Sequence[int] | None 
     logger.info("crawl finished fetched=%s new_items=%s not_modified=%s errors=%s",
                 report.sources_fetched, report.new_items, report.not_modified,
                 len(report.errors))
-    subscribe_due(settings, store)  # WebSub (crawler/websub/hub.py): hubs the crawl found
+    subscribe_due(settings, store)  # WebSub (crawler/websub/subscribe.py): hubs the crawl found
     return report
 
 

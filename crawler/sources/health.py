@@ -118,7 +118,7 @@ def move(source: Source, event: Event, now: datetime, why: str = "") -> Health:
         source.enabled, source.disabled_at = False, now
         source.disabled_reason = why if event is Event.DISABLED_AFTER_FAILURES \
             else BY_ADMINISTRATOR
-        drop_subscription(source)  # its hub is told after the crawl (websub.hub.subscribe_due)
+        drop_subscription(source)  # its hub is told after the crawl (websub/subscribe.py)
     return after
 
 

@@ -1,14 +1,14 @@
-"""WebSub (W3C): subscribe to the hub a feed advertises, and check what the hub sends back.
+"""WebSub (W3C): what a source's subscription is, and checking what the hub sends back.
 
 A crawled feed that names a hub (<link rel="hub"> with rel="self" as the topic, read by
-`rabkor.crawler.parse.feed.advertised_hub`) is noted on its source; `subscribe_due` then asks
-the hub, from the crawl's parent process, to push that topic to
-<public_url>/websub/<source id> with a random per-source secret, and renews each lease
-an hour before it ends. A subscription no longer wanted (the source
-was disabled, or its feed names another hub or none) is marked to drop in the crawl's
-transaction, and `subscribe_due` sends the hub its unsubscribe. The callback routes live
-in `rabkor.crawler.websub.app`. The hub is outside input: its address passes the guard.
-What each step does to the subscription and its cancellation is the pair of tables in
+`rabkor.crawler.parse.feed.advertised_hub`) is noted on its source (`note_hub`);
+websub/subscribe.py then asks the hub, from the crawl's parent process, to push that
+topic to <public_url>/websub/<source id> with a random per-source secret. A subscription
+no longer wanted (the source was disabled, or its feed names another hub or none) is
+marked to drop in the crawl's transaction (`drop_subscription`). The callback routes
+(websub/app.py, in the web process) check the hub's verifications and pushes here; this
+module sends nothing, so the web process loads no HTTP client of the crawler's. What each
+step does to the subscription and its cancellation is the pair of tables in
 `rabkor.crawler.websub.lifecycle`.
 """
 
@@ -17,20 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
-
-from rabkor.core.errors import FetchError, RabkorError
+from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
-from rabkor.core.store.models import Source, utcnow
+from rabkor.core.store.models import Source
 from rabkor.crawler.websub.lifecycle import (
-    ACTIVE,
-    FAILED,
     HUB_MAY_HOLD,
-    PENDING,
     CancellationEvent,
     SubscriptionEvent,
     cancellation_allows,
@@ -40,18 +34,15 @@ from rabkor.crawler.websub.lifecycle import (
 )
 
 if TYPE_CHECKING:
-    from rabkor.core.store.db import Store
+    pass
 
-# The HTTP client (crawler/fetch/direct.py, which loads Scrapy's machinery) is imported where
-# it is used, to keep the crawl's parent light. What a feed says about its hub is read
-# in parse.py (`advertised_hub`), so the parse workers load neither this nor SQLAlchemy.
+# What a feed says about its hub is read in parse/feed.py (`advertised_hub`), so the parse
+# workers load neither this nor SQLAlchemy.
 
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE, UNSUBSCRIBE, DENIED_MODE = "subscribe", "unsubscribe", "denied"  # hub.mode
 CALLBACK_PATH = "/websub/"
-RENEW_BEFORE = timedelta(hours=1)  # several crawl cycles before the lease ends
-RETRY_AFTER = timedelta(hours=1)  # a request the hub never verified, or that failed
 MAX_LEASE = 366 * 86400
 DEFAULT_LEASE = 86400  # a hub that states no lease: assume the shortest usual one
 DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha384": hashlib.sha384,
@@ -89,97 +80,12 @@ def drop_subscription(source: Source) -> None:
     source.websub_lease_expires_at = None
 
 
-def _wanted(source: Source, topic: str) -> bool:
+def still_wanted(source: Source, topic: str) -> bool:
     return bool(source.enabled and source.websub_hub and topic == source.websub_topic)
 
 
 def callback_url(settings: Settings, source_id: int) -> str:
     return f"{settings.public_url.rstrip('/')}{CALLBACK_PATH}{source_id}"
-
-
-def due(now: datetime):
-    """Sources whose subscription must be requested: new, renewing, or retrying."""
-    return select(Source).where(
-        Source.enabled.is_(True), Source.websub_hub.is_not(None),
-        or_(Source.websub_state.is_(None),
-            (Source.websub_state == ACTIVE) & (Source.websub_lease_expires_at
-                                               <= now + RENEW_BEFORE),
-            Source.websub_state.in_((PENDING, FAILED))
-            & (Source.websub_requested_at <= now - RETRY_AFTER)))
-
-
-def drops_due():
-    """Sources with a subscription to cancel whose unsubscribe is not sent yet."""
-    return select(Source).where(Source.websub_drop_hub.is_not(None),
-                                Source.websub_drop_requested_at.is_(None))
-
-
-def subscribe_due(settings: Settings, store: Store) -> int:
-    """Send the hubs every (un)subscription due; returns how many requests hubs accepted.
-
-    Does nothing without `public_url`: a hub could not reach us. Each request is marked
-    sent before it is sent, so the hub's verification finds it.
-    """
-    if not settings.public_url:
-        return 0
-    now = utcnow()
-    with store.transaction() as session:
-        requests = []
-        for source in session.scalars(drops_due()):
-            if _wanted(source, source.websub_drop_topic):
-                # wanted again, or the same topic at a new hub: a verification could not
-                # tell the two apart, so the old hub's lease is left to run out
-                move_cancellation(source, CancellationEvent.WANTED_AGAIN)
-                continue
-            move_cancellation(source, CancellationEvent.SENT, now)
-            requests.append((UNSUBSCRIBE, source.id, source.websub_drop_hub,
-                             source.websub_drop_topic, None))
-        for source in session.scalars(due(now)):
-            source.websub_secret = source.websub_secret or secrets.token_hex(32)
-            move_subscription(source, SubscriptionEvent.REQUESTED)
-            source.websub_requested_at = now
-            requests.append((SUBSCRIBE, source.id, source.websub_hub,
-                             source.websub_topic, source.websub_secret))
-    accepted = 0
-    from rabkor.crawler.fetch.direct import client
-
-    with client(settings) as http:
-        for request in requests:
-            accepted += _request(http, settings, store, *request)
-    return accepted
-
-
-def _request(http, settings: Settings, store: Store, mode: str, source_id: int, hub: str,
-             topic: str, secret: str | None) -> int:
-    from rabkor.crawler.fetch.direct import fetch, require_ok
-
-    form = {"hub.mode": mode, "hub.topic": topic,
-            "hub.callback": callback_url(settings, source_id)}
-    if secret:
-        form |= {"hub.secret": secret,
-                 "hub.lease_seconds": str(settings.websub_lease_seconds)}
-    try:
-        require_ok(fetch(http, hub, settings, method="POST", data=form, max_bytes=64 * 1024))
-    except FetchError as exc:
-        logger.info("websub %s failed source_id=%s url=%s error=%s", mode, source_id, hub,
-                    exc)
-        with store.transaction() as session:
-            _failed(session.get(Source, source_id), mode, topic)
-        return 0
-    logger.info("websub %s requested source_id=%s url=%s", mode, source_id, hub)
-    return 1
-
-
-def _failed(source: Source | None, mode: str, topic: str) -> None:
-    """A subscription is retried later; an unsubscribe is not: its lease runs out anyway."""
-    if source is None:
-        return
-    if mode == SUBSCRIBE and subscription_allows(source.websub_state,
-                                                 SubscriptionEvent.FAILED):
-        move_subscription(source, SubscriptionEvent.FAILED)
-    elif mode == UNSUBSCRIBE and source.websub_drop_topic == topic \
-            and cancellation_allows(source, CancellationEvent.FAILED):
-        move_cancellation(source, CancellationEvent.FAILED)
 
 
 def verify_intent(source: Source | None, mode: str, topic: str, lease: str,
@@ -189,7 +95,7 @@ def verify_intent(source: Source | None, mode: str, topic: str, lease: str,
     if source is None or not topic:
         raise NoSuchSubscription("no such source, or no topic")
     if mode == UNSUBSCRIBE:
-        if _wanted(source, topic) or topic != source.websub_drop_topic \
+        if still_wanted(source, topic) or topic != source.websub_drop_topic \
                 or not cancellation_allows(source, CancellationEvent.CONFIRMED):
             raise NoSuchSubscription("no unsubscribe sent for this topic, or it is wanted")
         move_cancellation(source, CancellationEvent.CONFIRMED)

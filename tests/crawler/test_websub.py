@@ -16,16 +16,18 @@ from urllib.parse import parse_qs, urlencode
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from rabkor.app.cli import main
 from rabkor.app.server import create_app
-from rabkor.core.store.models import Item, Source, utcnow
+from rabkor.core.store.models import Item, Source, WebSubState, utcnow
 from rabkor.crawler.draft import FetchOutcome
 from rabkor.crawler.parse.feed import advertised_hub, parse_feed
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.schedule import Policy
 from rabkor.crawler.store.pipeline import store_outcome
-from rabkor.crawler.websub.hub import signature_valid, subscribe_due
+from rabkor.crawler.websub.hub import signature_valid
+from rabkor.crawler.websub.subscribe import subscribe_due
 from tests.feedserver import FeedServer
 from tests.net import free_port, served, wait_for
 
@@ -417,3 +419,22 @@ def test_a_feed_that_leaves_its_hub_is_unsubscribed_from_it(settings, store, web
                 None, None, None)
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("hub_url", [
+    "http://0177.0.0.1:18899/",  # an octal IPv4 number: httpx alone raised InvalidURL
+    "http://evil.example\\@127.0.0.1/",  # read as two hosts by two parsers
+    "http://[::ffff:10.0.0.1]/",
+    "http://169.254.169.254/latest/",
+])
+def test_a_hostile_hub_fails_its_own_request_and_never_the_crawl(store, settings, hub,
+                                                                  hub_url):
+    with store.transaction() as s:
+        s.add_all([Source(feed_url="https://e.org/a", websub_hub=f"http://{hub.hostport}/",
+                          websub_topic="https://e.org/a"),
+                   Source(feed_url="https://e.org/b", websub_hub=hub_url,
+                          websub_topic="https://e.org/b")])
+    assert subscribe_due(settings, store) == 1  # the good hub still got its request
+    with store.read() as s:
+        states = {src.feed_url: src.websub_state for src in s.scalars(select(Source))}
+    assert states["https://e.org/b"] is WebSubState.FAILED
