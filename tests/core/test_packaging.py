@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,8 +18,13 @@ STAGES = ("app", "core", "crawler", "translate", "editor", "site")
 
 
 def _build_wheel(folder: Path) -> Path:
+    """The wheel, built from a copy of the sources (setuptools writes build/ where it builds)."""
+    source = folder / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "tests", "bench", "*.egg-info", "__pycache__", "data",
+        "demo-data"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(folder), str(ROOT)], check=True, capture_output=True)
+                    "-q", "-w", str(folder), str(source)], check=True, capture_output=True)
     return next(folder.glob("rabkor-*.whl"))
 
 
