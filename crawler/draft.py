@@ -71,6 +71,7 @@ class SourceJob:
     etag: str | None = None
     last_modified: str | None = None
     full_text: bool | None = None  # fetch items' pages (crawler/fetch/pages.py); None: auto
+    credentials: tuple[str, str] | None = field(default=None, repr=False)  # HTTP basic auth
 
 
 @dataclass(frozen=True)

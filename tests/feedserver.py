@@ -7,11 +7,14 @@ Routes besides the files:
   /endless         a body that never ends (until the client gives up)
   /hang            accepts the connection and never answers
   /empty           200 with an empty body
+  /private/<file>  the file behind HTTP basic auth (user "reader", password "s3cret")
+  /names/<host>    an HTML page naming one feed, at http://<host>/feed.xml
 Files get an ETag and honour If-None-Match with 304.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import threading
@@ -19,6 +22,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+PRIVATE = base64.b64encode(b"reader:s3cret").decode()
 TYPES = {".xml": "application/xml", ".rss": "application/rss+xml",
          ".atom": "application/atom+xml", ".json": "application/feed+json",
          ".html": "text/html; charset=utf-8"}
@@ -47,6 +51,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._endless()
         elif path == "/hang":
             self.stop.wait(120)
+        elif path.startswith("/private/"):
+            if self.headers.get("Authorization") != "Basic " + PRIVATE:
+                self._send(401, b"who are you?", "text/plain",
+                           {"WWW-Authenticate": 'Basic realm="feeds"'})
+            else:
+                self._file(path.removeprefix("/private"))
+        elif path.startswith("/names/"):
+            host = path.removeprefix("/names/")
+            self._send(200, f'<html><head><link rel="alternate" type="application/rss+xml" '
+                            f'href="http://{host}/feed.xml"></head><body>hi</body></html>'
+                       .encode(), "text/html")
         else:
             self._file(path)
 

@@ -109,8 +109,18 @@ class Source(Base):
     websub_drop_hub: Mapped[str | None] = mapped_column(String(2048))
     websub_drop_topic: Mapped[str | None] = mapped_column(String(2048))
     websub_drop_requested_at: Mapped[datetime | None]
+    # HTTP basic auth for a feed behind it, kept apart from feed_url (never shown or exported)
+    fetch_username: Mapped[str | None] = mapped_column(String(500))
+    fetch_password: Mapped[str | None] = mapped_column(String(500))
 
     items: Mapped[list[Item]] = relationship(back_populates="source")
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) for the feed's HTTP basic auth, or None."""
+        if self.fetch_username is None and self.fetch_password is None:
+            return None
+        return self.fetch_username or "", self.fetch_password or ""
 
 
 class User(Base):

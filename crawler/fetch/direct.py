@@ -19,6 +19,7 @@ import httpx
 
 from rabkor.core.errors import FetchError
 from rabkor.core.settings import Settings
+from rabkor.core.text.urls import DEFAULT_PORTS, parse_url
 from rabkor.crawler.fetch.bounds import (
     REDIRECT_MAX_TIMES,
     USER_AGENT,
@@ -61,18 +62,38 @@ class _GuardedBackend(httpcore.SyncBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            address = allowed_address(host, port, self.allowed_loopback)
         except OSError as exc:
             raise httpcore.ConnectError(f"cannot resolve the host name ({exc})") from None
-        reason = f"no address for {host}"
-        for *_, sockaddr in infos:
-            reason = refusal(sockaddr[0], port, host=host,
-                             allowed_loopback=self.allowed_loopback) or ""
-            if not reason:
-                return super().connect_tcp(sockaddr[0], port, timeout, local_address,
-                                           socket_options)
-        logger.info("fetch refused host=%s port=%s reason=%s", host, port, reason)
-        raise httpcore.ConnectError(REFUSED + reason)
+        except AddressRefused as exc:
+            logger.info("fetch refused host=%s port=%s reason=%s", host, port, exc)
+            raise httpcore.ConnectError(REFUSED + str(exc)) from None
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+def allowed_address(host: str, port: int, allowed_loopback: tuple[str, ...]) -> str:
+    """The first address of `host` that the guard allows; AddressRefused with the reason
+    when none is (OSError when the name does not resolve)."""
+    reason = f"no address for {host}"
+    for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        reason = refusal(sockaddr[0], port, host=host, allowed_loopback=allowed_loopback) \
+            or ""
+        if not reason:
+            return sockaddr[0]
+    raise AddressRefused(reason)
+
+
+def check_address(url: str, settings: Settings) -> None:
+    """AddressRefused when `url`'s host resolves to no address the guard allows: for URLs
+    found (autodiscovery), checked when they are found rather than when first crawled. A
+    name that does not resolve now passes: the crawl will say so."""
+    parsed = parse_url(url)
+    host = parsed.host.strip("[]")
+    try:
+        allowed_address(host, parsed.port or DEFAULT_PORTS[parsed.scheme],
+                        tuple(settings.allowed_loopback))
+    except OSError:
+        return
 
 
 def client(settings: Settings) -> httpx.Client:
@@ -87,14 +108,21 @@ def client(settings: Settings) -> httpx.Client:
 
 def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GET",
           data: dict[str, str] | None = None, accept: str = "*/*",
-          max_bytes: int | None = None) -> Fetched:
-    """One request, redirects followed (and re-checked) by hand; FetchError in words."""
+          max_bytes: int | None = None,
+          credentials: tuple[str, str] | None = None) -> Fetched:
+    """One request, redirects followed (and re-checked) by hand; FetchError in words.
+    `credentials` (HTTP basic auth) go to the first URL's origin only, never to a host a
+    redirect leads to."""
     limit = max_bytes or settings.max_feed_bytes
     deadline = time.monotonic() + settings.fetch_timeout
+    origin = _origin(check_url(url))
     for _ in range(REDIRECT_MAX_TIMES + 1):
         url = check_url(url)  # normalised: httpx fetches what the guard checked
+        auth = httpx.BasicAuth(*credentials) if credentials and _origin(url) == origin \
+            else None
         try:
-            with http.stream(method, url, data=data, headers={"Accept": accept}) as answer:
+            with http.stream(method, url, data=data, headers={"Accept": accept},
+                             auth=auth) as answer:
                 if answer.is_redirect and "location" in answer.headers:
                     url = urljoin(url, answer.headers["location"])
                     if answer.status_code in (301, 302, 303):
@@ -112,6 +140,11 @@ def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GE
                 raise AddressRefused(message[len(REFUSED):]) from None
             raise FetchError(f"fetch failed: {message or type(exc).__name__}"[:500]) from None
     raise FetchError(f"more than {REDIRECT_MAX_TIMES} redirects")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = parse_url(url)
+    return parsed.scheme, parsed.host, parsed.port
 
 
 def _bounded_body(answer: httpx.Response, limit: int, deadline: float,

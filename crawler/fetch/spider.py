@@ -13,6 +13,7 @@ import scrapy
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.http import basic_auth_header
 
 from rabkor.core.errors import FeedParseError, FetchError
 from rabkor.core.store.models import utcnow
@@ -109,7 +110,11 @@ class FeedSpider(scrapy.Spider):
 
 
 def _conditional_headers(job: SourceJob) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since, and basic auth for a feed behind it (Scrapy drops
+    the Authorization header when a redirect leaves the feed's host)."""
     headers = {}
+    if job.credentials:
+        headers["Authorization"] = basic_auth_header(*job.credentials).decode("latin-1")
     if job.etag:
         headers["If-None-Match"] = job.etag
     if job.last_modified:

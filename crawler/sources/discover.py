@@ -55,8 +55,10 @@ class FeedCandidate:
     video: bool = False
 
 
-def discover(http: httpx.Client, url: str, settings: Settings) -> list[FeedCandidate]:
-    """The feeds behind `url`, best first.
+def discover(http: httpx.Client, url: str, settings: Settings,
+             credentials: tuple[str, str] | None = None) -> list[FeedCandidate]:
+    """The feeds behind `url`, best first; `credentials`: HTTP basic auth for `url` itself
+    (a feed behind it).
 
     FetchError when the page cannot be fetched; NoFeedFound when it leads to no feed.
     """
@@ -64,7 +66,8 @@ def discover(http: httpx.Client, url: str, settings: Settings) -> list[FeedCandi
     if direct:
         return [FeedCandidate(direct, video=True)]
     page = require_ok(fetch(http, url, settings, accept=FEED_ACCEPT,
-                            max_bytes=min(MAX_PAGE_BYTES, settings.max_feed_bytes)))
+                            max_bytes=min(MAX_PAGE_BYTES, settings.max_feed_bytes),
+                            credentials=credentials))
     title = _feed_title(page.body, page.url, page.content_type)
     if title is not None:
         return [FeedCandidate(url, title)]

@@ -24,5 +24,6 @@ def due_jobs(session: Session, now: datetime,
         query = query.where(or_(Source.next_fetch_at.is_(None), Source.next_fetch_at <= now))
     else:
         query = query.where(Source.id.in_(source_ids))
-    return [SourceJob(s.id, s.feed_url, s.language, s.etag, s.last_modified, s.full_text)
+    return [SourceJob(s.id, s.feed_url, s.language, s.etag, s.last_modified, s.full_text,
+                      s.credentials)
             for s in session.scalars(query)]

@@ -4,7 +4,10 @@ A site added by its address gets its feed (crawler/sources/discover.py) or, when
 none, is added in sitemap mode if it has a sitemap (crawler/sitemap/spider.py).
 
 OPML comes from outside, so it is parsed with defusedxml: a DTD (and with it entity
-expansion and external entities) is refused outright, and the size is bounded first.
+expansion and external entities) is refused outright, the size is bounded first, and its
+outlines are walked without recursion, however deep they nest. A feed URL with
+credentials (http://user:password@host/feed) is stored without them; they are kept apart
+(`Source.fetch_username`, `fetch_password`) and sent as HTTP basic auth to that host only.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind, Source
 from rabkor.core.text.html import plain_text
-from rabkor.core.text.urls import MAX_URL, safe_url
-from rabkor.crawler.fetch.guard import check_url
+from rabkor.core.text.urls import UrlError, parse_url, safe_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +44,16 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
                category: str | None = None, site_url: str | None = None,
                description: str | None = None,
                editorial_comment: str | None = None, fetch_mode: str = "feed",
-               include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Source:
+               include: Sequence[str] = (), exclude: Sequence[str] = (),
+               credentials: tuple[str, str] | None = None) -> Source:
     """A new source for `feed_url`; InvalidInput if the URL is unusable, AlreadyExists if known.
 
     A "sitemap" source is a site without feeds: `feed_url` is its home page, and its
     articles are the sitemap URLs that match an `include` regex (any, when none is
     given) and no `exclude` regex.
     """
-    url = _feed_url(feed_url)
+    url, given = _feed_url(feed_url)
+    credentials = credentials or given
     if fetch_mode not in FETCH_MODES:
         raise InvalidInput(f"unknown fetch mode {fetch_mode!r}: use feed or sitemap")
     rules = url_rules(include, exclude)
@@ -69,7 +73,9 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
                     kind=media_kind, category=category or None,
                     site_url=safe_url(site_url), description=description or None,
                     editorial_comment=editorial_comment or None,
-                    fetch_mode=fetch_mode, url_rules=rules)
+                    fetch_mode=fetch_mode, url_rules=rules,
+                    fetch_username=credentials[0][:500] if credentials else None,
+                    fetch_password=credentials[1][:500] if credentials else None)
     session.add(source)
     session.flush()
     logger.info("source added source_id=%s url=%s", source.id, url)
@@ -115,11 +121,12 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
     from rabkor.crawler.sources.discover import FeedCandidate, NoFeedFound, discover
 
     added = Added()
-    site = _feed_url(url)
+    site, credentials = _feed_url(url)
     try:
         with client(settings) as http:
             try:
-                candidates = discover(http, site, settings)
+                candidates = _reachable(discover(http, site, settings, credentials),
+                                        settings, added)
             except NoFeedFound as exc:
                 added.sitemap = find_sitemap(http, site, settings)
                 if added.sitemap is None:
@@ -145,22 +152,41 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
     title = fields.pop("title", None)
     with store.transaction() as session:
         for candidate in chosen:
+            same_host = parse_url(candidate.url).host == parse_url(site).host
             source = add_source(session, candidate.url, title=title or candidate.title or None,
                                 kind=kind or ("video" if candidate.video else "article"),
-                                **fields)
+                                credentials=credentials if same_host else None, **fields)
             added.sources.append((source.id, source.feed_url))
     return added
 
 
-def _feed_url(raw: str) -> str:
-    url = (raw or "").strip()
+def _reachable(candidates: list, settings: Settings, added: Added) -> list:
+    """The discovered feeds whose host the address guard allows, checked now rather than at
+    their first crawl (the others named in a warning); AddressRefused when it allows none."""
+    from rabkor.crawler.fetch.direct import AddressRefused, check_address
+
+    allowed, refused = [], []
+    for candidate in candidates:
+        try:
+            check_address(candidate.url, settings)
+        except AddressRefused as exc:
+            refused.append(f"{candidate.url} ({exc})")
+            continue
+        allowed.append(candidate)
+    if refused and not allowed:
+        raise AddressRefused("every feed the site names is refused: " + "; ".join(refused))
+    if refused:
+        added.warning = "feeds refused by the address guard: " + "; ".join(refused)
+    return allowed
+
+
+def _feed_url(raw: str) -> tuple[str, tuple[str, str] | None]:
+    """The URL as the one URL parser writes it, and the credentials it carried, if any."""
     try:
-        check_url(url)
-    except FetchError as exc:
+        parsed = parse_url((raw or "").strip())
+    except UrlError as exc:
         raise InvalidInput(f"cannot add {raw!r} as a source: {exc}") from None
-    if len(url) > MAX_URL:
-        raise InvalidInput(f"the feed URL is longer than {MAX_URL} characters")
-    return safe_url(url) or url
+    return parsed.url, parsed.credentials
 
 
 def list_sources(session: Session) -> list[Source]:
@@ -174,7 +200,7 @@ def import_opml(session: Session, data: bytes) -> list[Source]:
     for outline, folder in _feed_outlines(_opml_body(data)):
         raw_url = outline.get("xmlUrl") or outline.get("xmlurl") or ""
         try:
-            url = _feed_url(raw_url)
+            url, credentials = _feed_url(raw_url)
         except RabkorError as exc:
             logger.warning("OPML outline skipped reason=%s", exc)
             continue
@@ -182,7 +208,7 @@ def import_opml(session: Session, data: bytes) -> list[Source]:
             continue
         known.add(url)
         added.append(add_source(
-            session, url,
+            session, url, credentials=credentials,
             title=outline.get("title") or outline.get("text"),
             language=outline.get("language"),
             category=outline.get("category") or folder,
@@ -207,15 +233,20 @@ def _opml_body(data: bytes) -> Element:
     return body
 
 
-def _feed_outlines(parent: Element, folder: str | None = None
-                   ) -> Iterator[tuple[Element, str | None]]:
-    """Outlines with a feed URL, at any depth, each with the title of its nearest folder."""
-    for outline in parent.findall("outline"):
-        if outline.get("xmlUrl") or outline.get("xmlurl"):
+def _feed_outlines(body: Element) -> Iterator[tuple[Element, str | None]]:
+    """Outlines with a feed URL, at any depth, in document order, each with the title of
+    its nearest folder: an explicit stack, so 1,000 nested folders cost no recursion."""
+    stack: list[tuple[Iterator[Element], str | None]] = [(iter(body.findall("outline")), None)]
+    while stack:
+        outlines, folder = stack[-1]
+        outline = next(outlines, None)
+        if outline is None:
+            stack.pop()
+        elif outline.get("xmlUrl") or outline.get("xmlurl"):
             yield outline, folder
         else:
             name = plain_text(outline.get("title") or outline.get("text"), 200) or folder
-            yield from _feed_outlines(outline, name)
+            stack.append((iter(outline.findall("outline")), name))
 
 
 def export_opml(session: Session) -> bytes:

@@ -4,7 +4,8 @@ import pytest
 
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import MediaKind
+from rabkor.core.store.models import MediaKind, Source
+from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.manage import (
     add_from_site,
     add_source,
@@ -117,3 +118,42 @@ def test_a_site_with_neither_feed_nor_sitemap_says_both_were_looked_for(store, s
 def test_bad_opml_gets_a_readable_error(store, data, message):
     with store.transaction() as s, pytest.raises(RabkorError, match=message):
         import_opml(s, data)
+
+
+def test_an_opml_file_nested_a_thousand_deep_is_read(store):
+    deep = (b"<opml><body>" + b'<outline text="folder">' * 1000 +
+            b'<outline xmlUrl="https://deep.example/feed" title="Deep"/>' +
+            b"</outline>" * 1000 + b"</body></opml>")
+    with store.transaction() as s:
+        [added] = import_opml(s, deep)
+    assert (added.feed_url, added.category) == ("https://deep.example/feed", "folder")
+
+
+def test_a_feed_behind_basic_auth_is_crawled_and_its_password_never_shown(
+        store, settings, feed_server):
+    private = feed_server.url("private/de/spiegel.xml").replace(
+        "http://", "http://reader:s3cret@")
+    added = add_from_site(store, settings, private)  # discovery fetches it with the password
+    [(source_id, url)] = added.sources
+    assert url == feed_server.url("private/de/spiegel.xml") and "s3cret" not in url
+    report = crawl(settings, store, source_ids=[source_id])
+    assert report.errors == {} and report.new_items > 0
+    with store.read() as s:
+        source = s.get(Source, source_id)
+        assert source.credentials == ("reader", "s3cret")
+        exported = export_opml(s)
+    assert b"s3cret" not in exported and b"reader" not in exported
+    with store.transaction() as s:
+        wrong = add_source(s, feed_server.url("private/de/heise.atom"))
+    assert crawl(settings, store, source_ids=[wrong.id]).errors[wrong.id].startswith(
+        "HTTP 401")
+
+
+@pytest.mark.parametrize("host", ["10.0.0.1", "169.254.169.254", "[::ffff:127.0.0.1]:9",
+                                  "0177.0.0.1:9"])
+def test_a_discovered_feed_on_a_refused_address_is_refused_when_found(store, settings,
+                                                                      feed_server, host):
+    with pytest.raises(RabkorError, match="every feed the site names is refused"):
+        add_from_site(store, settings, feed_server.url(f"names/{host}"))
+    with store.read() as s:
+        assert list_sources(s) == []
