@@ -181,6 +181,14 @@ def _path(path: str) -> str:
     return _escape(_UNSAFE_PATH, path)
 
 
+_USERINFO = re.compile(r"(?<=//)[^/?#@]*@")
+
+
+def redacted(value: str) -> str:
+    """A URL as typed, for an error message: any user and password in it replaced."""
+    return _USERINFO.sub("…@", value.strip())
+
+
 def safe_url(value: str | None) -> str | None:
     """The URL as `parse_url` writes it (no credentials, no fragment), or None when it is
     not an absolute http(s) URL: other schemes never pass."""

@@ -29,7 +29,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import MediaKind, Source
 from rabkor.core.text.html import plain_text
-from rabkor.core.text.urls import UrlError, parse_url, safe_url
+from rabkor.core.text.urls import UrlError, parse_url, redacted, safe_url
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +135,9 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
                                       ) from None
                 candidates = []
     except (NoFeedFound, AddressRefused) as exc:
-        raise InvalidInput(f"cannot add {url.strip()!r}: {exc}") from None
+        raise InvalidInput(f"cannot add {site!r}: {exc}") from None
     except FetchError as exc:  # unreachable now: added as given, the crawl will retry it
-        added.warning = f"could not fetch {url.strip()} to check it ({exc}); added as a feed"
+        added.warning = f"could not fetch {site} to check it ({exc}); added as a feed"
         candidates = [FeedCandidate(site)]
     if added.sitemap is not None:
         with store.transaction() as session:
@@ -185,7 +185,7 @@ def _feed_url(raw: str) -> tuple[str, tuple[str, str] | None]:
     try:
         parsed = parse_url((raw or "").strip())
     except UrlError as exc:
-        raise InvalidInput(f"cannot add {raw!r} as a source: {exc}") from None
+        raise InvalidInput(f"cannot add {redacted(raw)!r} as a source: {exc}") from None
     return parsed.url, parsed.credentials
 
 

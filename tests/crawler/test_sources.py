@@ -147,6 +147,10 @@ def test_a_feed_behind_basic_auth_is_crawled_and_its_password_never_shown(
         wrong = add_source(s, feed_server.url("private/de/heise.atom"))
     assert crawl(settings, store, source_ids=[wrong.id]).errors[wrong.id].startswith(
         "HTTP 401")
+    for bad in ("http://reader:s3cret@e.org:99999/feed", "ftp://reader:s3cret@e.org/"):
+        with pytest.raises(RabkorError) as refused:
+            add_from_site(store, settings, bad)
+        assert "s3cret" not in str(refused.value)
 
 
 @pytest.mark.parametrize("host", ["10.0.0.1", "169.254.169.254", "[::ffff:127.0.0.1]:9",
