@@ -55,7 +55,7 @@ def test_every_feed_broken_or_not_ends_with_items_or_a_readable_error(store, set
         assert any(i.title.startswith(title) for i in by_source[path]), path
     for path in ("broken/entity-bomb.rss", "broken/billion-laughs.atom",
                  "broken/deep-nesting.xml"):  # read, and no entity ever expanded
-        assert len(by_source[path]) >= 20, path
+        assert len(by_source[path]) >= 15, path  # heise has 15 entries, the Guardian 55
         assert not any("x" * 1000 in i.summary or "lollol" in i.title + i.summary
                        for i in by_source[path]), path
     for path in ("broken/cp1251-declared-utf8.xml", "broken/koi8r-undeclared.xml"):
