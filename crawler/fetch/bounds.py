@@ -9,7 +9,6 @@ logs a host that cannot be reached for its robots.txt as an ERROR with a traceba
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,14 +29,17 @@ from twisted.internet.error import ConnectError, ConnectionLost
 from twisted.python.failure import Failure
 
 from rabkor.core.settings import Settings
-from rabkor.crawler.fetch.guard import ALLOWED_LOOPBACK_SETTING
+from rabkor.crawler.fetch.limits import (
+    FEED_ACCEPT,
+    REDIRECT_MAX_TIMES,
+    USER_AGENT,
+    http_status_text,
+    human_bytes,
+)
+from rabkor.crawler.fetch.resolver import ALLOWED_LOOPBACK_SETTING
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "Rabkor/0.1 feed crawler"
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
-               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
-REDIRECT_MAX_TIMES = 5
 # waiting on slow servers costs nothing, parsing is the real bound; 1,000 feeds that each
 # answer in 200 ms need 128 in flight to take under 2 s (a 304 re-crawl's whole budget)
 CONCURRENT_REQUESTS = 128
@@ -53,7 +55,7 @@ UNREACHABLE = (CannotResolveHostError, DownloadConnectionRefusedError, DownloadT
 def scrapy_settings(settings: Settings, log_level: str = "WARNING") -> dict[str, Any]:
     """Scrapy settings for a crawl under `settings`: guarded, bounded, quiet."""
     return {
-        "TWISTED_DNS_RESOLVER": "rabkor.crawler.fetch.guard.GuardedResolver",
+        "TWISTED_DNS_RESOLVER": "rabkor.crawler.fetch.resolver.GuardedResolver",
         "DOWNLOADER": "rabkor.crawler.fetch.downloader.PerHostDownloader",
         ALLOWED_LOOPBACK_SETTING: list(settings.allowed_loopback),
         "DOWNLOAD_HANDLERS": {"file": DISABLED, "data": DISABLED, "ftp": DISABLED,
@@ -136,20 +138,6 @@ def _dropped(reason: str, settings: Settings) -> str:
     if "during decompression" in reason:
         return f"body larger than {human_bytes(settings.max_feed_bytes)} after decompression"
     return f"request dropped: {reason}"[:500]
-
-
-def http_status_text(status: int) -> str:
-    try:
-        return f"HTTP {status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"HTTP {status}"
-
-
-def human_bytes(size: int) -> str:
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
 
 
 def host_of(url: str) -> str:

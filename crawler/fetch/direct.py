@@ -20,13 +20,13 @@ import httpx
 from rabkor.core.errors import FetchError
 from rabkor.core.settings import Settings
 from rabkor.core.text.urls import DEFAULT_PORTS, parse_url
-from rabkor.crawler.fetch.bounds import (
+from rabkor.crawler.fetch.guard import check_url, refusal
+from rabkor.crawler.fetch.limits import (
     REDIRECT_MAX_TIMES,
     USER_AGENT,
     http_status_text,
     human_bytes,
 )
-from rabkor.crawler.fetch.guard import check_url, refusal
 
 logger = logging.getLogger(__name__)
 

@@ -1,31 +1,17 @@
-"""The address guard: fetches reach public addresses only, checked where the socket connects.
+"""The address guard's rule: fetches reach public addresses only, checked where the socket
+connects (fetch/resolver.py for Scrapy, fetch/direct.py for httpx).
 
-Twisted connects to exactly the addresses its name resolver returns, so a resolver that
-drops non-public ones covers redirects, DNS names that point at 127.0.0.1 and DNS
-rebinding alike. IP literals go through the resolver too. Named host:port pairs on
-loopback (settings.allowed_loopback) pass, for tests and the demo; nothing broader.
+Named host:port pairs on loopback (settings.allowed_loopback) pass, for tests and the
+demo; nothing broader. Plain functions, no Twisted: every fetcher shares them.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
-from collections.abc import Iterable, Sequence
-
-from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import (
-    IHostnameResolver,
-    IHostResolution,
-    IResolutionReceiver,
-)
-from zope.interface import implementer
+from collections.abc import Iterable
 
 from rabkor.core.errors import FetchError
 from rabkor.core.text.urls import UrlError, parse_url
-
-logger = logging.getLogger(__name__)
-
-ALLOWED_LOOPBACK_SETTING = "RABKOR_ALLOWED_LOOPBACK"
 
 
 def check_url(url: str) -> str:
@@ -85,56 +71,3 @@ def _range_name(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     return "not public"
-
-
-@implementer(IResolutionReceiver)
-class _FilteringReceiver:
-    """Passes on the allowed addresses and remembers why the others were refused."""
-
-    def __init__(self, guard: GuardedResolver, receiver: IResolutionReceiver,
-                 host: str, port: int) -> None:
-        self.guard, self.receiver, self.host, self.port = guard, receiver, host, port
-
-    def resolutionBegan(self, resolution: IHostResolution) -> None:
-        self.receiver.resolutionBegan(resolution)
-
-    def addressResolved(self, address: IPv4Address | IPv6Address) -> None:
-        reason = refusal(address.host, self.port, host=self.host,
-                         allowed_loopback=self.guard.allowed_loopback)
-        if reason is None:
-            self.receiver.addressResolved(address)
-        else:
-            logger.info("fetch refused host=%s port=%s reason=%s", self.host, self.port,
-                        reason)
-            self.guard.refused[self.host] = reason
-
-    def resolutionComplete(self) -> None:
-        self.receiver.resolutionComplete()
-
-
-@implementer(IHostnameResolver)
-class GuardedResolver:
-    """Wraps the reactor's name resolver; installed by Scrapy through TWISTED_DNS_RESOLVER."""
-
-    def __init__(self, reactor, allowed_loopback: Sequence[str]) -> None:
-        self.reactor = reactor
-        self.allowed_loopback = tuple(allowed_loopback)
-        self.refused: dict[str, str] = {}
-        self._inner: IHostnameResolver = reactor.nameResolver
-
-    @classmethod
-    def from_crawler(cls, crawler, reactor) -> GuardedResolver:
-        return cls(reactor, crawler.settings.getlist(ALLOWED_LOOPBACK_SETTING))
-
-    def install_on_reactor(self) -> None:
-        self.reactor.installNameResolver(self)
-
-    def resolveHostName(self, resolutionReceiver, hostName, portNumber=0,
-                        addressTypes=None, transportSemantics="TCP") -> IHostResolution:
-        receiver = _FilteringReceiver(self, resolutionReceiver, hostName, portNumber)
-        return self._inner.resolveHostName(receiver, hostName, portNumber, addressTypes,
-                                           transportSemantics)
-
-    def refusal_for(self, host: str) -> str | None:
-        """The reason the last connection to `host` was refused, if it was."""
-        return self.refused.get(host)

@@ -1,22 +1,13 @@
-"""Sites without feeds: their sitemaps list the articles, the source's URL rules pick them.
+"""Sites without feeds: the sitemap spider crawls their sitemaps, the source's URL rules pick
+the articles.
 
-The sitemap spider starts from robots.txt (its Sitemap: lines) or, when it names none,
-the usual paths in turn (`SITEMAP_PATHS`), follows sitemap indexes, reads news sitemaps
-(lastmod, news:title, news:publication_date), keeps the URLs that pass the source's
-include/exclude regexes and are not already stored, newest first and at most
-`MAX_PAGES` per crawl, and fetches those pages. All of one source's pages become one
-FetchOutcome, so the store pipeline and the crawl's report treat a sitemap source
-exactly like a feed. Sitemap XML is parsed by lxml with entities and network access off;
-a gzipped sitemap (a .xml.gz file, not Content-Encoding, which Scrapy already bounds) is
-recognised by its magic bytes, as Scrapy's own SitemapSpider does, and decompressed no
-further than the crawl's body bound, so a gzip bomb is an error, not a full memory.
-
-A page keeps its title, description and date (the sitemap's news tags, then <title> and
-og: meta) and gets its article text from parse/article.py's `extract`; a page with no
-article text keeps its description, and its draft carries the `extraction_error` that
-full-text pages get, written with the item by the store pipeline (the spider only reads
-the store: which URLs it holds already). `find_sitemap` looks
-for a sitemap the same way, through the guarded httpx client, for `sources add`.
+The spider starts from robots.txt (its Sitemap: lines) or, when it names none, the usual
+paths in turn (`SITEMAP_PATHS`), follows sitemap indexes, reads news sitemaps (lastmod,
+news:title, news:publication_date), keeps the URLs that pass the source's include/exclude
+regexes and are not already stored, newest first and at most `MAX_PAGES` per crawl, and
+fetches those pages (sitemap/read.py reads sitemaps and pages). All of one source's
+pages become one FetchOutcome, so the store pipeline and the crawl's report treat a
+sitemap source exactly like a feed. The spider only reads the store.
 """
 
 from __future__ import annotations
@@ -24,53 +15,36 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import struct
-import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from urllib.parse import urljoin
 
-import httpx
-import lxml.etree
 import scrapy
 from scrapy.http import Response, TextResponse
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import sitemap_urls_from_robots
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
-from rabkor.core.errors import FetchError, RabkorError
-from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source
-from rabkor.core.text.html import plain_text, text_to_html
-from rabkor.core.text.urls import safe_url
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
-from rabkor.crawler.fetch.bounds import describe_failure, human_bytes
-from rabkor.crawler.fetch.direct import fetch
-from rabkor.crawler.parse.article import NOTHING_FOUND, adds_text, extract
-from rabkor.crawler.parse.clean import MAX_ERROR, MAX_SUMMARY
-from rabkor.crawler.sources.discover import parse_html
+from rabkor.crawler.fetch.bounds import describe_failure
+from rabkor.crawler.sitemap.read import (
+    MAX_SITEMAPS,
+    SITEMAP_MODE,
+    SITEMAP_PATHS,
+    Entry,
+    SitemapError,
+    read_page,
+    read_sitemap,
+    robots_sitemaps,
+    sitemap_body,
+)
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGES = 50  # article pages fetched per source and crawl
-MAX_SITEMAPS = 20  # sitemap files read per source and crawl (indexes included)
-MAX_ENTRIES = 50_000  # the sitemap protocol's own bound per file
-SITEMAP_MODE = "sitemap"
-SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml", "/sitemap.xml.gz")
-SITEMAP_KINDS = ("urlset", "sitemapindex")
-GZIP_MAGIC = b"\x1f\x8b\x08"
 OLDEST = datetime.min.replace(tzinfo=UTC)
-
-
-class SitemapError(RabkorError):
-    """A sitemap body that cannot be read: a broken or oversized gzip file (the site's
-    fault, as a bad gateway's)."""
-
-    status = 502
 
 
 @dataclass
@@ -94,25 +68,6 @@ class SiteJob:
             not any(r.search(url) for r in self.exclude)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A <url> of a sitemap, with what news sitemaps say about it."""
-
-    url: str
-    lastmod: datetime | None = None
-    title: str = ""
-    published: datetime | None = None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """A W3C datetime (sitemaps, news sitemaps, article:published_time) in UTC, or None."""
-    try:
-        when = datetime.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
 def sitemap_jobs(store: Store, source_ids: list[int]) -> dict[int, SiteJob]:
     """The sitemap sources among `source_ids`, as jobs for the sitemap spider."""
     with store.read() as session:
@@ -122,111 +77,6 @@ def sitemap_jobs(store: Store, source_ids: list[int]) -> dict[int, SiteJob]:
                               [re.compile(r) for r in (s.url_rules or {}).get("include", [])],
                               [re.compile(r) for r in (s.url_rules or {}).get("exclude", [])])
                 for s in session.scalars(query)}
-
-
-def sitemap_body(body: bytes, max_bytes: int) -> bytes:
-    """The sitemap's XML: gunzipped, at most `max_bytes` of it, when it is a gzip file."""
-    if not body.startswith(GZIP_MAGIC):
-        return body
-    try:
-        return gunzip(body, max_size=max_bytes)
-    except ValueError:  # Scrapy's bound, checked after each chunk
-        raise SitemapError(f"body larger than {human_bytes(max_bytes)} after "
-                           "decompression") from None
-    except (OSError, EOFError, struct.error, zlib.error) as exc:
-        raise SitemapError(f"not a readable gzip file ({exc})") from None
-
-
-def robots_sitemaps(body: bytes, url: str) -> list[str]:
-    """The sitemap URLs a robots.txt names; none when it is an HTML page (a soft 404)."""
-    if b"<" in body[:200]:
-        return []
-    return [u for u in map(safe_url, sitemap_urls_from_robots(body, url)) if u]
-
-
-def read_sitemap(body: bytes, base_url: str) -> tuple[str, list[Entry]]:
-    """("sitemapindex" or "urlset", its entries); an unreadable file has none."""
-    kind, entries = "", []
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                                  recover=True, remove_comments=True, remove_pis=True)
-    try:
-        root = lxml.etree.parse(BytesIO(body), parser).getroot()
-    except lxml.etree.XMLSyntaxError:
-        return kind, entries
-    if root is None:
-        return kind, entries
-    kind = lxml.etree.QName(root).localname
-    for element in root:
-        if not isinstance(element.tag, str) or len(entries) >= MAX_ENTRIES:
-            continue
-        fields = {lxml.etree.QName(e).localname: (e.text or "").strip()
-                  for e in element.iter() if isinstance(e.tag, str)}
-        url = safe_url(urljoin(base_url, fields.get("loc", "")))
-        if url:
-            entries.append(Entry(url, parse_date(fields.get("lastmod")),
-                                 plain_text(fields.get("title"), 500),
-                                 parse_date(fields.get("publication_date"))))
-    return kind, entries
-
-
-def find_sitemap(http: httpx.Client, site_url: str, settings: Settings) -> str | None:
-    """The first sitemap the spider would read for `site_url`, or None; guarded fetches."""
-    try:
-        robots = fetch(http, urljoin(site_url, "/robots.txt"), settings, accept="text/plain")
-        named = robots_sitemaps(robots.body, robots.url) if robots.status == 200 else []
-    except FetchError:
-        named = []
-    for url in named[:MAX_SITEMAPS] or [urljoin(site_url, p) for p in SITEMAP_PATHS]:
-        try:
-            answer = fetch(http, url, settings)
-            body = sitemap_body(answer.body, settings.max_feed_bytes)
-        except (FetchError, SitemapError) as exc:
-            logger.info("no sitemap url=%s error=%s", url, exc)
-            continue
-        if answer.status == 200 and read_sitemap(body, answer.url)[0] in SITEMAP_KINDS:
-            return url
-    return None
-
-
-def read_page(body: bytes, text: str | bytes, entry: Entry, language: str | None
-              ) -> DraftItem:
-    """A page as a draft; one without article text says why in its `extraction_error`.
-
-    `body` is read for the meta (the sitemap's news title and date come first), `text`
-    (as Scrapy decoded it) for the article; a "text" no longer than the description is
-    a menu, not an article, as `adds_text` judges it for full-text pages too.
-    """
-    meta: dict[str, str] = {}
-    title = ""
-    root = parse_html(body)
-    if root is not None:
-        for tag in root.iter("meta"):
-            key = (tag.get("property") or tag.get("name") or "").lower()
-            meta.setdefault(key, tag.get("content") or "")
-        found = root.find(".//title")
-        title = found.text_content() if found is not None else ""
-        language = language or (root.get("lang") or "").split("-")[0].lower() or None
-    description = plain_text(meta.get("og:description") or meta.get("description"),
-                             MAX_SUMMARY)
-    try:
-        content = extract(text, entry.url)
-    except Exception as exc:  # an extractor bug costs one page's text, not the crawl
-        logger.exception("extraction failed url=%s", entry.url)
-        content, error = "", f"extraction failed: {exc!r}"
-    else:
-        error = None if adds_text(content, description) else NOTHING_FOUND
-    draft = DraftItem(
-        guid=entry.url, url=entry.url,
-        title=entry.title or plain_text(meta.get("og:title") or title, 500) or entry.url,
-        summary=text_to_html(description, MAX_SUMMARY),
-        content="" if error else content,
-        published_at=entry.published or parse_date(meta.get("article:published_time"))
-        or entry.lastmod,
-        image_url=safe_url(meta.get("og:image")),
-        language=language,
-        extraction_error=f"page {entry.url}: {error}"[:MAX_ERROR] if error else None,
-    )
-    return draft
 
 
 class SitemapSpider(scrapy.Spider):

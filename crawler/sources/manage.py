@@ -117,7 +117,7 @@ def add_from_site(store: Store, settings: Settings, url: str, *, pick: int | Non
     without feeds but with a sitemap is added as a sitemap source.
     """
     from rabkor.crawler.fetch.direct import AddressRefused, client
-    from rabkor.crawler.sitemap.spider import SITEMAP_MODE, SITEMAP_PATHS, find_sitemap
+    from rabkor.crawler.sitemap.read import SITEMAP_MODE, SITEMAP_PATHS, find_sitemap
     from rabkor.crawler.sources.discover import FeedCandidate, NoFeedFound, discover
 
     added = Added()

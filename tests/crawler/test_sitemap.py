@@ -17,7 +17,7 @@ from rabkor.app.cli import main
 from rabkor.core.errors import RabkorError
 from rabkor.core.store.models import Item, Source
 from rabkor.crawler.run import crawl
-from rabkor.crawler.sitemap.spider import SitemapError, read_sitemap, sitemap_body
+from rabkor.crawler.sitemap.read import SitemapError, read_sitemap, sitemap_body
 from rabkor.crawler.sources.manage import add_from_site, add_source
 from tests.feedserver import FeedServer
 
