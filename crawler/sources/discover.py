@@ -21,8 +21,8 @@ from rabkor.core.errors import FeedParseError, FetchError, RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.text.html import plain_text
 from rabkor.core.text.urls import safe_url
-from rabkor.crawler.fetch.bounds import FEED_ACCEPT
 from rabkor.crawler.fetch.direct import fetch, require_ok
+from rabkor.crawler.fetch.limits import FEED_ACCEPT
 from rabkor.crawler.parse.feed import parse_feed
 
 logger = logging.getLogger(__name__)
