@@ -5,6 +5,10 @@ collapsed), the language pair and the model version, so a new model version tran
 afresh while boilerplate ("Read more.", a site's footer) and re-crawled items cost
 nothing. Accepted volunteer translations are remembered under `HUMAN` and win over any
 machine's. The lookup happens before batching: a hit never reaches an engine.
+
+This module is the translate stage's one public interface to another stage (named in
+pyproject.toml's import-linter contracts): the editor's accepted post-edits are written
+here with `remember_many(..., HUMAN, ...)`.
 """
 
 from __future__ import annotations
