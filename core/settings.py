@@ -105,6 +105,23 @@ class Settings:
                          "hubs call back at <public_url>/websub/<source id>. Empty: no "
                          "WebSub subscriptions, sources are polled only."},
     )
+    trusted_hosts: tuple[str, ...] = field(
+        default=(),
+        metadata={"doc": "Host names the web server answers to (`*.example.org` matches "
+                         "subdomains); a request naming another in its Host header gets a "
+                         "400. Empty: the public_url's host, the host setting, localhost "
+                         "and 127.0.0.1."},
+    )
+    login_limits_account: str = field(
+        default="5/minute;20/hour",
+        metadata={"doc": "Failed editor logins allowed per username before further tries "
+                         "get a 429 (limits notation, `;` between windows)."},
+    )
+    login_limits_visitor: str = field(
+        default="10/minute;50/hour",
+        metadata={"doc": "Failed editor logins allowed per visitor (a hash of the address, "
+                         "kept in memory only) before further tries get a 429."},
+    )
     websub_lease_seconds: int = field(
         default=10 * 86400,
         metadata={"doc": "WebSub lease asked of hubs, in seconds; renewed an hour before it ends."},
