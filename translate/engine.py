@@ -13,6 +13,14 @@ class EngineError(RabkorError):
     the batch is retried later."""
 
     status = 503
+    isolate = True  # whether halving the batch may find the texts at fault
+
+
+class EngineUnavailable(EngineError):
+    """The engine cannot translate this pair at all (its model does not load, the pair is
+    not installed): every text of the pair fails alike, so the batch is not halved."""
+
+    isolate = False
 
 
 class Engine(Protocol):

@@ -7,8 +7,9 @@ one batched call, after the translation memory has answered what it already know
 (see batching.py, memory.py). Each chunk is stored in its own transaction with the
 sentences it taught the memory. A re-run finds nothing due; a pair that gains an
 engine later is filled in on the next run; pairs no engine serves are reported once
-per pair, never raised. A text the engine fails on is recorded and retried with
-back-off, and leaves the other texts of its chunk unharmed.
+per pair, never raised. A text the engine fails on is recorded with the reason and
+retried with back-off, `MAX_ATTEMPTS` times at most, and leaves the other texts of its
+chunk unharmed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ SUMMARY_FIELDS = ("title", "summary")
 CONTENT = "content"
 CHUNK_SENTENCES = 2048  # sentences per engine call and per stored transaction
 MAX_RETRY_WAIT = timedelta(days=1)
+MAX_ATTEMPTS = 8  # then the text is given up (about a day of tries at the default wait)
 UNKNOWN = ("und", "")
 
 Pair = tuple[str, str]
@@ -128,12 +130,17 @@ def _has(item_field: str, language: str):
                           Translation.language == language)
 
 
+def _not_due():
+    """SQL condition on a failure: its back-off has not run out, or it was given up."""
+    return or_(TranslationFailure.next_attempt_at > utcnow(),
+               TranslationFailure.attempts >= MAX_ATTEMPTS)
+
+
 def _waiting_retry(item_field: str, language: str):
-    """SQL condition: the field failed before and its back-off has not run out."""
+    """SQL condition: the field failed before and is not due again (yet, or ever)."""
     return exists().where(TranslationFailure.item_id == Item.id,
                           TranslationFailure.field == item_field,
-                          TranslationFailure.language == language,
-                          TranslationFailure.next_attempt_at > utcnow())
+                          TranslationFailure.language == language, _not_due())
 
 
 def _needs(item_field: str, language: str):
@@ -196,8 +203,7 @@ def _due_work(session, served: list[Pair], limit: int | None,
 def _retrying(session, ids: list[int]) -> set[tuple[int, str, str]]:
     rows = session.execute(select(TranslationFailure.item_id, TranslationFailure.field,
                                   TranslationFailure.language)
-                           .where(TranslationFailure.item_id.in_(ids),
-                                  TranslationFailure.next_attempt_at > utcnow()))
+                           .where(TranslationFailure.item_id.in_(ids), _not_due()))
     return set(rows.tuples())
 
 
@@ -356,6 +362,10 @@ def _record_failure(settings: Settings, session, unit: _Unit, tgt: str, error: E
     wait = timedelta(seconds=settings.translate_retry_seconds) * 2 ** (row.attempts - 1)
     row.next_attempt_at = utcnow() + min(wait, MAX_RETRY_WAIT)
     row.last_error = str(error)[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        logger.warning("translation given up item_id=%s field=%s language=%s attempts=%d "
+                       "error=%s", unit.item_id, unit.field, tgt, row.attempts, row.last_error)
+        return
     logger.info("translation retry scheduled item_id=%s field=%s language=%s attempts=%d",
                 unit.item_id, unit.field, tgt, row.attempts)
 

@@ -99,11 +99,93 @@ def test_a_failing_sentence_fails_only_its_document():
     assert isinstance(outcome.errors[0], RuntimeError) and outcome.errors[1] is None
 
 
-def test_empty_or_missing_translations_are_errors():
-    outcome = translate_documents([PlainDocument("One.")], lambda s: [""], {})
-    assert outcome.texts == [None] and "empty translation" in str(outcome.errors[0])
-    outcome = translate_documents([PlainDocument("One. Two.")], lambda s: ["x"], {})
-    assert outcome.texts == [None] and "1 translations for 2" in str(outcome.errors[0])
+def test_empty_runaway_or_missing_translations_fail_their_document_alone():
+    def translate(sentences: list[str]) -> list[str]:
+        return ["" if s.startswith("Empty") else s.upper() * 20 if s.startswith("Runaway")
+                else s.upper() for s in sentences]
+
+    docs = [PlainDocument("Fine here. Empty answer for this whole sentence."),
+            PlainDocument("Runaway model output on this one."), PlainDocument("Also fine.")]
+    outcome = translate_documents(docs, translate, {})
+    assert outcome.texts == [None, None, "ALSO FINE."]
+    assert "empty translation: 'Empty answer for this whole sentence.'" in str(outcome.errors[0])
+    assert "times as long as its source" in str(outcome.errors[1])
+    assert outcome.learned == {"Fine here.": "FINE HERE.", "Also fine.": "ALSO FINE."}
+    outcome = translate_documents([PlainDocument("One. Two.")], lambda s: [], {})
+    assert outcome.texts == [None] and "0 translations for 1" in str(outcome.errors[0])
+
+
+def test_an_empty_fragment_is_an_answer_but_an_empty_text_is_not():
+    # Apertium es→en turns a lone reflexive "se" into nothing: right for a fragment
+    outcome = translate_documents([PlainDocument("se"), PlainDocument("One.")],
+                                  lambda s: [""] * len(s), {})
+    assert outcome.texts[0] is None and outcome.texts[1] is None
+    assert "empty translation of the whole text" in str(outcome.errors[0])
+    doc = PlainDocument("Antes se\nla gente")
+    outcome = translate_documents([doc], lambda s: ["" if x == "Antes se" else "people"
+                                                   for x in s], {})
+    assert outcome.texts == ["\npeople"] and outcome.errors == [None]
+
+
+def test_a_text_given_back_unchanged_is_recorded_not_stored():
+    text = "Dit is een Nederlandse zin van acht woorden lang."
+    outcome = translate_documents([PlainDocument(text), PlainDocument("Barack Obama")],
+                                  lambda s: list(s), {})
+    assert outcome.texts == [None, "Barack Obama"]  # a name may stay as it is
+    assert "unchanged" in str(outcome.errors[0])
+
+
+def test_a_failing_engine_call_is_halved_not_retried_document_by_document():
+    calls: list[list[str]] = []
+
+    def translate(sentences: list[str]) -> list[str]:
+        calls.append(sentences)
+        if "Poison 13." in sentences:
+            raise RuntimeError("model broke")
+        return [s.upper() for s in sentences]
+
+    docs = [PlainDocument(f"Sentence {n}. Poison {n}.") for n in range(64)]
+    outcome = translate_documents(docs, translate, {})
+    assert [i for i, t in enumerate(outcome.texts) if t is None] == [13]
+    assert "model broke" in str(outcome.errors[13])
+    assert len(calls) <= 2 * 7 + 1  # halving: about two calls per level, not one per document
+
+
+def test_an_engine_that_cannot_translate_the_pair_is_not_halved():
+    from rabkor.translate.engine import EngineUnavailable
+
+    calls: list[list[str]] = []
+
+    def translate(sentences: list[str]) -> list[str]:
+        calls.append(sentences)
+        raise EngineUnavailable("cannot load the model; reinstall it")
+
+    outcome = translate_documents([PlainDocument(f"Text {n}.") for n in range(50)], translate, {})
+    assert len(calls) == 1 and outcome.texts == [None] * 50
+    assert all("reinstall" in str(e) for e in outcome.errors)
+
+
+def test_an_engine_failing_on_everything_costs_a_bounded_number_of_calls():
+    calls: list[list[str]] = []
+
+    def translate(sentences: list[str]) -> list[str]:
+        calls.append(sentences)
+        raise RuntimeError("timed out")
+
+    outcome = translate_documents([PlainDocument(f"Text {n}.") for n in range(1000)],
+                                  translate, {})
+    assert outcome.texts == [None] * 1000 and len(calls) <= 2 * 10 + 2
+
+
+def test_sentences_without_words_never_reach_the_engine():
+    calls: list[list[str]] = []
+
+    def translate(sentences: list[str]) -> list[str]:
+        calls.append(sentences)
+        return [s.upper() for s in sentences]
+
+    outcome = translate_documents([PlainDocument("2024. Good news.\n— 12,5 %")], translate, {})
+    assert calls == [["Good news."]] and outcome.texts == ["2024. GOOD NEWS.\n— 12,5 %"]
 
 
 def test_cpu_options_are_int8_with_a_thread_per_core(monkeypatch: pytest.MonkeyPatch):

@@ -235,3 +235,20 @@ def test_a_text_already_in_the_target_language_is_kept_not_translated(argos_sett
         assert summary.engine == "unchanged" and summary.text == quote
         assert title.engine == "argos" and title.text != item.title
     assert translate_pending(argos_settings, store).texts == 0  # done, not due again
+
+
+def test_a_text_that_keeps_failing_is_given_up_with_its_reason(argos_settings, store):
+    from rabkor.translate.jobs import MAX_ATTEMPTS
+
+    settings = argos_settings.with_(languages=("es",), translate_retry_seconds=0)
+    bad = add_item(store, "en", "Poisoned title.")
+    engine = _Watched(argos_settings)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert translate_pending(settings, store, engines=[engine]).failed == 1
+        with store.read() as session:
+            failure = session.scalars(select(TranslationFailure)).one()
+        assert (failure.item_id, failure.attempts) == (bad, attempt)
+        assert "engine choked" in failure.last_error
+    calls = len(engine.calls)
+    report = translate_pending(settings, store, engines=[engine])
+    assert report.items == 0 and len(engine.calls) == calls  # never again
