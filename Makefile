@@ -23,6 +23,8 @@ install: $(STAMP)  ## create .venv and install Rabkor with its dependencies
 demo: $(STAMP)  ## run the demo: real feeds crawled, translated, approved, indexed, served
 	$(VENV)/bin/rabkor demo
 
+# pytest runs one xdist worker per core (addopts in pyproject.toml; -n0 for one process),
+# and the PostgreSQL tests start a throwaway server from the installed binaries.
 test: $(STAMP)  ## lint, the layering contracts, then the whole test suite (browser tests need /usr/bin/chromium)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
