@@ -22,7 +22,6 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import utcnow
 from rabkor.crawler.sources.due import due_jobs
-from rabkor.crawler.websub.subscribe import subscribe_due
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def crawl(settings: Settings, store: Store, *, source_ids: Sequence[int] | None 
     with store.read() as session:
         ids = [job.source_id for job in due_jobs(session, utcnow(), source_ids)]
     if not ids:
-        subscribe_due(settings, store)  # WebSub renewals fall due without a crawl too
+        _websub(settings, store)  # WebSub renewals fall due without a crawl too
         return CrawlReport()
     request = {"settings": settings_to_json(settings), "source_ids": ids,
                "log_level": log_level}
@@ -69,8 +68,19 @@ def crawl(settings: Settings, store: Store, *, source_ids: Sequence[int] | None 
     logger.info("crawl finished fetched=%s new_items=%s not_modified=%s errors=%s",
                 report.sources_fetched, report.new_items, report.not_modified,
                 len(report.errors))
-    subscribe_due(settings, store)  # WebSub (crawler/websub/subscribe.py): hubs the crawl found
+    _websub(settings, store)  # hubs the crawl found
     return report
+
+
+def _websub(settings: Settings, store: Store) -> None:
+    """Send hubs their (un)subscriptions (crawler/websub/subscribe.py). Only with a public
+    URL, and only then is the HTTP client loaded: the crawl's parent, alive for the whole
+    crawl, holds no more than it uses (tests/crawler/test_footprint.py)."""
+    if not settings.public_url:
+        return
+    from rabkor.crawler.websub.subscribe import subscribe_due
+
+    subscribe_due(settings, store)
 
 
 def _run_child(request: dict[str, Any], progress: Progress | None) -> CrawlReport:

@@ -33,10 +33,10 @@ async def _parse(pool: ParsePool, body: bytes):
 
 
 def test_a_feed_past_its_time_is_an_error_and_the_worker_parses_the_next():
-    pool = ParsePool(1, seconds=1)
+    pool = ParsePool(1, seconds=3)  # room for the next feed on a busy machine
     try:
-        with pytest.raises(FeedParseError, match="took more than 1 s"):
-            asyncio.run(_parse(pool, _many_items(3000)))
+        with pytest.raises(FeedParseError, match="took more than 3 s"):
+            asyncio.run(_parse(pool, _many_items(8000)))  # ~8 s of parsing and analysis
         assert len(asyncio.run(_parse(pool, GUARDIAN)).items) == 55
     finally:
         pool.close()
