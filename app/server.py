@@ -14,7 +14,10 @@ from starlette.routing import Mount
 from rabkor.app.pipeline import run_forever
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.web.sessions import SessionMiddleware
+from rabkor.core.web.apps import host_check
+from rabkor.core.web.headers import NOTHING_HEADERS, HeaderedStarlette
+from rabkor.core.web.origins import trusted_hosts
+from rabkor.core.web.sessions import SessionMiddleware, secure_cookies
 from rabkor.crawler.websub.app import create_app as create_websub
 from rabkor.editor.app import create_app as create_editor
 from rabkor.site.app import create_app as create_site
@@ -23,13 +26,20 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, store: Store) -> Starlette:
-    return Starlette(
+    """The three apps under one Host check and one session; the editor and the site set
+    their own security headers, the WebSub callbacks get the load-nothing set, and they
+    alone take POSTs from other origins (hubs), so the Origin check stays in the two apps."""
+    return HeaderedStarlette(
+        security_headers=NOTHING_HEADERS,
+        only_missing=True,
         routes=[
             Mount("/editor", app=create_editor(settings, store)),
             Mount("/websub", app=create_websub(settings, store)),
             Mount("/", app=create_site(settings, store)),
         ],
-        middleware=[Middleware(SessionMiddleware, store=store)],
+        middleware=[host_check(settings),
+                    Middleware(SessionMiddleware, store=store,
+                               secure_cookie=secure_cookies(settings))],
     )
 
 
@@ -46,6 +56,8 @@ def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
     server = uvicorn.Server(config)
     print(f"site:   http://{settings.host}:{settings.port}/", flush=True)
     print(f"editor: http://{settings.host}:{settings.port}/editor/", flush=True)
+    print(f"hosts:  {', '.join(trusted_hosts(settings))} (any other Host header gets a 400; "
+          "set public_url or trusted_hosts to add names)", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -21,10 +20,11 @@ from starlette.staticfiles import StaticFiles
 from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.web.sessions import SessionMiddleware
-from rabkor.core.web.urls import OwnUrls
+from rabkor.core.web.apps import web_app
+from rabkor.core.web.headers import EDITOR_HEADERS
 from rabkor.editor.handlers import auth, decisions, queue, translations
 from rabkor.editor.templating import make_templates, render
+from rabkor.editor.throttle import LoginThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ TRANSLATION_ROUTES = [
 
 
 def create_app(settings: Settings, store: Store) -> Starlette:
-    """The editor on `store`; sessions are its own unless an outer app already provides them."""
+    """The editor on `store`, with the guards of rabkor.core.web.apps (its pages may not be
+    framed); sessions are its own unless an outer app already provides them."""
     routes = [
         Route("/", queue.queue_list, name="queue_list"),
         Route("/items/{item_id:int}/approve", queue.item_approve, methods=["POST"],
@@ -90,12 +91,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         Route("/logout", auth.logout, methods=["POST"], name="logout"),
         Mount("/static", StaticFiles(directory=STATIC), name="editor_static"),
     ]
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(OwnUrls), Middleware(SessionMiddleware, store=store)],
-        exception_handlers={HTTPException: error_page, RabkorError: error_page},
-    )
-    app.state.settings = settings
-    app.state.store = store
+    app = web_app(settings, store, routes=routes, headers=EDITOR_HEADERS,
+                  exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates(settings)
+    app.state.login_throttle = LoginThrottle(settings)
     return app

@@ -7,7 +7,6 @@ from http import HTTPStatus
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -16,8 +15,8 @@ from starlette.staticfiles import StaticFiles
 from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.web.sessions import SessionMiddleware
-from rabkor.core.web.urls import OwnUrls
+from rabkor.core.web.apps import web_app
+from rabkor.core.web.headers import SITE_HEADERS
 from rabkor.site.handlers.feeds import feeds_show
 from rabkor.site.handlers.items import home_redirect, items_list, items_show
 from rabkor.site.handlers.search import search_show
@@ -50,14 +49,10 @@ GENERIC_MESSAGES = {
 
 
 def create_app(settings: Settings, store: Store) -> Starlette:
-    """The public site over this store; mount it at / (the editor goes at /editor first)."""
-    app = Starlette(
-        routes=ROUTES,
-        middleware=[Middleware(OwnUrls), Middleware(SessionMiddleware, store=store)],
-        exception_handlers={HTTPException: error_page, RabkorError: error_page},
-    )
-    app.state.settings = settings
-    app.state.store = store
+    """The public site over this store, with the guards of rabkor.core.web.apps; mount it
+    at / (the editor goes at /editor first)."""
+    app = web_app(settings, store, routes=ROUTES, headers=SITE_HEADERS,
+                  exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates()
     return app
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from rabkor.core.store.kinds import UNCHANGED
 from rabkor.core.store.models import Item, MediaKind, Translation
 from rabkor.core.text.html import plain_text, safe_markup
-from rabkor.core.text.urls import is_web_url
+from rabkor.core.text.urls import is_web_url, remote_resource
 from rabkor.site.i18n import _, language_name
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -102,12 +102,23 @@ class ItemView:
         return youtube_id(self.item.enclosure_url or self.item.url)
 
     @property
+    def media_url(self) -> str | None:
+        """The enclosure the player plays, when the reader's browser may fetch it: https (an
+        http one upgraded) on a public host (`remote_resource`), else None and no player."""
+        return remote_resource(self.item.enclosure_url)
+
+    @property
+    def poster_url(self) -> str | None:
+        """The video's still image, under the same rule as every image shown."""
+        return remote_resource(self.item.image_url)
+
+    @property
     def player(self) -> str | None:
         """"audio", "video", "youtube" or None: which player the item page shows."""
         kind, media = self.item.media_kind, (self.item.enclosure_type or "").lower()
         if kind in (MediaKind.VIDEO, MediaKind.LECTURE) and self.youtube_id:
             return "youtube"
-        if not self.item.enclosure_url or not is_web_url(self.item.enclosure_url):
+        if self.media_url is None:
             return None
         if media.startswith("video/") or (kind is MediaKind.VIDEO and not media):
             return "video"

@@ -1,4 +1,9 @@
-"""Rendering pages: the Jinja2 environment, the reader's language, what every page shows."""
+"""Rendering pages: the Jinja2 environment, the reader's language, what every page shows.
+
+Links and redirects are paths (`path_for`); the few absolute URLs (the Atom feed's) start
+with the configured public URL (`absolute_url`): none is built from the request's Host
+header, which the client writes (rabkor.core.web.origins).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from rabkor.core.settings import Settings
+from rabkor.core.web.origins import public_base
 from rabkor.site import i18n
 
 HERE = Path(__file__).parent
@@ -25,7 +31,20 @@ def make_templates() -> Jinja2Templates:
     )
     env.globals.update(_=i18n._, native_name=i18n.native_name,
                        language_name=i18n.language_name, kind_name=i18n.kind_name)
-    return Jinja2Templates(env=env)
+    templates = Jinja2Templates(env=env)
+    env.globals["url_for"] = jinja2.pass_context(
+        lambda context, name, /, **params: path_for(context["request"], name, **params))
+    return templates
+
+
+def path_for(request: Request, name: str, /, **params: object) -> str:
+    """The path of a named route of the site, under the path it is mounted at."""
+    return request.url_for(name, **params).path
+
+
+def absolute_url(request: Request, name: str, /, **params: object) -> str:
+    """A named route's full URL from the public URL setting, for documents read elsewhere."""
+    return public_base(settings_of(request)) + path_for(request, name, **params)
 
 
 def settings_of(request: Request) -> Settings:
@@ -64,6 +83,6 @@ def switch_url(request: Request, lang: str) -> str:
     """
     route = request.scope.get("route")
     if route is None or "lang" not in request.path_params:
-        return str(request.url_for("items_list", lang=lang))
-    url = str(request.url_for(route.name, **{**request.path_params, "lang": lang}))
+        return path_for(request, "items_list", lang=lang)
+    url = path_for(request, route.name, **{**request.path_params, "lang": lang})
     return f"{url}?{request.url.query}" if request.url.query else url

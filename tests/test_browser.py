@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rabkor.app.server import create_app
 from rabkor.core.accounts import create_user
-from rabkor.core.store.models import Item
+from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.manage import add_source
 from tests.net import free_port, served
@@ -67,3 +67,80 @@ def test_editor_approves_an_item_and_readers_see_it(settings, store, feed_server
     page.goto(f"{live_site}/de/")
     assert title in page.content()
     page.screenshot(path=str(settings.data_dir / "site.png"))
+
+
+# A 1×1 PNG, what the stand-in image host answers.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf000000030101001a3f6e8c0000000049454e44ae426082")
+STAND_INS = {
+    "https://www.youtube-nocookie.com/": ("text/html", b"<h1>YouTube stand-in</h1>"),
+    "https://images.example.org/": ("image/png", PIXEL),
+    "https://audio.example.org/": ("audio/mpeg", b""),
+}
+
+
+def test_pages_work_under_the_content_security_policy(settings, store, live_site, browser):
+    """Chromium enforces the CSP: the stylesheets apply, the YouTube embed and https images
+    load, nothing is refused, and an intranet image is never even requested."""
+    with store.transaction() as s:
+        source = Source(feed_url="https://example.org/feed", title="Example Radio")
+        items = [
+            Item(source=source, url="https://example.org/talk", title="A talk on the docks",
+                 language="en", status=ItemStatus.APPROVED, media_kind=MediaKind.AUDIO,
+                 enclosure_url="http://audio.example.org/talk.mp3",
+                 enclosure_type="audio/mpeg", summary="<p>Listen to the dockers.</p>"),
+            Item(source=source, url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                 title="A video of the strike", language="en", status=ItemStatus.APPROVED,
+                 media_kind=MediaKind.VIDEO, summary="<p>Watch it.</p>"),
+            Item(source=source, url="https://example.org/photo", title="Photos of the march",
+                 language="en", status=ItemStatus.APPROVED,
+                 content='<p><img src="https://images.example.org/march.png" alt="March">'
+                         '<img src="http://10.0.0.1/intranet.png" alt="Intranet"></p>'),
+        ]
+        s.add_all(items)
+        s.flush()
+        audio, video, photo = (item.id for item in items)
+        create_user(s, "edith", "a long password", "editor")
+
+    page = browser.new_page()
+    refused, requested = [], []
+    page.on("console", lambda m: refused.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: requested.append(r.url))
+
+    def stand_in(route):
+        for prefix, (kind, body) in STAND_INS.items():
+            if route.request.url.startswith(prefix):
+                return route.fulfill(status=200, content_type=kind, body=body)
+        return route.continue_() if route.request.url.startswith(live_site) else route.abort()
+
+    page.route("**/*", stand_in)
+    shots = settings.data_dir
+
+    page.goto(f"{live_site}/en/items/{audio}")
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") == "736px"  # site.css
+    assert page.locator("audio").get_attribute("src") == "https://audio.example.org/talk.mp3"
+    assert page.locator("audio").bounding_box()["height"] > 20  # its controls are shown
+    page.screenshot(path=str(shots / "audio.png"), full_page=True)
+
+    page.goto(f"{live_site}/en/items/{video}")
+    frame = page.frame_locator(".embed iframe")
+    assert frame.locator("h1").inner_text() == "YouTube stand-in"
+    page.screenshot(path=str(shots / "youtube.png"), full_page=True)
+
+    page.goto(f"{live_site}/en/items/{photo}")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.querySelector('img[alt=March]').naturalWidth") == 1
+    page.screenshot(path=str(shots / "photo.png"), full_page=True)
+
+    page.goto(f"{live_site}/editor/login")
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"  # editor.css
+    page.fill("input[name=username]", "edith")
+    page.fill("input[name=password]", "a long password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.screenshot(path=str(shots / "editor.png"), full_page=True)
+
+    assert refused == []
+    assert not any("10.0.0.1" in url for url in requested)

@@ -50,7 +50,7 @@ def test_an_english_item_is_translated_approved_indexed_and_found_in_spanish(
         spanish_title = spanish.text
     assert update_index(settings, store).indexed == 1
 
-    client = TestClient(create_app(settings, store))
+    client = TestClient(create_app(settings, store), base_url="http://127.0.0.1:8000")
     home = client.get("/es/")
     assert home.status_code == 200
     assert spanish_title in home.text

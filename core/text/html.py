@@ -6,6 +6,12 @@ editor never depends on how old a stored text is or which path wrote it. nh3 (Ru
 the pass that counts: feedparser sanitizes too, but it lets through `javascript:`
 written with character references and SVG `xlink:href`. Cleaning stored HTML again
 costs little (nh3 does a 50 KB article in about a millisecond) and changes nothing.
+
+Showing adds one rule to the policy: an image makes every reader's browser fetch its
+address, so `<img src>` is shown only as `remote_resource` has it (https, plain http
+upgraded, never an intranet address or a local name: `http://10.0.0.1/x.png` would have
+each reader's browser probe their own network); the stored text keeps what the source
+wrote.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from __future__ import annotations
 import functools
 import html
 import re
+from typing import Any
 
 import nh3
 from markupsafe import Markup
 
 from rabkor.core.text.chars import printable
-from rabkor.core.text.urls import WEB_SCHEMES, safe_url
+from rabkor.core.text.urls import WEB_SCHEMES, remote_resource, safe_url
 
 ALLOWED_TAGS = {
     "p", "a", "em", "strong", "b", "i", "ul", "ol", "li", "blockquote",
@@ -94,18 +101,25 @@ def bounded(markup: str, *, xml: bool = False, max_tags: int = MAX_TAGS) -> str:
 _text_only = nh3.Cleaner(tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, attributes={})
 
 
+_POLICY: dict[str, Any] = {
+    "tags": ALLOWED_TAGS, "clean_content_tags": DROPPED_WITH_CONTENT,
+    "attributes": ALLOWED_ATTRIBUTES, "url_schemes": WEB_SCHEMES,
+    "link_rel": "noopener noreferrer nofollow", "strip_comments": True,
+}
+
+
 @functools.lru_cache(maxsize=256)
 def _cleaner(base: str | None) -> nh3.Cleaner:
     """The allow-list; relative links are resolved against `base`, or dropped without one."""
-    return nh3.Cleaner(
-        tags=ALLOWED_TAGS,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=WEB_SCHEMES,
-        url_relative=("rewrite_with_base", base) if base else "deny",
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
+    return nh3.Cleaner(**_POLICY, url_relative=("rewrite_with_base", base) if base else "deny")
+
+
+def _shown_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Images from the public web over https only; every other attribute as it is."""
+    return remote_resource(value) if (element, attribute) == ("img", "src") else value
+
+
+_display_cleaner = nh3.Cleaner(**_POLICY, url_relative="deny", attribute_filter=_shown_attribute)
 
 
 def clean_html(value: str | None, limit: int | None = None, base: str | None = None) -> str:
@@ -119,8 +133,11 @@ def clean_html(value: str | None, limit: int | None = None, base: str | None = N
 
 
 def safe_markup(value: str | None) -> Markup:
-    """Stored HTML as a page shows it: cleaned by the same allow-list, then marked safe."""
-    return Markup(clean_html(value))
+    """Stored HTML as a page shows it: cleaned by the same allow-list, images kept only
+    from public https addresses (`remote_resource`), then marked safe."""
+    if not value:
+        return Markup("")
+    return Markup(_display_cleaner.clean(bounded(printable(value, lines=True))).strip())
 
 
 def plain_text(value: str | None, limit: int | None = None) -> str:

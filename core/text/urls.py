@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote
 
 MAX_URL = 2048
@@ -201,3 +201,64 @@ def safe_url(value: str | None) -> str | None:
 def is_web_url(value: str | None) -> bool:
     """Whether a link may be shown: an absolute http(s) URL (never `javascript:` and the like)."""
     return safe_url(value) is not None
+
+
+# Names that reach the reader's own machine or network, never the public web: RFC 6761
+# (localhost), 6762 (.local, mDNS), 8375 (.home.arpa), ICANN's .internal, and the suffixes
+# routers and company networks commonly use. A name without a dot is one too (a search
+# domain completes `http://intranet/`).
+LOCAL_SUFFIXES = ("localhost", "local", "internal", "home.arpa", "localdomain", "lan", "home",
+                  "corp", "intranet", "private")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local, its layout unknown
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 aside)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to, where it embeds one: IPv4-mapped,
+    IPv4-compatible, NAT64, 6to4 and Teredo (the same reading as the crawler's guard)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
+
+
+def is_public_host(host: str) -> bool:
+    """Whether a host, as `parse_url` writes it, is on the public internet as far as its
+    name says: an IP literal in a global range, or a dotted name outside the local suffixes.
+    A DNS name that resolves to a private address cannot be told from here."""
+    literal = host[1:-1] if host.startswith("[") else host
+    try:
+        ip = ipaddress.ip_address(literal)
+    except ValueError:
+        name = host.rstrip(".")
+        return "." in name and not any(name == s or name.endswith(f".{s}")
+                                       for s in LOCAL_SUFFIXES)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return False
+        ip = embedded_ipv4(ip) or ip
+    return ip.is_global and not ip.is_multicast
+
+
+def remote_resource(value: str | None) -> str | None:
+    """The URL a page may make its reader's browser fetch (an image, a poster, an audio or
+    video file): https — plain http is upgraded, as browsers upgrade mixed content on an
+    https page —, on a public host; None for anything else (an intranet address, a local
+    name, another scheme). The web apps' Content-Security-Policy allows https: only."""
+    try:
+        url = parse_url(value)
+    except UrlError:
+        return None
+    if not is_public_host(url.host):
+        return None
+    if url.scheme == "https":
+        return url.url
+    if url.port is not None:
+        return None  # http on a port of its own: no https there to upgrade to
+    return replace(url, scheme="https").url

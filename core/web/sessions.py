@@ -3,6 +3,11 @@
 The cookie holds only a random token; the session lives in the store under the token's
 hash, so logging out (deleting the row) really ends it. Every session carries a CSRF
 token that each form echoes and each POST must present.
+
+When the site is public over https (`public_url` starts with https://) the cookie is
+`__Host-rabkor_session` with `Secure`: browsers send it over https only, and the prefix
+makes them refuse one set without Secure, with a Domain or for a narrower Path, so a
+neighbouring subdomain or a plain-http page cannot plant a session of its choosing.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Role, User, WebSession, utcnow
 
 COOKIE = "rabkor_session"
+SECURE_COOKIE = "__Host-rabkor_session"
 LOGIN_LIFETIME = timedelta(days=14)
 ANONYMOUS_LIFETIME = timedelta(days=1)
 SCOPE_KEY = "rabkor.session"
@@ -95,18 +102,24 @@ async def verify_csrf(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if isinstance(v, str)}
 
 
+def secure_cookies(settings: Settings) -> bool:
+    """Whether session cookies are `__Host-` and `Secure`: when the public URL is https."""
+    return settings.public_url.strip().lower().startswith("https://")
+
+
 class SessionMiddleware:
     """Loads the session named by the cookie and writes cookie changes on the response."""
 
     def __init__(self, app: ASGIApp, store: Store, secure_cookie: bool = False) -> None:
         self.app, self.store, self.secure = app, store, secure_cookie
+        self.cookie = SECURE_COOKIE if secure_cookie else COOKIE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or SCOPE_KEY in scope:
             await self.app(scope, receive, send)
             return
         state = SessionState(self.store)
-        token = HTTPConnection(scope).cookies.get(COOKIE)
+        token = HTTPConnection(scope).cookies.get(self.cookie)
         if token:
             self._load(state, token)
         scope[SCOPE_KEY] = state
@@ -116,9 +129,9 @@ class SessionMiddleware:
                 headers = MutableHeaders(scope=message)
                 attrs = "Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if self.secure else "")
                 if state.set_cookie:
-                    headers.append("Set-Cookie", f"{COOKIE}={state.set_cookie}; {attrs}")
+                    headers.append("Set-Cookie", f"{self.cookie}={state.set_cookie}; {attrs}")
                 elif state.clear_cookie:
-                    headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {attrs}")
+                    headers.append("Set-Cookie", f"{self.cookie}=; Max-Age=0; {attrs}")
             await send(message)
 
         await self.app(scope, receive, send_wrapper)

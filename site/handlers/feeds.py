@@ -1,4 +1,5 @@
-"""The Atom feed of the latest approved items, as a reader of one language sees them."""
+"""The Atom feed of the latest approved items, as a reader of one language sees them; its
+links start with the public URL (a feed is read away from the site), never the Host header."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rabkor.site import catalog
 from rabkor.site.atom import atom_feed
 from rabkor.site.display import item_view
 from rabkor.site.i18n import native_name
-from rabkor.site.pages import reader_language, settings_of
+from rabkor.site.pages import absolute_url, reader_language, settings_of
 
 FEED_SIZE = 50
 
@@ -22,8 +23,8 @@ async def feeds_show(request: Request) -> Response:
         views,
         lang=lang,
         title=f"{settings_of(request).site_title} ({native_name(lang)})",
-        feed_url=str(request.url_for("feeds_show", lang=lang)),
-        home_url=str(request.url_for("items_list", lang=lang)),
-        item_url=lambda item: str(request.url_for("items_show", lang=lang, id=item.id)),
+        feed_url=absolute_url(request, "feeds_show", lang=lang),
+        home_url=absolute_url(request, "items_list", lang=lang),
+        item_url=lambda item: absolute_url(request, "items_show", lang=lang, id=item.id),
     )
     return Response(body, media_type="application/atom+xml; charset=utf-8")

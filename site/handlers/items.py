@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from rabkor.site import catalog
 from rabkor.site.display import item_view
 from rabkor.site.i18n import _, negotiate
-from rabkor.site.pages import reader_language, render, settings_of
+from rabkor.site.pages import path_for, reader_language, render, settings_of
 
 PER_PAGE = 20
 
@@ -17,7 +17,7 @@ PER_PAGE = 20
 async def home_redirect(request: Request) -> Response:
     """`/` sends the reader to the site language their browser prefers."""
     lang = negotiate(request.headers.get("accept-language", ""), settings_of(request).languages)
-    response = RedirectResponse(request.url_for("items_list", lang=lang), status_code=302)
+    response = RedirectResponse(path_for(request, "items_list", lang=lang), status_code=302)
     response.headers["Vary"] = "Accept-Language"
     return response
 

@@ -9,7 +9,7 @@ from rabkor.core import submissions
 from rabkor.core.store.models import Submission
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.site.forms import SubmissionForm
-from rabkor.site.pages import reader_language, render, settings_of
+from rabkor.site.pages import path_for, reader_language, render, settings_of
 
 
 async def submissions_new(request: Request) -> Response:
@@ -29,7 +29,8 @@ async def submissions_create(request: Request) -> Response:
                          submitter_id=session_of(request).user_id,
                          status=submissions.RECEIVED))
     # Redirect after POST, so that reloading the next page does not send the link twice.
-    return RedirectResponse(request.url_for("submissions_received", lang=lang), status_code=303)
+    return RedirectResponse(path_for(request, "submissions_received", lang=lang),
+                            status_code=303)
 
 
 async def submissions_received(request: Request) -> Response:

@@ -37,7 +37,8 @@ def test_demo_crawls_translates_approves_and_indexes(tmp_path: Path):
         assert s.scalar(select(func.count()).select_from(Decision)) == approved
         if shutil.which("apertium"):
             assert s.scalar(select(func.count()).select_from(Translation)) > 0
-    client = TestClient(create_app(settings.with_(secret_key="x"), store))
+    client = TestClient(create_app(settings.with_(secret_key="x"), store),
+                        base_url="http://127.0.0.1:8000")  # where the demo serves
     assert client.get("/en/").status_code == 200
     assert client.get("/en/search", params={"q": "Bolsonaro"}).status_code == 200
     store.close()

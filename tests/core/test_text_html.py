@@ -92,6 +92,17 @@ def test_shown_html_is_cleaned_again_whatever_was_stored():
     assert safe_markup(None) == ""
 
 
+def test_shown_images_come_from_public_https_addresses_only():
+    stored = ('<p><img src="http://10.0.0.1/intranet.png" alt="chart">'
+              '<img src="https://192.168.0.1/router.png">'
+              '<img src="http://www.heise.de/a.jpg" alt="photo"></p>')
+    assert clean_html(stored) == stored  # the store keeps what the source wrote
+    assert str(safe_markup(stored)) == \
+        '<p><img alt="chart"><img><img src="https://www.heise.de/a.jpg" alt="photo"></p>'
+    link = '<a href="http://10.0.0.1/">a link is followed only by choice</a>'
+    assert "10.0.0.1" in str(safe_markup(link))
+
+
 def test_safe_url_allows_only_http_and_strips_fragments():
     assert safe_url("HTTPS://e.org/a?b=1#frag") == "https://e.org/a?b=1"
     assert safe_url("https://e.org") == "https://e.org/"

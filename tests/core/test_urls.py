@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from rabkor.core.text.urls import UrlError, parse_url, safe_url
+from rabkor.core.text.urls import UrlError, is_public_host, parse_url, remote_resource, safe_url
 
 CASES = json.loads((Path(__file__).parents[1] / "data" / "urls" / "whatwg-url.json")
                    .read_text(encoding="utf-8"))["cases"]
@@ -54,3 +54,26 @@ def test_credentials_are_kept_apart_from_the_url():
 def test_what_cannot_be_read_says_why(bad, message):
     with pytest.raises(UrlError, match=message):
         parse_url(bad)
+
+
+@pytest.mark.parametrize("address", [
+    "http://10.0.0.1/intranet.png", "https://10.0.0.1/x.png", "http://0x0a000001/x.png",
+    "https://0177.0.0.1/x.png", "https://[::1]/x", "https://[::ffff:192.168.1.1]/x",
+    "https://[64:ff9b::a00:1]/x", "https://[2002:c0a8:101::]/x", "https://[fe80::1]/x",
+    "https://[2001:db8::1]/x", "http://169.254.169.254/latest", "https://100.64.0.1/x",
+    "https://224.0.0.1/x", "http://intranet/x.png", "https://printer.local/x",
+    "https://nas.home.arpa/x", "https://a.localhost/x", "https://db.internal./x",
+    "http://example.org:8080/x", "javascript:alert(1)", "data:image/png;base64,AAAA", "",
+])
+def test_remote_resources_never_reach_a_readers_own_network(address):
+    assert remote_resource(address) is None
+
+
+def test_remote_resources_are_https_plain_http_upgraded():
+    assert remote_resource("http://www.heise.de/a.jpg") == "https://www.heise.de/a.jpg"
+    assert remote_resource("HTTP://Cdn.Example.org:80/a b.png") == \
+        "https://cdn.example.org/a%20b.png"
+    assert remote_resource("https://example.org:8443/a") == "https://example.org:8443/a"
+    assert remote_resource("https://8.8.8.8/x") == "https://8.8.8.8/x"
+    assert remote_resource("https://[2606:4700::1111]/x") == "https://[2606:4700::1111]/x"
+    assert is_public_host("news.example.org") and not is_public_host("localhost")

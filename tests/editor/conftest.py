@@ -29,6 +29,11 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def settings(settings):
+    """The shared settings, with the name TestClient addresses the app by trusted."""
+    return settings.with_(trusted_hosts=("testserver",))
+
+@pytest.fixture
 def client(settings, store) -> Iterator[TestClient]:
     with TestClient(create_app(settings, store)) as client:
         yield client
