@@ -215,8 +215,11 @@ IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and 
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address leads to, where it embeds one: IPv4-mapped,
-    IPv4-compatible, NAT64, 6to4 and Teredo (the same reading as the crawler's guard)."""
+    """The IPv4 address an IPv6 address leads to, where it embeds one: IPv4-mapped
+    (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4
+    (2002:AABB:CCDD::) and Teredo (2001:0::/32, the client's address). A router or
+    translator on the way turns such an address into that IPv4 one, so `64:ff9b::7f00:1`
+    is 127.0.0.1: the crawler's address guard and the pages' image rule both judge it so."""
     if ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
     if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):

@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Iterable
 
 from rabkor.core.errors import FetchError
-from rabkor.core.text.urls import UrlError, parse_url
+from rabkor.core.text.urls import LOCAL_NAT64, UrlError, embedded_ipv4, parse_url
 
 
 def check_url(url: str) -> str:
@@ -42,28 +42,6 @@ def refusal(address: str, port: int, *, host: str = "",
     if ip.is_loopback and {f"{shown}:{port}", f"{host}:{port}"} & set(allowed_loopback):
         return None
     return f"address {ip} is {_range_name(ip)} and refused"
-
-
-NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
-LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local, its layout unknown
-IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d (:: and ::1 aside)
-
-
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address leads to, where it embeds one: IPv4-mapped
-    (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4
-    (2002:AABB:CCDD::) and Teredo (2001:0::/32, the client's address). A router or
-    translator on the way turns such an address into that IPv4 one, so `64:ff9b::7f00:1`
-    is 127.0.0.1 and must be refused as it would be."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]
-    return None
 
 
 def _range_name(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
