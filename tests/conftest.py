@@ -18,6 +18,7 @@ from tests.pgserver import PostgreSQLServer, unavailable_reason
 
 DATA = Path(__file__).parent / "data"
 FEEDS = DATA / "feeds"
+APERTIUM_PAIRS = ("fr-es", "es-pt", "eng-cat")  # the chains tests/translate/test_routing.py uses
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -35,6 +36,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (have_xdist and callspec is not None
                 and callspec.params.get("any_store") == "postgresql"):
             item.add_marker(pytest.mark.xdist_group("postgresql"))
+    missing = [pair for pair in APERTIUM_PAIRS if not _apertium_has_pair(pair)]
+    for item in items:
+        if "requires_apertium_pairs" in item.keywords and missing:
+            item.add_marker(pytest.mark.skip(reason=f"apertium pairs {', '.join(missing)} are "
+                                             "not installed (.ci/run installs them)"))
 
 
 def _apertium_has_pair(pair: str) -> bool:
