@@ -232,14 +232,37 @@ def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_translation_status(settings: Settings, store: Store) -> int:
-    from rabkor.translate.jobs import status
+    """The graph of installed pairs, where it reaches among the site's and the items'
+    languages (directly or via which languages), then each waiting pair's route or hint."""
+    from rabkor.core.languages import language_name
+    from rabkor.translate.jobs import reachability, status
 
+    graph = reachability(settings, store)
+    by_engine: dict[str, list[str]] = {}
+    for src, tgt, engine in graph.edges:
+        by_engine.setdefault(engine, []).append(f"{src}→{tgt}")
+    console.print("installed pairs (routes run over these):")
+    for engine, pairs in by_engine.items() or [("none", ["no engine has a pair"])]:
+        console.print(f"  {engine}: {' '.join(pairs)}", soft_wrap=True)
+    table = Table("from \\ to", *graph.languages,
+                  title="reachable: direct, via the languages translated through, or —")
+    for src in graph.languages:
+        cells = []
+        for tgt in graph.languages:
+            found = graph.routes.get((src, tgt))
+            cells.append("" if src == tgt else "—" if found is None else
+                         "direct" if not found.pivots else "via " + ",".join(found.pivots))
+        table.add_row(src, *cells)
+    console.print(table)
+    if graph.given_up:
+        console.print(f"[yellow]{graph.given_up} texts given up[/] after repeated failures "
+                      "(their reasons: the translation_failures table)")
     pairs = status(settings, store)
     if not pairs:
         console.print("no items yet: crawl first, then ask again")
     for pair in pairs:
         if pair.engine:
-            via = f" (via {pair.pivot})" if pair.pivot else ""
+            via = f" (via {language_name(pair.pivot)})" if pair.pivot else ""
             console.print(f"{pair.source}→{pair.target}: {pair.engine}{via}")
         else:
             console.print(f"{pair.source}→{pair.target}: [yellow]missing[/] "

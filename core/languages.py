@@ -42,7 +42,10 @@ def _names(locale: str) -> dict[str, str]:
 
 def language_name(code: str, locale: str = UI_LOCALE) -> str:
     """The language's name in `locale` ("es" → "Spanish"; "pt-BR" falls back to "pt"), or
-    the code itself when CLDR does not know it."""
+    the code itself when CLDR does not know it. Several codes joined by commas (a chain
+    of pivots, "en,es") name each: "English, Spanish"."""
+    if "," in code:
+        return ", ".join(language_name(part, locale) for part in code.split(","))
     names = _names(locale)
     return names.get(code.replace("-", "_"), names.get(code.split("-")[0], code))
 

@@ -103,19 +103,21 @@ UNCHANGED_WORDS = 6  # a text this long that comes back unchanged was not transl
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def sentences_of(documents: Sequence[Document]) -> list[str]:
+def sentences_of(documents: Sequence[Document], whole: bool = False) -> list[str]:
     """Every distinct normalized sentence the documents hold (for the memory lookup)."""
     seen: dict[str, None] = {}
     for doc in documents:
-        for run in doc.texts():
-            seen.update(dict.fromkeys(normalize(s) for s in bounded_sentences(run)))
+        for run in _split(doc.texts(), whole):
+            seen.update(dict.fromkeys(run))
     return list(seen)
 
 
 def translate_documents(documents: Sequence[Document], translate: SentenceTranslator,
-                        known: dict[str, str]) -> Outcome:
+                        known: dict[str, str], whole: bool = False) -> Outcome:
     """Translate all documents with one engine call (two when some need a fallback).
 
+    Runs are split into sentences, unless `whole` (for an engine that reads a paragraph
+    better in one piece, as Apertium does: its context then matches the raw engine's).
     `known` (normalized sentence → translation, from the memory) is never sent to the
     engine. The engine's answer is checked sentence by sentence: an empty, runaway or
     missing translation fails the documents holding that sentence, with the reason, and
@@ -127,7 +129,7 @@ def translate_documents(documents: Sequence[Document], translate: SentenceTransl
     done: dict[str, str] = dict(known)
     failed: dict[str, Exception] = {}
     learned: dict[str, str] = {}
-    split = [_split(doc.texts()) for doc in documents]
+    split = [_split(doc.texts(), whole) for doc in documents]
     _translate_into(translate, [s for runs in split for run in runs for s in run],
                     done, failed, learned)
     texts: list[str | None] = [None] * len(documents)
@@ -141,7 +143,7 @@ def translate_documents(documents: Sequence[Document], translate: SentenceTransl
             continue
         first[i] = [_join(done, run) for run in runs]
         fallback = getattr(doc, "fallback", None)
-        second[i] = _split(fallback(first[i])) if fallback else []
+        second[i] = _split(fallback(first[i]), whole) if fallback else []
     _translate_into(translate, [s for runs in second for run in runs for s in run],
                     done, failed, learned)
     for i, doc in enumerate(documents):
@@ -161,7 +163,9 @@ def translate_documents(documents: Sequence[Document], translate: SentenceTransl
     return Outcome(texts, errors, learned)
 
 
-def _split(runs: list[str]) -> list[list[str]]:
+def _split(runs: list[str], whole: bool = False) -> list[list[str]]:
+    if whole:
+        return [[normalize(run)] if normalize(run) else [] for run in runs]
     return [[normalize(s) for s in bounded_sentences(run)] for run in runs]
 
 

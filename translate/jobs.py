@@ -36,7 +36,7 @@ from rabkor.translate.detect import already_in
 from rabkor.translate.engine import Engine, make_engines
 from rabkor.translate.markup import HtmlDocument
 from rabkor.translate.plaintext import PlainDocument
-from rabkor.translate.routing import Route, route
+from rabkor.translate.routing import Graph, Route
 
 logger = logging.getLogger(__name__)
 
@@ -216,15 +216,15 @@ def _document(item: Item, name: str) -> Document:
 
 
 class _Router:
-    """Each pair's route (routing.py: configured order, else through English), asked once."""
+    """Each pair's route (routing.py: over the graph of installed pairs), asked once."""
 
     def __init__(self, engines: Sequence[Engine]) -> None:
-        self._engines = engines
+        self.graph = Graph.of(engines)
         self._routes: dict[Pair, Route | None] = {}
 
     def engine(self, src: str, tgt: str) -> Route | None:
         if (src, tgt) not in self._routes:
-            self._routes[(src, tgt)] = route(self._engines, src, tgt)
+            self._routes[(src, tgt)] = self.graph.route(src, tgt)
         return self._routes[(src, tgt)]
 
 
@@ -270,9 +270,11 @@ def _translate_chunk(settings: Settings, store: Store, engine: Route, options: B
     try:
         version = engine.model_version
         with store.transaction() as session:
-            known = memory.lookup(session, src, tgt, version, sentences_of(documents))
+            known = memory.lookup(session, src, tgt, version,
+                                  sentences_of(documents, engine.whole_texts))
         outcome = translate_documents(
-            documents, lambda sentences: engine.translate_sentences(sentences, options), known)
+            documents, lambda sentences: engine.translate_sentences(sentences, options), known,
+            engine.whole_texts)
     except Exception as exc:  # a broken engine or store read: the whole chunk waits
         outcome = None
         failures = [exc] * len(chunk)
@@ -384,6 +386,30 @@ def status(settings: Settings, store: Store,
             rows.append(PairStatus(src, tgt, n, engine.engine if engine else None, hint,
                                    engine.pivot if engine else None))
     return rows
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """The graph routes run over, and where it reaches among the languages that matter."""
+
+    edges: list[tuple[str, str, str]]  # (source, target, engine) for every installed pair
+    languages: list[str]  # the site's languages, then the items' other languages
+    routes: dict[Pair, Route | None]  # every ordered pair of `languages`
+    given_up: int  # texts that failed MAX_ATTEMPTS times and are no longer tried
+
+
+def reachability(settings: Settings, store: Store,
+                 engines: Sequence[Engine] | None = None) -> Reachability:
+    """What `rabkor translate --status` draws: installed pairs and the routes they make."""
+    router = _Router(make_engines(settings) if engines is None else engines)
+    with store.read() as session:
+        counts = _language_counts(session)
+        given_up = session.scalar(select(func.count()).select_from(TranslationFailure)
+                                  .where(TranslationFailure.attempts >= MAX_ATTEMPTS)) or 0
+    languages = list(dict.fromkeys([*settings.languages,
+                                    *sorted(k for k in counts if not _unknown(k))]))
+    edges = sorted((a, b, e.name) for (a, b), e in router.graph.edges.items())
+    return Reachability(edges, languages, router.graph.reachable(languages), given_up)
 
 
 def _install_hint(settings: Settings, src: str, tgt: str) -> str:

@@ -3,7 +3,7 @@
 The HTML is parsed (lxml) and cut into blocks: the text of a paragraph, list item,
 heading, cell or caption with its inline markup (links, emphasis, images…) up to the next
 block element or `<br>`. Each block goes to the engine as one text, its inline elements
-as placeholders (⟦1⟧general strike⟦/1⟧, ⟦2⟧ for an image or inline code: see
+as placeholders (⟦1⟧general strike⟦/1⟧, ⟦#2⟧ for an image or inline code: see
 placeholders.py), so that sentences are translated whole: cut at an inline tag or a
 number, "By 15 March 2020" came back as "Por 15 March 2020", "March" translated alone
 (2.7 BLEU lost on HTML en→es, bench/translate/quality.py). The translation is put back
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from rabkor.translate.placeholders import closing, has_words, opening, parse
+from rabkor.translate.placeholders import closing, has_words, opening, parse, single
 
 _KEEP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "var"})
 _INLINE = frozenset({
@@ -184,7 +184,7 @@ def _placeholder_text(block: _Block, element: etree._Element) -> str:
     block.elements[n] = element
     if not isinstance(element.tag, str) or element.tag in _VOID or element.tag in _KEEP:
         block.single.add(n)
-        return opening(n)
+        return single(n)
     block.paired.add(n)
     parts = [opening(n), _protect(block, element.text or "")]
     for child in element:
@@ -201,7 +201,7 @@ def _protect(block: _Block, text: str) -> str:
         block.elements[n] = block.parent  # stands for a span of text, not an element
         block.single.add(n)
         block.verbatim[n] = match.group()
-        return opening(n)
+        return single(n)
     return _PROTECTED.sub(keep, text)
 
 

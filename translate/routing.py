@@ -1,14 +1,18 @@
-"""Which engine(s) translate a language pair: directly, or through English when none can.
+"""Which engine(s) translate a language pair: directly, or over a chain of installed pairs.
 
-The configured engine order decides: the first engine that has the pair serves it.
-When no engine has it, the text goes to English with the first engine that has
-src→en, then on with the first that has en→tgt (es→en→de, possibly two engines).
-A Route records what produced a translation — engine names, model versions and the
-pivot — so it can be stored with it and shown to readers.
+The installed pairs of all engines make a graph; each pair is served by the first engine
+in the configured order that has it. A pair no engine has directly is reached over the
+shortest chain of pairs (en→es→fr with Apertium's eng-spa and fr-es), the best rated
+among the shortest (an engine may rate its pairs: Apertium's ratings are the chrF its
+pairs scored on Tatoeba, bench/translate/quality.py), through English on ties, then
+the engines first in the configured order. A Route records what produced a translation
+— engine names, model versions and the pivots — so it can be stored with it and shown
+to readers ("via Spanish").
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,15 +61,26 @@ class Route:
         return self.legs[-1].tgt
 
     @property
+    def pivots(self) -> tuple[str, ...]:
+        """The languages translated through, in order (none for a direct translation)."""
+        return tuple(leg.tgt for leg in self.legs[:-1])
+
+    @property
     def pivot(self) -> str | None:
-        """The language translated through ("en"), or None for a direct translation."""
-        return self.legs[0].tgt if len(self.legs) > 1 else None
+        """The pivots as stored with a translation: "es", "en,es"; None when direct."""
+        return ",".join(self.pivots) or None
 
     @property
     def engine(self) -> str:
         """"argos", or "argos+apertium" when the two legs use different engines."""
         names = [leg.engine.name for leg in self.legs]
         return "+".join(dict.fromkeys(names))
+
+    @property
+    def whole_texts(self) -> bool:
+        """Whether every leg's engine reads whole paragraphs better than sentence by sentence
+        (Apertium: its rules and tagger see the sentence's neighbours, as its users' do)."""
+        return all(getattr(leg.engine, "whole_texts", False) for leg in self.legs)
 
     @cached_property
     def model_version(self) -> str:
@@ -85,20 +100,77 @@ class Route:
         return sentences
 
 
-def route(engines: Sequence[Engine], src: str, tgt: str, pivot: str = PIVOT) -> Route | None:
-    """The route for src→tgt following the engines' order, or None when none serves it."""
-    if src == tgt:
-        return None
-    direct = _first(engines, src, tgt)
-    if direct is not None:
-        return Route((direct,))
-    if pivot in (src, tgt):
-        return None
-    first, second = _first(engines, src, pivot), _first(engines, pivot, tgt)
-    if first is None or second is None:
-        return None
-    return Route((first, second))
+MAX_LEGS = 4  # a longer chain loses too much to be worth showing
+DEFAULT_RATING = 0.5  # an engine that does not rate its pairs (chrF / 100 where measured)
 
 
-def _first(engines: Sequence[Engine], src: str, tgt: str) -> Leg | None:
-    return next((Leg(e, src, tgt) for e in engines if (src, tgt) in e.pairs()), None)
+@dataclass(frozen=True)
+class Graph:
+    """Each (src, tgt) pair some engine serves, with the first engine in configured order
+    that serves it: the edges routes are found on."""
+
+    edges: dict[tuple[str, str], Engine]
+    order: dict[str, int]  # engine name → its place in the configured order
+
+    @classmethod
+    def of(cls, engines: Sequence[Engine]) -> Graph:
+        edges: dict[tuple[str, str], Engine] = {}
+        for engine in engines:
+            for pair in sorted(engine.pairs()):
+                edges.setdefault(pair, engine)
+        return cls(edges, {e.name: i for i, e in enumerate(engines)})
+
+    def leg(self, src: str, tgt: str) -> Leg:
+        return Leg(self.edges[(src, tgt)], src, tgt)
+
+    def rating(self, src: str, tgt: str) -> float:
+        rate = getattr(self.edges[(src, tgt)], "rating", None)
+        value = rate(src, tgt) if rate else None
+        return DEFAULT_RATING if value is None else value
+
+    def route(self, src: str, tgt: str) -> Route | None:
+        """The shortest chain of pairs from src to tgt; among the shortest, the best rated
+        (the product of its legs' ratings), then the one through English, then the one
+        whose engines come first in the configured order."""
+        if src == tgt:
+            return None
+        paths = self._shortest(src, tgt)
+        if not paths:
+            return None
+        best = min(paths, key=self._preference)
+        return Route(tuple(self.leg(a, b) for a, b in itertools.pairwise(best)))
+
+    def _preference(self, path: tuple[str, ...]) -> tuple:
+        legs = list(itertools.pairwise(path))
+        rating = 1.0
+        for a, b in legs:
+            rating *= self.rating(a, b)
+        pivots = path[1:-1]
+        return (-round(rating, 6), sum(p != PIVOT for p in pivots),
+                sum(self.order[self.edges[leg].name] for leg in legs), pivots)
+
+    def _shortest(self, src: str, tgt: str) -> list[tuple[str, ...]]:
+        """Every shortest path of at most MAX_LEGS legs (breadth first, no language twice)."""
+        forward: dict[str, list[str]] = {}
+        for a, b in self.edges:
+            forward.setdefault(a, []).append(b)
+        frontier: list[tuple[str, ...]] = [(src,)]
+        for _ in range(MAX_LEGS):
+            grown = [(*path, b) for path in frontier for b in forward.get(path[-1], ())
+                     if b not in path]
+            done = [path for path in grown if path[-1] == tgt]
+            if done:
+                return done
+            frontier = [path for path in grown if path[-1] != tgt]
+            if not frontier:
+                break
+        return []
+
+    def reachable(self, languages: Sequence[str]) -> dict[tuple[str, str], Route | None]:
+        """Every ordered pair of `languages` with its route (None: unreachable)."""
+        return {(a, b): self.route(a, b) for a in languages for b in languages if a != b}
+
+
+def route(engines: Sequence[Engine], src: str, tgt: str) -> Route | None:
+    """The route for src→tgt over every engine's pairs, or None when no chain serves it."""
+    return Graph.of(engines).route(src, tgt)
