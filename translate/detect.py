@@ -10,12 +10,11 @@ text is translated as usual, which is the safe side.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
-from rabkor.core.languages import lingua_language
+from rabkor.core.languages import lingua_language, scripts, unspaced
 
 MIN_LETTERS = 15  # below this lingua is guessing
 # The target must be the likeliest candidate and this likely: on Tatoeba sentences of 20+
@@ -23,13 +22,18 @@ MIN_LETTERS = 15  # below this lingua is guessing
 MIN_CONFIDENCE = 0.7
 MAX_CHARS = 400  # enough to tell languages apart
 
-_letters = re.compile(r"[^\W\d_]", re.UNICODE)
+UNSPACED_WEIGHT = 3  # a Han or Thai letter carries about as much as a short word elsewhere
+
+
+def _letters(text: str) -> int:
+    """Letters, marks included (Devanagari vowel signs), a Han or Thai letter counting 3."""
+    return sum(n * (UNSPACED_WEIGHT if unspaced(s) else 1) for s, n in scripts(text).items())
 
 
 def already_in(text: str, lang: str, candidates: Iterable[str]) -> bool:
     """True when `text` is confidently written in `lang`, among `candidates` (and `lang`)."""
     sample = text[:MAX_CHARS]
-    if len(_letters.findall(sample)) < MIN_LETTERS:
+    if _letters(sample) < MIN_LETTERS:
         return False
     target = lingua_language(lang)
     detector = _detector(frozenset({lang, *candidates}))

@@ -1,0 +1,1 @@
+"""bench/langid: the crawler's language identification against raw lingua."""
