@@ -21,6 +21,7 @@ with the input.
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import os
 import shutil
@@ -53,6 +54,8 @@ HTML_JOINER = f"</p>\n{HTML_SEPARATOR}\n<p>"
 # `apertium -u` alike: `python -m bench.translate.quality`, 2026-12-01); pairs without
 # English have no human reference there and get routing's default
 RATINGS = {("en", "es"): 0.538, ("es", "en"): 0.533, ("en", "ca"): 0.514, ("ca", "en"): 0.495}
+# Debian's pairs that reach most of the default site languages from English, through Spanish
+SUGGESTED_PACKAGES = ("apertium-eng-spa", "apertium-fr-es", "apertium-es-pt", "apertium-eng-cat")
 BATCH_CHARS = 2000  # per process: longer streams drift from what each text gives alone
 LIST_TIMEOUT = 10.0
 TIMEOUT = 20.0  # seconds for any run, plus a second per CHARS_PER_SECOND of input
@@ -150,8 +153,8 @@ def to_html(text: str) -> str:
     """Placeholders as markup Apertium's HTML mode carries: a pair as a `<span>` (Apertium
     binds it to each word inside, so it follows them when they move); an opening or closing
     whose partner is in another sentence as a span to the end or from the start of this
-    one; a lone placeholder (⟦#n⟧) as a comment, a blank between words (an `<img>` or an
-    empty element would end the sentence)."""
+    one; a lone placeholder (⟦#n⟧) or an empty pair as a comment, a blank between words
+    (an `<img>` or an empty element would end the sentence)."""
     tokens = list(TOKEN.finditer(text))
     opens = {m.group(2) for m in tokens if m.group(1) == ""}
     closes = {m.group(2) for m in tokens if m.group(1) == "/"}
@@ -159,11 +162,16 @@ def to_html(text: str) -> str:
            if m.group(1) == "/" and m.group(2) not in opens]
     tail: list[str] = []
     start = 0
+    empty = {m.group(2) for m, after in itertools.pairwise(tokens)
+             if m.group(1) == "" and after.group(1) == "/" and after.group(2) == m.group(2)
+             and not text[m.end():after.start()].strip()}
     for m in tokens:
         out.append(html.escape(text[start:m.start()], quote=False))
         start = m.end()
         kind, n = m.group(1), m.group(2)
-        if kind == "#":
+        if n in empty:  # an empty element: a blank, as an empty <span> would end the sentence
+            out.append(f"<!--e{n}-->" if kind == "" else "")
+        elif kind == "#":
             out.append(f"<!--r{n}-->")
         elif kind == "/":
             out.append("</span>")
@@ -196,6 +204,8 @@ def from_html(markup: str, source: str) -> str:
                 body = (child.text or "").strip()
                 if body.startswith("r"):
                     marks.append((_length(text), f"#{body[1:]}"))
+                elif body.startswith("e"):
+                    spans[body[1:]] = [_length(text), _length(text)]
             else:
                 n = child.get("data-r")
                 start = _length(text)

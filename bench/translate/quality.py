@@ -19,7 +19,9 @@ Paths, the same units for pipeline and raw engine:
   -f html MODE` on each unit alone. Scored on the visible text; `alt` is scored
   on its own, and "tags kept" counts units whose tags and attributes came back as sent.
 
-A unit the pipeline fails on scores as an empty hypothesis (and is counted). Directions
+A unit the pipeline fails on scores as an empty hypothesis (and is counted). Last, the
+bad-item run: 200 Spanish bodies, one holding "<em>SARS-CoV-2 se</em>", timed through
+the pipeline, with how many failed. Directions
 are reached as the pipeline routes them (routing.py), the raw engine follows the same
 legs. `--translate-from DIR` measures another checkout's translate/ folder with this
 harness (for before/after figures).
@@ -218,6 +220,20 @@ def _print_row(row: dict) -> None:
           f"{extra}{failed}", flush=True)
 
 
+def bad_item(engine, route_fn, n: int) -> None:
+    """`n` Spanish HTML bodies through the pipeline, the first holding the issue's
+    "<em>SARS-CoV-2 se</em>", whose lone "se" Apertium turned into nothing."""
+    route = route_fn([engine], "es", "en")
+    units = contents(parallel("es", "en"), n)
+    units[0].source = ("<p>El <em>SARS-CoV-2 se</em> propaga por el aire y <strong>también "
+                       "tengo tos</strong>.</p>") + units[0].source
+    start = time.perf_counter()
+    outs, errors = pipeline(route, units, True)
+    print(f"bad item: {len(units)} es→en HTML bodies, one with <em>SARS-CoV-2 se</em>: "
+          f"{time.perf_counter() - start:.1f} s, {sum(o is None for o in outs)} failed"
+          + (f" ({errors[0][:80]})" if errors else ""), flush=True)
+
+
 def _use_translate_from(folder: Path) -> None:
     """Measure another checkout's translate/ package (imported before anything of it)."""
     import rabkor.translate
@@ -230,6 +246,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--units", type=int, default=60, help="units per direction and path")
     parser.add_argument("--directions", default=",".join(DIRECTIONS))
     parser.add_argument("--translate-from", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bad-item", type=int, default=200,
+                        help="bodies in the bad-item run (0: none)")
     args = parser.parse_args(argv)
     if args.translate_from:
         _use_translate_from(args.translate_from)
@@ -242,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     rows = [row for d in args.directions.split(",") for row in measure(d, args.units, engine,
                                                                          route)]
+    if args.bad_item:
+        bad_item(engine, route, args.bad_item)
     worse = [r for r in rows if r["pipe"][0] < r["raw"][0] - 0.05
              or r["pipe"][1] < r["raw"][1] - 0.05]
     print("done, load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))

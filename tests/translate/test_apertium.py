@@ -14,6 +14,7 @@ from rabkor.translate.apertium import ApertiumEngine
 from rabkor.translate.engine import EngineError
 from rabkor.translate.jobs import translate_pending
 from rabkor.translate.markup import HtmlDocument
+from rabkor.translate.placeholders import PLACEHOLDER
 from tests.translate.conftest import add_item
 
 pytestmark = pytest.mark.requires_apertium
@@ -113,3 +114,22 @@ def test_apertium_carries_placeholders_through_real_sentences():
     first = engine.translate([d.texts()[0] for d in blocks], "en", "es")
     broken = sum(bool(d.fallback([t])) for d, t in zip(blocks, first, strict=True))
     assert broken <= 0.05 * len(blocks)
+
+
+def test_placeholders_do_not_change_apertiums_words():
+    # Tatoeba sentences with a word in an element, an empty element (a word that vanished
+    # in a chain's first leg) and a kept token: the words come out as without them
+    engine = ApertiumEngine()
+    lines = (LANGID / "spa.txt").read_text(encoding="utf-8").splitlines()[:40]
+    marked = []
+    for n, line in enumerate(lines):
+        words = line.split(" ")
+        k = len(words) // 2
+        token = ["⟦1⟧⟦/1⟧ ", "⟦#2⟧ ", f"⟦1⟧{words[k]}⟦/1⟧ "][n % 3]
+        marked.append(" ".join(words[:k]) + " " + token + " ".join(words[k + (n % 3 == 2):]))
+    plain = engine.translate(lines, "es", "en")
+    out = engine.translate(marked, "es", "en")
+    same = sum(" ".join(PLACEHOLDER.sub(" ", o).split()) == " ".join(p.split())
+               for o, p in zip(out, plain, strict=True))
+    assert same >= 0.9 * len(lines)
+    assert all(PLACEHOLDER.findall(o) for o in out)
