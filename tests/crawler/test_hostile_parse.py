@@ -77,10 +77,11 @@ def _best_of(runs: int, markup: str) -> float:
 
 @pytest.mark.parametrize("unit", ["<div>", "<b>", "<div><span>", "<table><tr><td>", "<p>x"])
 def test_clean_html_is_linear(unit):
-    """Doubling the input at most about doubles the time (2.5× allowed, best of 5): before
-    the bound, doubling "<div>" * 20,000 cost 8×."""
+    """Doubling the input at most about doubles the time (under 4×, best of 7, which a
+    busy machine's noise stays within): before the bound, doubling "<div>" * 20,000 cost
+    5–12×, as quadratic work does."""
     small, large = unit * 20_000, unit * 40_000
-    assert _best_of(5, large) / _best_of(5, small) < 2.5 * 1.4  # room for a busy machine
+    assert _best_of(7, large) / _best_of(7, small) < 4
 
 
 @settings(max_examples=200, deadline=None)
