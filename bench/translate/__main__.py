@@ -120,6 +120,11 @@ def load() -> str:
 
 
 def run(tmp: Path, args: argparse.Namespace) -> None:
+    # Random weights answer with up to ~230 tokens of nonsense, which the pipeline rejects
+    # as a runaway translation; the throughput paths must all decode the same sentences.
+    from rabkor.translate import batching
+
+    batching.MAX_GROWTH = 10**9
     data_dir = tmp / "data"
     settings = _settings(data_dir, args.beam)
     for path in models(args.vocab).values():
