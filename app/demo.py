@@ -30,6 +30,7 @@ from rabkor.crawler.sources.manage import add_source
 from rabkor.editor.workflow import decide
 from rabkor.site.search.indexer import update_index
 from rabkor.translate import packages
+from rabkor.translate.apertium import SUGGESTED_PACKAGES
 from rabkor.translate.jobs import status, translate_pending
 
 FEEDS = Path(__file__).resolve().parent / "demo_feeds"
@@ -102,14 +103,20 @@ def run_demo(settings: Settings, *, data_dir: Path, port: int, serve_site: bool,
     with progress_bar("translating") as update:
         translated = translate_pending(settings, store, progress=update)
     console.print(f"   {translated.items} items translated")
-    served = [p for p in status(settings, store) if p.engine]
+    pairs = status(settings, store)
+    served = [p for p in pairs if p.engine]
     if served:
-        console.print("   engines: " + ", ".join(f"{p.source}→{p.target} ({p.engine})"
-                                                 for p in served))
+        console.print("   engines: " + ", ".join(
+            f"{p.source}→{p.target} ({p.engine}{f' via {p.pivot}' if p.pivot else ''})"
+            for p in served))
+        if len(served) < len(pairs) and "apertium" in settings.engines:
+            console.print("   more languages through Spanish: apt-get install "
+                          + " ".join(SUGGESTED_PACKAGES))
     else:
         console.print("   [yellow]no translation engine is installed[/]: items stay in "
                       "their own language. Install Apertium (apt-get install apertium "
-                      "apertium-eng-spa) or Argos packages (rabkor models install FROM TO); "
+                      f"{' '.join(SUGGESTED_PACKAGES)}) or Argos packages (rabkor models "
+                      "install FROM TO); "
                       "`rabkor translate --status` lists every missing pair.")
 
     console.print("[bold]4. editorial selection[/]")
