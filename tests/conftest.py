@@ -10,7 +10,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from rabkor.core import accounts
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from tests.feedserver import FeedServer
@@ -50,6 +52,15 @@ def _apertium_has_pair(pair: str) -> bool:
         return False
     out = subprocess.run(["apertium", "-l"], capture_output=True, text=True, check=False)
     return pair in out.stdout.split()
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2 with the smallest cost, so many logins stay fast."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    dummy = hasher.hash("rabkor-no-such-user")
+    monkeypatch.setattr(accounts, "_dummy_hash", lambda: dummy)
 
 
 @pytest.fixture(scope="session")

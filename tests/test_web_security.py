@@ -11,32 +11,21 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
 from rabkor.app.server import create_app as create_server
-from rabkor.core import accounts
 from rabkor.core.accounts import create_user
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source, Translation
 from rabkor.core.web.headers import EDITOR_HEADERS, NOTHING_HEADERS, SITE_HEADERS
 from rabkor.core.web.sessions import COOKIE, SECURE_COOKIE
 from rabkor.editor.app import create_app as create_editor
 from rabkor.site.app import create_app as create_site
+from tests.editor.helpers import PASSWORD, csrf_of
 
 LOCAL = "http://127.0.0.1:8000"
-PASSWORD = "a long password"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    dummy = hasher.hash("rabkor-no-such-user")
-    monkeypatch.setattr(accounts, "_dummy_hash", lambda: dummy)
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def add_item(store, title: str = "Dockers strike", **fields: object) -> int:
 def log_in(client: TestClient, store, prefix: str = "/editor") -> None:
     with store.transaction() as s:
         create_user(s, "admin-user", PASSWORD, "admin")
-    token = CSRF.search(client.get(f"{prefix}/login").text).group(1)
+    token = csrf_of(client.get(f"{prefix}/login").text)
     response = client.post(f"{prefix}/login", follow_redirects=False, data={
         "username": "admin-user", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303, response.text
@@ -287,7 +276,7 @@ def test_a_plain_http_site_keeps_the_plain_cookie(server):
 # --- Origin and Referer on state-changing requests -----------------------------------------
 
 def login_post(client: TestClient, **headers: str):
-    token = CSRF.search(client.get("/editor/login").text).group(1)
+    token = csrf_of(client.get("/editor/login").text)
     return client.post("/editor/login", headers=headers, follow_redirects=False,
                        data={"username": "nobody", "password": "wrong password",
                              "csrf_token": token})
@@ -325,7 +314,7 @@ def test_the_public_origin_passes_and_the_site_is_checked_too(settings, store):
         # behind a proxy (https in X-Forwarded-Proto) the app sees its local host, the
         # browser the public one
         assert login_post(client, origin="https://news.example.org").status_code == 400
-        token = CSRF.search(client.get("/en/submit").text).group(1)
+        token = csrf_of(client.get("/en/submit").text)
         form = {"url": "https://example.org/story", "csrf_token": token}
         refused = client.post("/en/submit", data=form, headers={"origin": "https://evil.example"})
         assert refused.status_code == 403 and 'lang="en"' in refused.text

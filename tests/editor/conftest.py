@@ -6,10 +6,8 @@ import itertools
 from collections.abc import Callable, Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
-from rabkor.core import accounts
 from rabkor.core.accounts import create_user
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import User
@@ -17,15 +15,6 @@ from rabkor.editor.app import create_app
 from tests.editor.helpers import PASSWORD, csrf_of
 
 LoginAs = Callable[..., User]
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real argon2 with the smallest cost, so many logins stay fast."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    dummy = hasher.hash("rabkor-no-such-user")
-    monkeypatch.setattr(accounts, "_dummy_hash", lambda: dummy)
 
 
 @pytest.fixture
