@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rabkor.core.text.chars import printable
-from rabkor.core.text.urls import UrlError, parse_url
+from rabkor.core.text.urls import MissingHost, UrlError, parse_url
 from rabkor.site.i18n import _
 
 MAX_URL = 2048
@@ -67,10 +67,10 @@ def url_problem(url: str) -> str | None:
         return _("Only web addresses (http:// or https://) can be submitted.")
     try:
         host = parse_url(url).host  # the one URL parser: what is checked is what is fetched
-    except UrlError as exc:
-        if "without a host" not in str(exc):
-            return _("This does not look like a web address.")
+    except MissingHost:
         host = ""
+    except UrlError:
+        return _("This does not look like a web address.")
     if "." not in host.strip(".[]"):
         return _("This address has no site name in it, as in https://example.org/page.")
     return None

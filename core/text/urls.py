@@ -39,6 +39,10 @@ class UrlError(ValueError):
     """Not an absolute http(s) URL that can be fetched; the message says why."""
 
 
+class MissingHost(UrlError):
+    """An http(s) URL without a host (`https://`): the site's name is what is missing."""
+
+
 @dataclass(frozen=True)
 class WebUrl:
     """An http(s) URL as read by `parse_url`: its parts, normalised."""
@@ -125,7 +129,7 @@ def _host_and_port(hostport: str, scheme: str) -> tuple[str, int | None]:
 def _host_name(name: str) -> str:
     name = unquote(name).lower()
     if not name:
-        raise UrlError("a URL without a host")
+        raise MissingHost("a URL without a host")
     if _FORBIDDEN_HOST.search(name):
         raise UrlError(f"a host name with characters no host has: {name!r}"[:300])
     ipv4 = _ipv4(name)

@@ -115,11 +115,12 @@ def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GE
     redirect leads to."""
     limit = max_bytes or settings.max_feed_bytes
     deadline = time.monotonic() + settings.fetch_timeout
-    origin = _origin(check_url(url))
+    origin = None
     for _ in range(REDIRECT_MAX_TIMES + 1):
         url = check_url(url)  # normalised: httpx fetches what the guard checked
-        auth = httpx.BasicAuth(*credentials) if credentials and _origin(url) == origin \
-            else None
+        here = _origin(url) if credentials else None
+        origin = origin or here
+        auth = httpx.BasicAuth(*credentials) if credentials and here == origin else None
         try:
             with http.stream(method, url, data=data, headers={"Accept": accept},
                              auth=auth) as answer:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urljoin
+from urllib.robotparser import RobotFileParser
 
 import httpx
 import lxml.etree
@@ -96,14 +97,13 @@ def sitemap_body(body: bytes, max_bytes: int) -> bytes:
 
 
 def robots_sitemaps(body: bytes, url: str) -> list[str]:
-    """The sitemap URLs a robots.txt names (its `Sitemap:` lines, any case); none when it
-    is an HTML page (a soft 404)."""
+    """The sitemap URLs a robots.txt names (its `Sitemap:` lines, read by the standard
+    library's robots.txt parser); none when it is an HTML page (a soft 404)."""
     if b"<" in body[:200]:
         return []
-    named = (line.split(":", 1)[1].strip() for line in
-             body.decode("utf-8", "replace").splitlines()
-             if line.lstrip().lower().startswith("sitemap:"))
-    return [u for u in (safe_url(urljoin(url, n)) for n in named if n) if u]
+    robots = RobotFileParser()
+    robots.parse(body.decode("utf-8", "replace").splitlines())
+    return [u for u in (safe_url(urljoin(url, n)) for n in robots.site_maps() or ()) if u]
 
 
 def read_sitemap(body: bytes, base_url: str) -> tuple[str, list[Entry]]:
