@@ -42,9 +42,11 @@ run: $(STAMP)  ## serve with the pipeline on a schedule (settings in rabkor.toml
 	$(VENV)/bin/rabkor init
 	$(VENV)/bin/rabkor run
 
-bench: $(STAMP)  ## the crawl and translation benchmarks (minutes; figures in bench/README.md)
+bench: $(STAMP)  ## the crawl, translation, translation-quality and language-identification benchmarks (minutes; figures in bench/README.md)
 	$(PY) -m bench.crawl
 	$(PY) -m bench.translate
+	$(PY) -m bench.translate.quality
+	$(PY) -m bench.langid
 
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data

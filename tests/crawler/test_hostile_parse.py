@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rabkor.core.errors import FeedParseError
 from rabkor.core.text.html import MAX_DEPTH, bounded, clean_html, plain_text
-from rabkor.crawler.parse.defused import without_dtd
+from rabkor.crawler.parse.defused import defused, without_dtd
 from rabkor.crawler.parse.feed import parse_feed
 
 ENTITY = "x" * 100_000
@@ -75,7 +75,10 @@ def _best_of(runs: int, markup: str) -> float:
     return best
 
 
-@pytest.mark.parametrize("unit", ["<div>", "<b>", "<div><span>", "<table><tr><td>", "<p>x"])
+# "<div>", "<div><span>" and "<blockquote><em>" are quadratic without the bound (5–12×;
+# 17 s at 40,000); the others are linear in html5ever and guard the bound's own cost
+@pytest.mark.parametrize("unit", ["<div>", "<div><span>", "<blockquote><em>", "<b>",
+                                  "<table><tr><td>", "<p>x"])
 def test_clean_html_is_linear(unit):
     """Doubling the input at most about doubles the time (under 4×, best of 7, which a
     busy machine's noise stays within): before the bound, doubling "<div>" * 20,000 cost
@@ -102,17 +105,13 @@ def _deep_feed(items: int, depth: int = 2000) -> bytes:
             + b"</channel></rss>")
 
 
-def test_a_broken_feed_nested_deep_keeps_its_items_and_parses_in_linear_time():
-    def best(body: bytes) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            feed = parse_feed(body, url="https://e.org/feed")
-            times.append(time.perf_counter() - start)
-        assert [d.title for d in feed.items][:2] == ["story 0", "story 1"]
-        return min(times)
-
-    small, large = _deep_feed(25), _deep_feed(50)
-    assert len(parse_feed(large, url="https://e.org/feed").items) == 50
-    # before the bound: 2.6× for twice the feed, and 9 s for 100 items
-    assert best(large) / best(small) < 2.5 * 1.4
+def test_a_broken_feed_nested_deep_keeps_its_items_and_reaches_the_parser_bounded():
+    """feedparser's loose parser is quadratic in the depth (a 1 MB feed of such items: 9 s):
+    what it is given nests no deeper than the bound, and every item is still there."""
+    body = _deep_feed(50)
+    items = defused(body).split(b"<item>")[1:]
+    assert len(items) == 50
+    # each item's run of unclosed elements is cut at the bound (its end tags close them)
+    assert all(MAX_DEPTH - 10 <= item.count(b"<div>") <= MAX_DEPTH for item in items)
+    feed = parse_feed(body, url="https://e.org/feed")
+    assert [d.title for d in feed.items] == [f"story {i}" for i in range(50)]
