@@ -271,7 +271,7 @@ def _print_translation_status(settings: Settings, store: Store) -> int:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from rabkor.site.search.indexer import rebuild_index, update_index
+    from rabkor.search.indexer import rebuild_index, update_index
 
     store = open_store(settings)
     with progress_bar("indexing items") as update:

@@ -28,7 +28,7 @@ from rabkor.core.store.models import Item, ItemStatus, Role, Source
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.manage import add_source
 from rabkor.editor.workflow import decide
-from rabkor.site.search.indexer import update_index
+from rabkor.search.indexer import update_index
 from rabkor.translate import packages
 from rabkor.translate.apertium import SUGGESTED_PACKAGES
 from rabkor.translate.jobs import status, translate_pending

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.crawler.run import crawl
-from rabkor.site.search.indexer import update_index
+from rabkor.search.indexer import update_index
 from rabkor.translate.jobs import translate_pending
 
 logger = logging.getLogger(__name__)

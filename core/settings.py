@@ -17,6 +17,7 @@ from rabkor.core.errors import ConfigError
 
 DEFAULT_LANGUAGES = ("en", "es", "fr", "de", "pt", "ru", "zh", "ar")
 DEFAULT_ENGINES = ("argos", "apertium")
+SEARCH_ENGINES = ("tantivy", "whoosh")
 CONFIG_ENV = "RABKOR_CONFIG"
 DEFAULT_CONFIG = Path("rabkor.toml")
 
@@ -62,6 +63,11 @@ class Settings:
     host: str = field(default="127.0.0.1", metadata={"doc": "Address the web server binds."})
     port: int = field(default=8000, metadata={"doc": "Port the web server listens on."})
     site_title: str = field(default="Rabkor", metadata={"doc": "Name shown on the site."})
+    search_engine: str = field(
+        default="tantivy",
+        metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
+                         "(pure Python). Changing it rebuilds the index at the next run."},
+    )
     crawl_interval: int = field(
         default=900,
         metadata={"doc": "Seconds between fetches of a source whose feed gives no better "
@@ -201,6 +207,9 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.languages:
         raise ConfigError("setting 'languages' must name at least one language")
+    if settings.search_engine not in SEARCH_ENGINES:
+        raise ConfigError(f"setting 'search_engine' is {settings.search_engine!r}; it must be "
+                          f"one of {', '.join(SEARCH_ENGINES)}")
     return settings
 
 

@@ -33,8 +33,9 @@ def may_decide(role: Role | None) -> bool:
 def decide(session: Session, item: Item, editor: User, action: str, reason: str = "") -> Decision:
     """Apply `action` to `item` as `editor` and record it; raise without changing anything.
 
-    When the item's published state changes, its `indexed_at` is cleared so the search
-    indexer re-indexes or removes it.
+    A newly published item's `indexed_at` is cleared so the search indexer takes it up;
+    an unpublished one keeps it, which tells the indexer that its document is to be
+    removed (search/indexer.py).
     """
     if not may_decide(editor.role):
         raise NotPermitted(f"{editor.username} is a {editor.role}; only editors and "
@@ -50,7 +51,7 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     if action == REJECT and not reason:
         raise ReasonRequired("a rejection needs a reason")
     item.status = after
-    if (before == PUBLISHED) != (after == PUBLISHED):
+    if after == PUBLISHED and before != PUBLISHED:
         item.indexed_at = None
     decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
                         to_status=after, reason=reason, created_at=utcnow())

@@ -18,7 +18,7 @@ from rabkor.core.store.models import Item, ItemStatus
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.manage import add_source
 from rabkor.editor.workflow import decide
-from rabkor.site.search.indexer import update_index
+from rabkor.search.indexer import update_index
 from rabkor.translate.jobs import translate_pending
 
 pytestmark = [pytest.mark.requires_apertium, pytest.mark.slow]

@@ -17,6 +17,7 @@ from rabkor.editor.access import editor_required
 from rabkor.editor.errors import ReasonRequired
 from rabkor.editor.handlers.flash import confirmation, redirect_confirming
 from rabkor.editor.queue import pending_page, pending_submissions, translation_language
+from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide
@@ -85,9 +86,11 @@ async def _decide(request: Request, action: str) -> Response:
         return await _queue_page(request, lang, page, FormError(item_id, str(exc)),
                                  status=exc.status)
     if form.get("back") == "decisions":
-        return redirect_confirming(request, "decision_list", done=action, item=str(item_id))
-    return redirect_confirming(request, "queue_list", lang=lang, page=page, done=action,
-                               item=str(item_id))
+        done = redirect_confirming(request, "decision_list", done=action, item=str(item_id))
+    else:
+        done = redirect_confirming(request, "queue_list", lang=lang, page=page, done=action,
+                                   item=str(item_id))
+    return reindexing(request, done, [item_id])
 
 
 def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str) -> None:

@@ -19,6 +19,7 @@ from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import postedit, revisions
 from rabkor.editor.access import editor_required, translator_required
 from rabkor.editor.errors import IncompleteTranslation, PostEditConflict, TextTooLong
+from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import may_decide
@@ -135,16 +136,20 @@ async def _review(request: Request, accept: bool) -> Response:
     form = await verify_csrf(request)
     revision_id: int = request.path_params["revision_id"]
 
+    item_ids: list[int] = []
+
     def write(s: Session) -> None:
-        postedit.review(s, _revision(s, revision_id), _user(s, request), accept,
-                        form.get("note", ""))
+        revision = _revision(s, revision_id)
+        item_ids.append(revision.item_id)
+        postedit.review(s, revision, _user(s, request), accept, form.get("note", ""))
 
     try:
         await _write(request, write)
     except IncompleteTranslation as exc:
         return await _revision_page(request, error=str(exc), status=exc.status)
     url = with_query(url_for(request, "review_list"), done="accepted" if accept else "returned")
-    return RedirectResponse(url, status_code=303)
+    response = RedirectResponse(url, status_code=303)
+    return reindexing(request, response, item_ids) if accept else response
 
 
 async def _edit_page(request: Request, typed: dict[str, str] | None = None, error: str = "",

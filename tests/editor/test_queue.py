@@ -216,3 +216,16 @@ def test_recent_decisions_show_the_audit_trail_and_can_reopen(client, store, edi
 def test_the_stylesheet_is_served(client):
     response = client.get("/static/editor.css")
     assert response.status_code == 200 and "text/css" in response.headers["content-type"]
+
+
+def test_a_decision_reaches_search_within_the_request(client, store, editor, settings):
+    """Approving indexes the item right after the response (no cycle to wait for);
+    rejecting takes it out again."""
+    from rabkor.search.service import search
+
+    item_id = add_item(store, "Huelga portuaria en Valparaíso")
+    token = csrf_of(client.get("/").text)
+    client.post(f"/items/{item_id}/approve", data={"csrf_token": token})
+    assert [h.item_id for h in search(settings, "valparaiso", lang="es").hits] == [item_id]
+    client.post(f"/items/{item_id}/reopen", data={"csrf_token": token})
+    assert search(settings, "valparaiso", lang="es").total == 0

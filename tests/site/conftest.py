@@ -35,7 +35,8 @@ def add_item(store) -> AddItem:
             published: datetime | None = None, **fields: object) -> int:
         n = next(counter)
         with store.transaction() as s:
-            source = s.query(Source).filter_by(feed_url="http://example.org/feed").first()
+            source = (s.get(Source, fields.pop("source_id")) if "source_id" in fields else
+                      s.query(Source).filter_by(feed_url="http://example.org/feed").first())
             if source is None:
                 source = Source(feed_url="http://example.org/feed", title="Example Source")
                 s.add(source)

@@ -1,0 +1,106 @@
+"""The one search interface the site, the editor and the indexer call; engines/ has its two
+embedded implementations (tantivy, the default, and Whoosh, pure Python), chosen by the
+`search_engine` setting and held to the same tests.
+
+An engine owns one index directory. Writing goes through `writer()` (add or replace
+documents and delete them in batches, committed at the end of the block); `search` takes
+a parsed query (query.py) and answers one page with the total, facets and per-hit the
+language it matched in; `analyze` gives the words of a text as the index has them, with
+their places, for snippets (snippets.py). An engine for a site past one machine
+(OpenSearch, PostgreSQL full-text search) is one more class with these methods: see
+"Search" in the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from math import ceil
+from pathlib import Path
+from typing import Protocol
+
+from rabkor.search.documents import SearchDocument
+from rabkor.search.query import Node
+
+FACETS = ("lang", "kind", "source", "topic", "year")
+MAX_EXPANSION = 200  # words one prefix stands for in a field: the most frequent ones
+FACET_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: Node
+    lang: str  # the reader's language: its fields weigh more, snippets come from it
+    languages: tuple[str, ...]  # the site's
+    sort: str = "relevance"  # or "newest", "oldest"
+    offset: int = 0
+    limit: int = 20
+    facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    item_id: int
+    score: float
+    # where the query matched, for the reader's label: "original", "machine", "human"
+    matched: str = "original"
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return ceil(self.total / self.per_page)
+
+
+class IndexWriter(Protocol):
+    def add(self, documents: Iterable[SearchDocument]) -> None:
+        """Add documents, replacing any of the same items."""
+
+    def delete(self, item_ids: Iterable[int]) -> None: ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def writer(self) -> AbstractContextManager[IndexWriter]:
+        """A writer committed when the block ends, rolled back if it raises."""
+
+    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
+        """The total, one page of hits and the facets (name → [(value, count)])."""
+
+    def item_ids(self) -> set[int]:
+        """Every item in the index (for removing what is no longer approved)."""
+
+    def vocabulary(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Words of the originals beginning with `prefix`, most frequent first."""
+
+    def analyze(self, text: str, lang: str | None) -> list[tuple[int, int, str]]:
+        """(start, end, term) of each word of `text` as the index has it in `lang`'s
+        fields (None: the originals')."""
+
+    def close(self) -> None: ...
+
+
+def engine_class(name: str) -> type:
+    if name == "whoosh":
+        from rabkor.search.engines.whoosh import WhooshEngine
+
+        return WhooshEngine
+    from rabkor.search.engines.tantivy import TantivyEngine
+
+    return TantivyEngine
+
+
+def open_engine(name: str, directory: Path, languages: tuple[str, ...],
+                create: bool = False) -> Engine:
+    return engine_class(name)(directory, languages, create=create)

@@ -1,0 +1,1 @@
+"""The two embedded engines behind engine.py: tantivy (default) and Whoosh."""

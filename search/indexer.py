@@ -1,0 +1,231 @@
+"""Keeping the search index in step with the store, whichever engine holds it.
+
+The store says what is indexed: `Item.indexed_at` is set once an item's document is
+committed, and an item is due again when it or one of its translations changed after
+that; a crashed run loses nothing, the next one takes the items up again. The index is
+derived and can always be rebuilt from the store.
+
+`settings.index_dir` is a symbolic link to the current index version; each version holds
+`rabkor-index.json` (engine, site languages, layout). A rebuild writes a new version
+beside the link and swaps it with one atomic rename, so readers always have an index;
+a version that no longer fits the settings (another engine, other languages) is rebuilt.
+
+One writer at a time across processes: every run takes an exclusive `flock` on
+`.index.lock` beside the link, waiting up to WRITER_TIMEOUT seconds before IndexBusy.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from rabkor.core.errors import RabkorError
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
+from rabkor.core.store.models import Item, ItemStatus, Translation, utcnow
+from rabkor.search.documents import document_for
+from rabkor.search.engine import Engine, open_engine
+
+LAYOUT = 2  # the fields of documents.py; a change makes every index rebuild
+MANIFEST = "rabkor-index.json"
+WRITER_TIMEOUT = 60.0
+WRITER_RETRY = 0.1
+BATCH = 1000
+
+Progress = Callable[[int, int], None]
+
+
+class IndexBusy(RabkorError):
+    """Another process held the index's write lock for longer than WRITER_TIMEOUT: try
+    again when that indexing run or rebuild has finished."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    indexed: int
+    deleted: int
+    rebuilt: bool = False
+
+
+def manifest(settings: Settings) -> dict:
+    return {"engine": settings.search_engine, "languages": list(settings.languages),
+            "layout": LAYOUT}
+
+
+def current_version(settings: Settings) -> Path | None:
+    """The live version's directory if it fits the settings, else None."""
+    live = settings.index_dir
+    try:
+        found = json.loads((live / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return live.resolve() if found == manifest(settings) else None
+
+
+def update_index(settings: Settings, store: Store, progress: Progress | None = None,
+                 item_ids: Iterable[int] | None = None) -> IndexReport:
+    """Index the approved items that are due (of `item_ids`, when given: the items an
+    editor just decided) and drop the items no longer approved. An index that does not
+    fit the settings is rebuilt instead."""
+    with _index_lock(settings.index_dir):
+        version = current_version(settings)
+        if version is None:
+            return _rebuild(settings, store, progress)
+        started = utcnow()
+        wanted = None if item_ids is None else sorted(set(item_ids))
+        with store.read() as s:
+            due_q = select(Item.id).where(_is_due()).order_by(Item.id)
+            gone_q = select(Item.id).where(Item.status != ItemStatus.APPROVED,
+                                           Item.indexed_at.is_not(None))
+            if wanted is not None:
+                due_q, gone_q = due_q.where(Item.id.in_(wanted)), gone_q.where(
+                    Item.id.in_(wanted))
+            due = s.scalars(due_q).all()
+            gone = s.scalars(gone_q).all()
+        engine = open_engine(settings.search_engine, version, settings.languages)
+        try:
+            deleted = _delete(engine, store, gone)
+            for done in _index_in_batches(engine, settings, store, due, started, replace=True):
+                if progress:
+                    progress(done, len(due))
+        finally:
+            engine.close()
+    return IndexReport(indexed=len(due), deleted=deleted)
+
+
+def rebuild_index(settings: Settings, store: Store,
+                  progress: Progress | None = None) -> IndexReport:
+    """Build the whole index into a new directory, then swap it in atomically; searches
+    keep reading the current version until the swap."""
+    with _index_lock(settings.index_dir):
+        return _rebuild(settings, store, progress)
+
+
+def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> IndexReport:
+    started = utcnow()
+    live = settings.index_dir
+    version = _version_path(live)
+    engine = open_engine(settings.search_engine, version, settings.languages, create=True)
+    with store.read() as s:
+        ids = s.scalars(select(Item.id).where(Item.status == ItemStatus.APPROVED)
+                        .order_by(Item.id)).all()
+    try:
+        for done in _index_in_batches(engine, settings, store, ids, started, replace=False):
+            if progress:
+                progress(done, len(ids))
+    finally:
+        engine.close()
+    (version / MANIFEST).write_text(json.dumps(manifest(settings)), encoding="utf-8")
+    previous = _swap(live, version)
+    with store.transaction() as s:
+        s.execute(update(Item).where(Item.status != ItemStatus.APPROVED,
+                                     Item.indexed_at.is_not(None))
+                  .values(indexed_at=None, updated_at=Item.updated_at))
+    _remove_old_versions(live, keep={version, previous})
+    return IndexReport(indexed=len(ids), deleted=0, rebuilt=True)
+
+
+def _is_due():
+    """Approved, and never indexed, or changed (the item or a translation) since."""
+    newer_translation = exists().where(Translation.item_id == Item.id,
+                                       Translation.created_at > Item.indexed_at)
+    return (Item.status == ItemStatus.APPROVED) & or_(
+        Item.indexed_at.is_(None), Item.indexed_at < Item.updated_at, newer_translation)
+
+
+def _index_in_batches(engine: Engine, settings: Settings, store: Store, ids: list[int],
+                      started: datetime, replace: bool) -> Iterator[int]:
+    """Write documents batch by batch, marking each batch indexed once it is committed.
+
+    `started` (taken before the items were read) becomes their `indexed_at`, so an edit
+    made while the batch was written leaves the item due for the next run.
+    """
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        with store.read() as s:
+            items = s.scalars(select(Item).where(Item.id.in_(batch)).options(
+                selectinload(Item.translations), selectinload(Item.source),
+                selectinload(Item.submission))).all()
+            docs = [document_for(item, settings.languages) for item in items]
+        with engine.writer() as writer:
+            writer.add(docs, replace=replace)
+        _mark_indexed(store, batch, started)
+        yield start + len(batch)
+
+
+def _mark_indexed(store: Store, ids: list[int], moment: datetime | None) -> None:
+    # Naming updated_at keeps its onupdate from firing, which would make the item due again.
+    with store.transaction() as s:
+        s.execute(update(Item).where(Item.id.in_(ids))
+                  .values(indexed_at=moment, updated_at=Item.updated_at))
+
+
+def _delete(engine: Engine, store: Store, gone: list[int]) -> int:
+    """Remove the documents of items no longer approved (the store names them: not
+    approved and still marked indexed), and any document whose item is not approved."""
+    if not gone:
+        return 0
+    with engine.writer() as writer:
+        writer.delete(gone)
+    _mark_indexed(store, gone, None)
+    return len(gone)
+
+
+@contextmanager
+def _index_lock(live: Path) -> Iterator[None]:
+    """The one lock every index writer takes first, waited for instead of failing at once."""
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with open(live.with_name(f".{live.name}.lock"), "a+b") as handle:
+        deadline = time.monotonic() + WRITER_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexBusy(
+                        f"The search index at {live} is being written by another process "
+                        f"(an indexing run or a rebuild) and stayed locked for "
+                        f"{WRITER_TIMEOUT:.0f} s. Try again when it has finished.") from None
+                time.sleep(WRITER_RETRY)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _version_path(live: Path) -> Path:
+    return live.with_name(f"{live.name}-{utcnow():%Y%m%dT%H%M%S%f}")
+
+
+def _swap(live: Path, version: Path) -> Path | None:
+    """Point `live` at `version` with one rename; return the version it pointed at before."""
+    previous = live.resolve() if live.is_symlink() else None
+    if live.is_dir() and not live.is_symlink():  # a plain directory made by something else
+        previous = live.rename(_version_path(live))
+    link = live.with_name(f".{live.name}.swap")
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.name)
+    os.replace(link, live)
+    return previous
+
+
+def _remove_old_versions(live: Path, keep: set[Path | None]) -> None:
+    """Delete versions older than the one just replaced (searches may still be reading it)."""
+    kept = {k.resolve() for k in keep if k}
+    for path in live.parent.glob(f"{live.name}-*"):
+        if path.resolve() not in kept:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""Searching, as the site and the editor call it: the query parsed and checked, the engine
+of the live index version (opened once per process and kept: opening an index per
+request cost most of a query's time), one page of hits with facets, and a "did you
+mean" from the index's own words when nothing matched."""
+
+from __future__ import annotations
+
+import difflib
+import threading
+
+from rabkor.core.settings import Settings
+from rabkor.search.analysis import is_unspaced
+from rabkor.search.engine import Engine, SearchRequest, SearchResults, open_engine
+from rabkor.search.indexer import current_version
+from rabkor.search.query import Phrase, Word, check_query, parse, words_of
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PAGE = 500  # deeper pages are refused: nobody reads them, and they cost
+SUGGEST_CANDIDATES = 2000
+
+_engines: dict[tuple, Engine] = {}
+_lock = threading.Lock()
+
+
+def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: int = 20,
+           sort: str = "relevance", facets: bool = True) -> SearchResults:
+    """The items matching `q`, one page of them; a QueryError says what to change."""
+    text = check_query(q)
+    tree = parse(text)
+    page = min(max(page, 1), MAX_PAGE)
+    engine = live_engine(settings)
+    if engine is None:
+        return SearchResults(text, 0, page, per_page)
+    request = SearchRequest(tree, lang, settings.languages,
+                            sort if sort in SORTS else "relevance",
+                            (page - 1) * per_page, per_page, facets)
+    total, hits, found_facets = engine.search(request)
+    suggestion = suggest(engine, text, tree) if total == 0 else None
+    return SearchResults(text, total, page, per_page, hits, found_facets, suggestion)
+
+
+def live_engine(settings: Settings) -> Engine | None:
+    """The engine over the live index version, None before the first indexing run. A
+    rebuild swaps the version: the next search opens the new one."""
+    version = current_version(settings)
+    if version is None:
+        return None
+    key = (settings.search_engine, str(version), settings.languages)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            for old_key in [k for k in _engines if k[0] == key[0] and k[2] == key[2]]:
+                _engines.pop(old_key).close()
+            engine = _engines[key] = open_engine(settings.search_engine, version,
+                                                 settings.languages)
+    return engine
+
+
+def suggest(engine: Engine, text: str, tree) -> str | None:
+    """The query with each unknown word replaced by the closest frequent word of the
+    index that begins with the same letter (None when no word changes)."""
+    changed = False
+    replaced = text
+    for node in words_of(tree):
+        if not isinstance(node, Word) or node.prefix or isinstance(node, Phrase):
+            continue
+        word = node.text.lower()
+        if is_unspaced(word) or len(word) < 3 or not word.isalpha():
+            continue
+        known = dict(engine.vocabulary(word[0], SUGGEST_CANDIDATES))
+        if word in known:
+            continue
+        close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.75)
+        if close:
+            best = max(close, key=lambda w: (difflib.SequenceMatcher(None, word, w).ratio(),
+                                             known[w]))
+            replaced = replaced.replace(node.text, best, 1)
+            changed = True
+    return replaced if changed else None

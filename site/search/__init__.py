@@ -1,1 +1,0 @@
-"""Whoosh search: schema, indexer, query."""
