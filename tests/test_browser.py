@@ -144,3 +144,48 @@ def test_pages_work_under_the_content_security_policy(settings, store, live_site
 
     assert refused == []
     assert not any("10.0.0.1" in url for url in requested)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_search_page_at_two_widths_with_axe(settings, store, browser, lang):
+    """Snippets marked, facets beside the hits (above them on a phone), no sideways
+    scrolling at 390 px, and no accessibility violation that axe-core finds."""
+
+    from rabkor.core.store.models import Translation
+    from rabkor.search.indexer import update_index
+
+    with store.transaction() as s:
+        source = Source(feed_url="https://example.org/feed", title="Dock Workers' Radio")
+        for n in range(3):
+            item = Item(source=source, url=f"https://example.org/{n}", language="en",
+                        title=f"Dockers strike in port number {n}", status=ItemStatus.APPROVED,
+                        summary="<p>A long night at the gates: the dockers strike again, "
+                                "and the harbour stays closed until the talks resume.</p>")
+            item.translations += [
+                Translation(field="title", language="ar", source_language="en",
+                            text=f"إضراب عمال الميناء رقم {n}", engine="apertium"),
+                Translation(field="summary", language="ar", source_language="en",
+                            text="ليلة طويلة عند البوابات: عمال الميناء يضربون مرة أخرى.",
+                            engine="apertium")]
+            s.add(item)
+    settings = settings.with_(languages=("en", "ar"))
+    update_index(settings, store)
+    q = "dockers" if lang == "en" else "الميناء"
+    with served(create_app(settings, store), free_port()) as live_site:
+        _walk_search(settings, browser, live_site, lang, q)
+
+
+def _walk_search(settings, browser, live_site: str, lang: str, q: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+        page.goto(f"{live_site}/{lang}/search?q={q}")
+        assert page.locator("mark").count() >= 3
+        assert page.locator(".facets a").count() >= 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(settings.data_dir / f"search-{lang}-{width}.png"),
+                        full_page=True)
+        violations = Axe().run(page).response["violations"]
+        assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
+        page.close()

@@ -66,6 +66,7 @@ class WhooshEngine:
         self.analyzers = {lang: _analyzer(lang) for lang in (None, *languages)}
         self._searcher = None
         self._lock = threading.Lock()
+        self._searching = threading.Lock()
 
     @contextmanager
     def writer(self) -> Iterator[_Writer]:
@@ -87,6 +88,10 @@ class WhooshEngine:
             return self._searcher
 
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
+        with self._searching:  # a Whoosh searcher's readers are not shared across threads
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
         searcher = self.searcher()
         compiler = _Compiler(self, searcher, request.lang)
         q = compiler.compile(request.query)
