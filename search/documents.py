@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from rabkor.core.store.models import Item
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rabkor.core.store.models import Item, Source, Submission, Translation
 from rabkor.core.text.html import plain_text
 from rabkor.search.analysis import prepare
 
@@ -41,35 +44,53 @@ class SearchDocument:
         return datetime.fromtimestamp(self.published, UTC).year
 
 
-def document_for(item: Item, languages: tuple[str, ...]) -> SearchDocument:
-    """The document of an item whose translations and source are loaded."""
-    lang = item.language or ""
-    body = _body(item.summary, item.content)
+def documents_for(session: Session, ids: list[int],
+                  languages: tuple[str, ...]) -> list[SearchDocument]:
+    """The documents of these items, read with two plain queries (the items with their
+    source and submission, then their translations into the site languages): building
+    ORM objects for an item's 21 translations cost ten times the indexing itself."""
+    rows = session.execute(
+        select(Item.id, Item.title, Item.summary, Item.content, Item.language,
+               Item.media_kind, Item.source_id, Item.published_at, Item.fetched_at,
+               Source.title, Source.category, Submission.topic)
+        .outerjoin(Source, Source.id == Item.source_id)
+        .outerjoin(Submission, Submission.id == Item.submission_id)
+        .where(Item.id.in_(ids)).order_by(Item.id)).all()
+    translated: dict[tuple[int, str], dict[str, tuple[str, bool]]] = {}
+    for item_id, name, lang, text, human in session.execute(
+            select(Translation.item_id, Translation.field, Translation.language,
+                   Translation.text, Translation.is_human)
+            .where(Translation.item_id.in_(ids), Translation.language.in_(languages))):
+        translated.setdefault((item_id, lang), {})[name] = (text, human)
+    return [_document(row, translated, languages) for row in rows]
+
+
+def _document(row, translated, languages: tuple[str, ...]) -> SearchDocument:
+    (item_id, title, summary, content, lang, kind, source_id, published, fetched,
+     source_name, category, topic) = row
+    lang = lang or ""
+    body = _body(summary, content)
     texts: dict[str, tuple[str, str, str]] = {}
     for site_lang in languages:
         if site_lang == lang:
-            texts[site_lang] = (prepare(item.title, lang), prepare(body, lang), "original")
+            texts[site_lang] = (prepare(title, lang), prepare(body, lang), "original")
             continue
-        title, summary, content = (item.translation(f, site_lang)
-                                   for f in ("title", "summary", "content"))
-        if not (title or summary or content):
+        fields = translated.get((item_id, site_lang))
+        if not fields:
             continue
-        human = any(t is not None and t.is_human for t in (title, summary, content))
+        text = {name: value for name, (value, _) in fields.items()}
+        human = any(h for _, h in fields.values())
         texts[site_lang] = (
-            prepare(title.text if title else "", site_lang),
-            prepare(_body(summary.text if summary else "", content.text if content else ""),
-                    site_lang),
+            prepare(text.get("title", ""), site_lang),
+            prepare(_body(text.get("summary", ""), text.get("content", "")), site_lang),
             "human" if human else "machine")
-    moment = item.published_at or item.fetched_at
-    source = item.source
-    topics = tuple(sorted({t for t in (_topic(source.category if source else None),
-                                       _topic(item.submission.topic if item.submission
-                                              else None)) if t}))
+    moment = published or fetched
+    topics = tuple(sorted({t for t in (_topic(category), _topic(topic)) if t}))
     return SearchDocument(
-        item_id=item.id, language=lang, kind=str(item.media_kind),
-        source_id=item.source_id or 0, source_name=source.title if source else "",
-        topics=topics, published=int(moment.astimezone(UTC).timestamp()),
-        title=prepare(item.title, lang or None), body=prepare(body, lang or None), texts=texts)
+        item_id=item_id, language=lang, kind=str(kind), source_id=source_id or 0,
+        source_name=source_name or "", topics=topics,
+        published=int(moment.astimezone(UTC).timestamp()),
+        title=prepare(title, lang or None), body=prepare(body, lang or None), texts=texts)
 
 
 def _body(summary: str, content: str) -> str:

@@ -68,6 +68,9 @@ class IndexWriter(Protocol):
 
     def delete(self, item_ids: Iterable[int]) -> None: ...
 
+    def commit(self) -> None:
+        """Make what was written so far searchable (and durable); writing goes on."""
+
 
 class Engine(Protocol):
     name: str

@@ -82,7 +82,7 @@ def check_query(q: str) -> str:
     if text.count('"') % 2:
         raise QueryError('A quotation mark (") is not closed. Close the phrase or remove it.')
     depth = 0
-    for char in text:
+    for char in re.sub(r'"[^"]*"', " ", text):  # brackets inside a phrase are its words
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             raise QueryError("A closing parenthesis has no opening one. Remove it.")

@@ -90,14 +90,14 @@ def documents(n: int, corpus: dict[str, list[str]]):
 
 def queries(n: int, corpus: dict[str, list[str]]) -> list[tuple[str, str, str]]:
     """(reader language, query, kind of query)."""
-    import jieba
+    import rjieba
 
     rng = random.Random(SEED + 1)
     out = []
     words = {lang: [w.strip(".,!?¿¡«»\"'()") for s in pool for w in s.split()]
              for lang, pool in corpus.items() if lang not in ("zh",)}
     words = {lang: [w for w in ws if len(w) > 3 and w.isalpha()] for lang, ws in words.items()}
-    zh = [w for s in corpus["zh"] for w in jieba.cut(s) if len(w) >= 2 and w.isalpha()]
+    zh = [w for s in corpus["zh"] for w in rjieba.cut(s) if len(w) >= 2 and w.isalpha()]
     kinds = ["term", "two", "phrase", "lang", "prefix", "kind", "after", "zh", "ar", "or"]
     for i in range(n):
         kind = kinds[i % len(kinds)]

@@ -197,6 +197,9 @@ class _Writer:
         for item_id in item_ids:
             self.writer.delete_documents_by_term("id", item_id)
 
+    def commit(self) -> None:
+        self.writer.commit()
+
 
 class _Compiler:
     """Our query tree (query.py) as a tantivy query for one reader's language."""

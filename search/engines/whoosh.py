@@ -70,13 +70,13 @@ class WhooshEngine:
 
     @contextmanager
     def writer(self) -> Iterator[_Writer]:
-        writer = self.index.writer(limitmb=256)
+        writer = _Writer(self.index, self.languages)
         try:
-            yield _Writer(writer, self.languages, empty=self.index.is_empty())
+            yield writer
         except BaseException:
-            writer.cancel()
+            writer.writer.cancel()
             raise
-        writer.commit()
+        writer.writer.commit()
 
     def searcher(self):
         """The process's searcher, refreshed when a commit made it stale (cheap if not)."""
@@ -152,10 +152,16 @@ class WhooshEngine:
 
 
 class _Writer:
-    def __init__(self, writer, languages: tuple[str, ...], empty: bool):
-        self.writer = writer
+    def __init__(self, ix, languages: tuple[str, ...]):
+        self.index = ix
+        self.writer = ix.writer(limitmb=256)
         self.languages = languages
-        self.empty = empty  # nothing to replace: add_document, no reader per document
+        self.empty = ix.is_empty()  # nothing to replace: add_document, no reader per document
+
+    def commit(self) -> None:
+        """Whoosh's writer ends with its commit: a new one takes over."""
+        self.writer.commit()
+        self.writer = self.index.writer(limitmb=256)
 
     def add(self, documents: Iterable[SearchDocument], replace: bool = True) -> None:
         for d in documents:

@@ -369,3 +369,11 @@ def test_one_writer_at_a_time_across_processes(settings, store, indexed, monkeyp
         release.set()
         holder.join(30)
     assert update_index(settings, store).indexed == 0
+
+
+@pytest.mark.parametrize("q", ['"(")', "(" * 50 + "x" + ")" * 50, "x* " * 40, "a" * 300,
+                               '""', "title:", "-", "经* 日*", "OR x", "x OR", "( )"])
+def test_odd_queries_get_results_or_a_message_never_a_500(client, indexed, q):
+    page = client.get("/en/search", params={"q": q})
+    assert page.status_code in (200, 400)
+    assert 'name="q"' in page.text
