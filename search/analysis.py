@@ -26,7 +26,7 @@ STEMMERS = {
 }
 # Whoosh 2.7.4's Arabic (ISRI) stemmer fails on Python 3 ("bad escape \u"): the Whoosh
 # engine leaves Arabic unstemmed, normalised only
-WORD = re.compile(r"\w+")  # what both engines' tokenizers take as a word
+WORD = re.compile(r"[^\W_]+")  # what both engines' tokenizers take as a word: letters, digits
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KANA = r"\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff"
