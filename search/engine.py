@@ -81,6 +81,9 @@ class Engine(Protocol):
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
         """The total, one page of hits and the facets (name → [(value, count)])."""
 
+    def stamp(self) -> object:
+        """A value that changes with every commit (what cached results depend on)."""
+
     def item_ids(self) -> set[int]:
         """Every item in the index (for removing what is no longer approved)."""
 

@@ -18,7 +18,11 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE = 500  # deeper pages are refused: nobody reads them, and they cost
 SUGGEST_CANDIDATES = 2000
 
+FACET_CACHE = 512  # queries whose facets are kept: the next page and a popular query reuse
+# them (counting facets is half of a tantivy query's time); every commit changes the
+# engine's stamp, so no count outlives the index it was counted on
 _engines: dict[tuple, Engine] = {}
+_facets: dict[tuple, dict] = {}
 _lock = threading.Lock()
 
 
@@ -31,10 +35,17 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
     engine = live_engine(settings)
     if engine is None:
         return SearchResults(text, 0, page, per_page)
+    key = (id(engine), engine.stamp(), tree, lang)
+    cached = _facets.get(key) if facets else None
     request = SearchRequest(tree, lang, settings.languages,
                             sort if sort in SORTS else "relevance",
-                            (page - 1) * per_page, per_page, facets)
+                            (page - 1) * per_page, per_page, facets and cached is None)
     total, hits, found_facets = engine.search(request)
+    if facets and cached is None:
+        _facets[key] = found_facets
+        while len(_facets) > FACET_CACHE:
+            del _facets[next(iter(_facets))]
+    found_facets = cached if cached is not None else found_facets
     suggestion = suggest(engine, text, tree) if total == 0 else None
     return SearchResults(text, total, page, per_page, hits, found_facets, suggestion)
 

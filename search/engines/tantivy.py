@@ -92,6 +92,9 @@ class TantivyEngine:
             self._meta_stamp = stamp
         return self.index.searcher()
 
+    def stamp(self) -> object:
+        return self._stamp()
+
     def _stamp(self) -> float:
         try:
             return os.stat(self.directory / "meta.json").st_mtime_ns
@@ -117,13 +120,14 @@ class TantivyEngine:
                   found: list) -> list[Hit]:
         """Each hit with where it matched: in the reader's language (its own text, or a
         machine or a human translation) or only in the original."""
-        ids = [doc["id"][0] for _, doc in found]
-        in_reader = set()
+        # only a hit in another language than the reader's can have matched a translation
+        ids = [doc["id"][0] for _, doc in found if doc.get_first("lang") != request.lang]
+        in_reader: set[int] = set()
         if ids and request.lang in self.languages:
             own = compiled.compile(request.query, fields=text_fields(request.lang, False))
             query = Query.boolean_query([
-                (Occur.Must, own),
-                (Occur.Must, Query.term_set_query(self.schema, "id", ids))])
+                (Occur.Must, Query.term_set_query(self.schema, "id", ids)),
+                (Occur.Must, own)])
             result = searcher.search(query, limit=len(ids), count=False)
             in_reader = {searcher.doc(a)["id"][0] for _, a in result.hits}
         hits = []

@@ -132,6 +132,9 @@ class WhooshEngine:
                               if k not in (None, "", b"")),
                              key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE] for name in FACETS}
 
+    def stamp(self) -> object:
+        return self.index.latest_generation()
+
     def item_ids(self) -> set[int]:
         return {fields["id"] for fields in self.searcher().all_stored_fields()}
 

@@ -377,3 +377,13 @@ def test_odd_queries_get_results_or_a_message_never_a_500(client, indexed, q):
     page = client.get("/en/search", params={"q": q})
     assert page.status_code in (200, 400)
     assert 'name="q"' in page.text
+
+
+def test_facets_are_counted_again_after_a_commit(settings, store, varied, add_item):
+    """The facets of a query are kept for its next page, but never past a commit."""
+    assert dict(search(settings, "strike", lang="en").facets["kind"]) == {"article": 3,
+                                                                         "audio": 1}
+    add_item("Strike video", media_kind=MediaKind.VIDEO)
+    update_index(settings, store)
+    assert dict(search(settings, "strike", lang="en", page=2).facets["kind"]) == {
+        "article": 3, "audio": 1, "video": 1}
