@@ -2,16 +2,16 @@
 of their own, its text in each site language (its own or a translation) under that
 language's analysis, and the exact values filters and facets read.
 
-Four text fields per language (title and body, the body being summary and content) instead
-of the three per language plus three originals plus the source that every query ran
-against (28 fields on the default site): a query reads the reader's language and the
-originals, six fields.
+Two text fields per language (title and body, the body being summary and content) and two
+for the originals, instead of three per language plus three originals plus the source,
+all of which every query ran against (28 fields on the default site): a query reads the
+reader's language and the originals, four fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,8 +39,6 @@ class SearchDocument:
 
     @property
     def year(self) -> int:
-        from datetime import datetime
-
         return datetime.fromtimestamp(self.published, UTC).year
 
 

@@ -154,9 +154,12 @@ def plain_text(value: str | None, limit: int | None = None) -> str:
     if not value:
         return ""
     cut = value[: limit * 8] if limit else value  # room for markup
-    text = html.unescape(_text_only.clean(bounded(_BLOCK_END.sub(" ", cut))))
-    if "<" in text:
-        text = html.unescape(_text_only.clean(text))
+    if "<" not in cut and "&" not in cut:  # text already (most translations): nothing to parse
+        text = cut
+    else:
+        text = html.unescape(_text_only.clean(bounded(_BLOCK_END.sub(" ", cut))))
+        if "<" in text:
+            text = html.unescape(_text_only.clean(text))
     text = _SPACES.sub(" ", printable(text)).strip()
     return text[:limit] if limit else text
 

@@ -4,7 +4,7 @@ that costs least: the index opened once per process and one searcher kept and re
 (opening both per request was ~270 of the 347 ms a query took), the total counted by
 the collector instead of running each query twice, a rebuild written with
 `add_document` into an empty index (`update_document` opened readers over every segment
-for every item), and six text fields read per query instead of 28.
+for every item), and four text fields read per query instead of 28.
 """
 
 from __future__ import annotations
