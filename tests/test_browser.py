@@ -148,7 +148,7 @@ def test_pages_work_under_the_content_security_policy(settings, store, live_site
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_search_page_at_two_widths_with_axe(settings, store, browser, lang):
-    """Snippets marked, facets beside the hits (above them on a phone), no sideways
+    """Snippets marked, facets beside the hits (after them on a phone), no sideways
     scrolling at 390 px, and no accessibility violation that axe-core finds."""
 
     from rabkor.core.store.models import Translation
