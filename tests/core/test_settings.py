@@ -24,6 +24,11 @@ def test_bad_configuration_says_what_is_wrong(tmp_path: Path):
         load_settings(cfg, env={})
     with pytest.raises(ConfigError, match="'port'"):
         load_settings(tmp_path / "none.toml", env={"RABKOR_PORT": "eighty"})
+    with pytest.raises(ConfigError, match="'search_engine' is 'lucene'; it must be one of "
+                                          "tantivy, whoosh"):
+        load_settings(tmp_path / "none.toml", env={"RABKOR_SEARCH_ENGINE": "lucene"})
+    assert load_settings(tmp_path / "none.toml",
+                         env={"RABKOR_SEARCH_ENGINE": "whoosh"}).search_engine == "whoosh"
 
 
 def test_secret_is_generated_once_and_kept(tmp_path: Path):
