@@ -387,3 +387,26 @@ def test_facets_are_counted_again_after_a_commit(settings, store, varied, add_it
     update_index(settings, store)
     assert dict(search(settings, "strike", lang="en", page=2).facets["kind"]) == {
         "article": 3, "audio": 1, "video": 1}
+
+
+def test_a_crashed_run_loses_nothing(settings, store, indexed, add_item, monkeypatch):
+    """The store marks a batch indexed only once it is committed: a run that dies midway
+    leaves the rest due, and the next run indexes exactly those."""
+    first, second = add_item("Crash one"), add_item("Crash two")
+    real = indexer.documents_for
+    calls = []
+
+    def dying(session, ids, languages):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(session, ids, languages)
+
+    monkeypatch.setattr(indexer, "BATCH", 1)
+    monkeypatch.setattr(indexer, "documents_for", dying)
+    with pytest.raises(RuntimeError):
+        update_index(settings, store)
+    assert found(settings, "crash") == [first]
+    monkeypatch.setattr(indexer, "documents_for", real)
+    assert update_index(settings, store).indexed == 1
+    assert sorted(found(settings, "crash")) == [first, second]
