@@ -56,6 +56,7 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
+    facets_estimated: bool = False  # counted on a sample of a very large result
 
     @property
     def pages(self) -> int:
@@ -74,12 +75,14 @@ class IndexWriter(Protocol):
 
 class Engine(Protocol):
     name: str
+    directory: Path  # the index version it reads: unique, as versions are never reused
 
     def writer(self) -> AbstractContextManager[IndexWriter]:
         """A writer committed when the block ends, rolled back if it raises."""
 
-    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
-        """The total, one page of hits and the facets (name → [(value, count)])."""
+    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
+        """The total, one page of hits, the facets (name → [(value, count)]) and whether
+        their counts are estimated from a sample."""
 
     def stamp(self) -> object:
         """A value that changes with every commit (what cached results depend on)."""

@@ -36,7 +36,7 @@ from rabkor.core.store.models import Item, ItemStatus, Translation, utcnow
 from rabkor.search.documents import documents_for
 from rabkor.search.engine import Engine, open_engine
 
-LAYOUT = 2  # the fields of documents.py; a change makes every index rebuild
+LAYOUT = 3  # the fields of documents.py; a change makes every index rebuild
 MANIFEST = "rabkor-index.json"
 WRITER_TIMEOUT = 60.0
 WRITER_RETRY = 0.1

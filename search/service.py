@@ -35,19 +35,20 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
     engine = live_engine(settings)
     if engine is None:
         return SearchResults(text, 0, page, per_page)
-    key = (id(engine), engine.stamp(), tree, lang)
-    cached = _facets.get(key) if facets else None
+    key = (str(engine.directory), engine.stamp(), tree, lang)
+    cached = _facets.get(key) if facets else None  # (facets, estimated)
     request = SearchRequest(tree, lang, settings.languages,
                             sort if sort in SORTS else "relevance",
                             (page - 1) * per_page, per_page, facets and cached is None)
-    total, hits, found_facets = engine.search(request)
+    total, hits, found_facets, estimated = engine.search(request)
     if facets and cached is None:
-        _facets[key] = found_facets
+        _facets[key] = (found_facets, estimated)
         while len(_facets) > FACET_CACHE:
             del _facets[next(iter(_facets))]
-    found_facets = cached if cached is not None else found_facets
+    if cached is not None:
+        found_facets, estimated = cached
     suggestion = suggest(engine, text, tree) if total == 0 else None
-    return SearchResults(text, total, page, per_page, hits, found_facets, suggestion)
+    return SearchResults(text, total, page, per_page, hits, found_facets, suggestion, estimated)
 
 
 def live_engine(settings: Settings) -> Engine | None:

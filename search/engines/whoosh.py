@@ -88,11 +88,11 @@ class WhooshEngine:
                 self._searcher = self._searcher.refresh()
             return self._searcher
 
-    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
+    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         with self._searching:  # a Whoosh searcher's readers are not shared across threads
             return self._search(request)
 
-    def _search(self, request: SearchRequest) -> tuple[int, list[Hit], dict]:
+    def _search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self.searcher()
         compiler = _Compiler(self, searcher, request.lang)
         q = compiler.compile(request.query)
@@ -120,7 +120,7 @@ class WhooshEngine:
             hits.append(Hit(doc["id"], float(score), matched))
         total = len(results)
         facets = self._facets(searcher, q) if request.facets and 0 < total <= FACET_LIMIT else {}
-        return total, hits, facets
+        return total, hits, facets, False
 
     def _facets(self, searcher, q) -> dict[str, list[tuple[str, int]]]:
         """Counted by Whoosh's grouping, which visits every matching document in Python:

@@ -410,3 +410,22 @@ def test_a_crashed_run_loses_nothing(settings, store, indexed, add_item, monkeyp
     monkeypatch.setattr(indexer, "documents_for", real)
     assert update_index(settings, store).indexed == 1
     assert sorted(found(settings, "crash")) == [first, second]
+
+
+def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, store, add_item,
+                                                                   monkeypatch):
+    """tantivy counts facets past FACET_EXACT matches on the items whose id is a multiple
+    of SAMPLE, scaled, and says so; Whoosh (which counts only small results) is exact."""
+    from rabkor.search.engines import tantivy as tantivy_engine
+
+    ids = [add_item(f"Strike number {n}") for n in range(40)]
+    update_index(settings, store)
+    monkeypatch.setattr(tantivy_engine, "FACET_EXACT", 10)
+    results = search(settings, "strike", lang="en")
+    assert results.total == 40
+    if settings.search_engine == "tantivy":
+        sampled = sum(1 for i in ids if i % tantivy_engine.SAMPLE == 0)
+        assert results.facets_estimated
+        assert dict(results.facets["kind"]) == {"article": sampled * tantivy_engine.SAMPLE}
+    else:
+        assert not results.facets_estimated and dict(results.facets["kind"]) == {"article": 40}
