@@ -87,9 +87,6 @@ class Engine(Protocol):
     def stamp(self) -> object:
         """A value that changes with every commit (what cached results depend on)."""
 
-    def item_ids(self) -> set[int]:
-        """Every item in the index (for removing what is no longer approved)."""
-
     def vocabulary(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Words of the originals beginning with `prefix`, most frequent first."""
 

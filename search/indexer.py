@@ -174,8 +174,8 @@ def _mark_indexed(store: Store, ids: list[int], moment: datetime | None) -> None
 
 
 def _delete(engine: Engine, store: Store, gone: list[int]) -> int:
-    """Remove the documents of items no longer approved (the store names them: not
-    approved and still marked indexed), and any document whose item is not approved."""
+    """Remove the documents of items no longer approved: the store names them (not
+    approved, still marked indexed); a rebuild drops any other stray document."""
     if not gone:
         return 0
     with engine.writer() as writer:

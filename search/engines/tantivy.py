@@ -162,14 +162,6 @@ class TantivyEngine:
                        for bucket in answer.get(name, {}).get("buckets", [])]
                 for name in FACETS}
 
-    def item_ids(self) -> set[int]:
-        searcher = self._searcher()
-        total = searcher.num_docs
-        if not total:
-            return set()
-        result = searcher.search(Query.all_query(), limit=total, count=False)
-        return {searcher.doc(a)["id"][0] for _, a in result.hits}
-
     def vocabulary(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         searcher = self._searcher()
         words: dict[str, int] = {}

@@ -135,9 +135,6 @@ class WhooshEngine:
     def stamp(self) -> object:
         return self.index.latest_generation()
 
-    def item_ids(self) -> set[int]:
-        return {fields["id"] for fields in self.searcher().all_stored_fields()}
-
     def vocabulary(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         reader = self.searcher().reader()
         words: dict[str, int] = {}
