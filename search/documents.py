@@ -42,6 +42,21 @@ class SearchDocument:
         return datetime.fromtimestamp(self.published, UTC).year
 
 
+def fields_of(d: SearchDocument, languages: tuple[str, ...]) -> dict[str, object]:
+    """A document as both engines store it, field by field (topics apart: each engine
+    has its own multi-valued form)."""
+    fields: dict[str, object] = {
+        "id": d.item_id, "lang": d.language, "kind": d.kind, "source": str(d.source_id),
+        "published": d.published, "year": d.year, "source_name": d.source_name,
+        "title_any": d.title, "body_any": d.body,
+        "human": " ".join(lang for lang, (_, _, origin) in d.texts.items() if origin == "human"),
+    }
+    for lang, (title, body, _) in d.texts.items():
+        if lang in languages:
+            fields[f"title_{lang}"], fields[f"body_{lang}"] = title, body
+    return fields
+
+
 def documents_for(session: Session, ids: list[int],
                   languages: tuple[str, ...]) -> list[SearchDocument]:
     """The documents of these items, read with two plain queries (the items with their

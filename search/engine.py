@@ -13,7 +13,7 @@ their places, for snippets (snippets.py). An engine for a site past one machine
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from math import ceil
@@ -57,6 +57,8 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     facets_estimated: bool = False  # counted on a sample of a very large result
+    tree: Node | None = None  # the parsed query, for snippets
+    engine: Engine | None = field(default=None, repr=False, compare=False)  # that answered
 
     @property
     def pages(self) -> int:
@@ -64,8 +66,9 @@ class SearchResults:
 
 
 class IndexWriter(Protocol):
-    def add(self, documents: Iterable[SearchDocument]) -> None:
-        """Add documents, replacing any of the same items."""
+    def add(self, documents: Iterable[SearchDocument], replace: bool = True) -> None:
+        """Add documents, replacing any of the same items (`replace=False`: the index has
+        none of them, as in a rebuild, and nothing is looked up)."""
 
     def delete(self, item_ids: Iterable[int]) -> None: ...
 
@@ -95,6 +98,19 @@ class Engine(Protocol):
         fields (None: the originals')."""
 
     def close(self) -> None: ...
+
+
+def labelled(found: list[tuple[int, float, str, str]], reader: str, languages: tuple[str, ...],
+             matched_in_reader: Callable[[list[int]], set[int]]) -> list[Hit]:
+    """Hits (item id, score, original language, languages of human texts) with where
+    each matched: `matched_in_reader(ids)` says which of them the query matches in the
+    reader's own fields, asked only for hits written in another language (a hit in the
+    reader's language matched its original)."""
+    others = [item_id for item_id, _, lang, _ in found if lang != reader]
+    in_reader = matched_in_reader(others) if others and reader in languages else set()
+    return [Hit(item_id, score, "original" if item_id not in in_reader
+                else "human" if reader in human.split() else "machine")
+            for item_id, score, lang, human in found]
 
 
 def engine_class(name: str) -> type:

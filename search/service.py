@@ -12,7 +12,7 @@ from rabkor.core.settings import Settings
 from rabkor.search.analysis import is_unspaced
 from rabkor.search.engine import Engine, SearchRequest, SearchResults, open_engine
 from rabkor.search.indexer import current_version
-from rabkor.search.query import Phrase, Word, check_query, parse, words_of
+from rabkor.search.query import Word, check_query, parse, words_of
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE = 500  # deeper pages are refused: nobody reads them, and they cost
@@ -34,7 +34,7 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
     page = min(max(page, 1), MAX_PAGE)
     engine = live_engine(settings)
     if engine is None:
-        return SearchResults(text, 0, page, per_page)
+        return SearchResults(text, 0, page, per_page, tree=tree)
     key = (str(engine.directory), engine.stamp(), tree, lang)
     cached = _facets.get(key) if facets else None  # (facets, estimated)
     request = SearchRequest(tree, lang, settings.languages,
@@ -48,7 +48,8 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
     if cached is not None:
         found_facets, estimated = cached
     suggestion = suggest(engine, text, tree) if total == 0 else None
-    return SearchResults(text, total, page, per_page, hits, found_facets, suggestion, estimated)
+    return SearchResults(text, total, page, per_page, hits, found_facets, suggestion, estimated,
+                         tree, engine)
 
 
 def live_engine(settings: Settings) -> Engine | None:
@@ -74,7 +75,7 @@ def suggest(engine: Engine, text: str, tree) -> str | None:
     changed = False
     replaced = text
     for node in words_of(tree):
-        if not isinstance(node, Word) or node.prefix or isinstance(node, Phrase):
+        if not isinstance(node, Word) or node.prefix:
             continue
         word = node.text.lower()
         if is_unspaced(word) or len(word) < 3 or not word.isalpha():

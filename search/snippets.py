@@ -33,8 +33,11 @@ def snippet(engine: Engine, text: str, lang: str | None, tree: Node) -> Snippet:
             else:
                 terms.update(analysed)
     text = text[:SCAN]
-    spans = []
+    spans: list[tuple[int, int]] = []
+    seen: dict[str, bool] = {}  # words repeat: each distinct one is analysed once
     for match in WORD.finditer(text):
+        if spans and match.start() > spans[0][0] + WIDTH:
+            break  # past what the window around the first match can show
         word = match.group()
         if is_unspaced(word):
             for piece in literal:
@@ -43,9 +46,11 @@ def snippet(engine: Engine, text: str, lang: str | None, tree: Node) -> Snippet:
                     spans.append((match.start() + start, match.start() + start + len(piece)))
                     start = word.find(piece, start + len(piece))
             continue
-        analysed = engine.analyze(prepare(word, lang), lang)
-        if analysed and (analysed[0] in terms or any(analysed[0].startswith(p)
-                                                      for p in prefixes)):
+        if word not in seen:
+            analysed = engine.analyze(prepare(word, lang), lang)
+            seen[word] = bool(analysed) and (analysed[0] in terms or any(
+                analysed[0].startswith(p) for p in prefixes))
+        if seen[word]:
             spans.append(match.span())
     return _window(text, sorted(spans))
 

@@ -17,12 +17,11 @@ from pathlib import Path
 import tantivy
 from tantivy import FieldType, Filter, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
-from rabkor.search.analysis import STEMMERS, WORD, is_unspaced, readings
-from rabkor.search.documents import SearchDocument
-from rabkor.search.engine import FACET_SIZE, FACETS, MAX_EXPANSION, Hit, SearchRequest
-from rabkor.search.query import All, Any, Not, Phrase, Word
-from rabkor.search.query import Filter as QFilter
-from rabkor.search.weights import ORIGINAL, TITLE, text_fields
+from rabkor.search.analysis import STEMMERS
+from rabkor.search.compiler import Compiler
+from rabkor.search.documents import SearchDocument, fields_of
+from rabkor.search.engine import FACET_SIZE, FACETS, Hit, SearchRequest, labelled
+from rabkor.search.weights import text_fields
 
 WRITER_HEAP = 256_000_000
 # Facets of a result past FACET_EXACT matches are counted on one item in SAMPLE (by id)
@@ -109,16 +108,27 @@ class TantivyEngine:
 
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self._searcher()
-        compiled = _Compiler(self, searcher, request.lang)
-        query = compiled.compile(request.query)
+        compiler = _Compiler(self, searcher, request.lang)
+        query = compiler.compile(request.query)
         kwargs: dict = {}
         if request.sort != "relevance":
             kwargs = {"order_by_field": "published",
                       "order": Order.Asc if request.sort == "oldest" else Order.Desc}
         result = searcher.search(query, limit=request.limit, offset=request.offset, count=True,
                                  **kwargs)
-        found = [(score, searcher.doc(address)) for score, address in result.hits]
-        hits = self._labelled(searcher, compiled, request, found)
+        docs = [(score, searcher.doc(address)) for score, address in result.hits]
+        found = [(doc["id"][0], float(score) if isinstance(score, float) else 0.0,
+                  doc.get_first("lang") or "", doc.get_first("human") or "")
+                 for score, doc in docs]
+
+        def matched_in_reader(ids: list[int]) -> set[int]:
+            own = compiler.compile(request.query, fields=text_fields(request.lang, False))
+            narrowed = Query.boolean_query([
+                (Occur.Must, Query.term_set_query(self.schema, "id", ids)), (Occur.Must, own)])
+            answer = searcher.search(narrowed, limit=len(ids), count=False)
+            return {searcher.doc(a)["id"][0] for _, a in answer.hits}
+
+        hits = labelled(found, request.lang, self.languages, matched_in_reader)
         if not (request.facets and result.count):
             return result.count, hits, {}, False
         if result.count <= FACET_EXACT:
@@ -126,33 +136,6 @@ class TantivyEngine:
         sample = Query.boolean_query([
             (Occur.Must, Query.term_query(self.schema, "sample", 0)), (Occur.Must, query)])
         return result.count, hits, self._facets(searcher, sample, SAMPLE), True
-
-    def _labelled(self, searcher, compiled: _Compiler, request: SearchRequest,
-                  found: list) -> list[Hit]:
-        """Each hit with where it matched: in the reader's language (its own text, or a
-        machine or a human translation) or only in the original."""
-        # only a hit in another language than the reader's can have matched a translation
-        ids = [doc["id"][0] for _, doc in found if doc.get_first("lang") != request.lang]
-        in_reader: set[int] = set()
-        if ids and request.lang in self.languages:
-            own = compiled.compile(request.query, fields=text_fields(request.lang, False))
-            query = Query.boolean_query([
-                (Occur.Must, Query.term_set_query(self.schema, "id", ids)),
-                (Occur.Must, own)])
-            result = searcher.search(query, limit=len(ids), count=False)
-            in_reader = {searcher.doc(a)["id"][0] for _, a in result.hits}
-        hits = []
-        for score, doc in found:
-            item_id = doc["id"][0]
-            lang = (doc.get_first("lang") or "")
-            human = (doc.get_first("human") or "").split()
-            if item_id not in in_reader or lang == request.lang:
-                matched = "original"
-            else:
-                matched = "human" if request.lang in human else "machine"
-            sort_key = float(score) if isinstance(score, float) else 0.0
-            hits.append(Hit(item_id, sort_key, matched))
-        return hits
 
     def _facets(self, searcher, query, scale: int = 1) -> dict[str, list[tuple[str, int]]]:
         spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
@@ -186,20 +169,10 @@ class _Writer:
         for d in documents:
             if replace:
                 self.writer.delete_documents_by_term("id", d.item_id)
-            fields: dict[str, object] = {
-                "id": d.item_id, "lang": d.language, "kind": d.kind, "source": str(d.source_id),
-                "published": d.published, "year": d.year, "source_name": d.source_name,
-                "sample": d.item_id % SAMPLE,
-                "title_any": d.title, "body_any": d.body,
-                "human": " ".join(lang for lang, (_, _, origin) in d.texts.items()
-                                  if origin == "human"),
-            }
+            fields = fields_of(d, self.languages)
+            fields["sample"] = d.item_id % SAMPLE
             if d.topics:
                 fields["topic"] = list(d.topics)
-            for lang, (title, body, _) in d.texts.items():
-                if lang in self.languages:
-                    fields[f"title_{lang}"] = title
-                    fields[f"body_{lang}"] = body
             self.writer.add_document(tantivy.Document(**fields))
 
     def delete(self, item_ids: Iterable[int]) -> None:
@@ -210,98 +183,44 @@ class _Writer:
         self.writer.commit()
 
 
-class _Compiler:
-    """Our query tree (query.py) as a tantivy query for one reader's language."""
+class _Compiler(Compiler):
+    """The query tree as tantivy queries."""
 
     def __init__(self, engine: TantivyEngine, searcher: tantivy.Searcher, lang: str):
-        self.engine = engine
+        super().__init__(engine, lang)
         self.schema = engine.schema
         self.searcher = searcher
-        self.lang = lang if lang in engine.languages else None
-        self.fields = text_fields(self.lang, True)
 
-    def compile(self, node, fields: list[tuple[str, float]] | None = None) -> Query:
-        saved = self.fields
-        if fields is not None:
-            self.fields = fields
-        try:
-            return self._node(node)
-        finally:
-            self.fields = saved
+    def term(self, field: str, text: str) -> Query:
+        return Query.term_query(self.schema, field, text)
 
-    def _node(self, node) -> Query:
-        if isinstance(node, Word | Phrase):
-            return self._text(node)
-        if isinstance(node, QFilter):
-            return self._filter(node)
-        if isinstance(node, Not):
-            return Query.boolean_query([(Occur.Must, Query.all_query()),
-                                        (Occur.MustNot, self._node(node.node))])
-        if isinstance(node, All):
-            if not node.nodes:
-                return Query.all_query()
-            parts = [(Occur.MustNot, self._node(n.node)) if isinstance(n, Not)
-                     else (Occur.Must, self._node(n)) for n in node.nodes]
-            if all(occur == Occur.MustNot for occur, _ in parts):
-                parts.append((Occur.Must, Query.all_query()))
-            return Query.boolean_query(parts)
-        if isinstance(node, Any):
-            return Query.boolean_query([(Occur.Should, self._node(n)) for n in node.nodes])
-        raise TypeError(node)
+    def terms(self, field: str, texts: list[str]) -> Query:
+        return Query.term_set_query(self.schema, field, texts)
 
-    def _text(self, node: Word | Phrase) -> Query:
-        fields = [(f, b) for f, b in self.fields if node.field is None or f.startswith(TITLE)]
-        parts = []
-        for field, boost in fields:
-            lang = field.split("_", 1)[1]
-            lang = None if lang == ORIGINAL else lang
-            query = (self._prefix(field, node.text, lang) if isinstance(node, Word) and node.prefix
-                     else self._words(field, node.text, lang))
-            if query is not None:
-                parts.append((Occur.Should, Query.boost_query(query, boost)))
-        return Query.boolean_query(parts) if parts else Query.empty_query()
+    def phrase(self, field: str, texts: list[str]) -> Query:
+        return Query.phrase_query(self.schema, field, texts)
 
-    def _words(self, field: str, text: str, lang: str | None) -> Query | None:
-        """One word or a phrase in one field: a term, or the terms it analyses into —
-        in order for a phrase or a compound ("covid-19"), all of them for Chinese; Han
-        characters in the originals' fields as Chinese or as Japanese (analysis.py)."""
-        options = []
-        for pieces in readings(text, lang):
-            terms = [t for piece in pieces for t in self.engine.analyze(piece, lang)]
-            if len(terms) == 1:
-                options.append(Query.term_query(self.schema, field, terms[0]))
-            elif terms and is_unspaced(text):
-                options.append(Query.boolean_query(
-                    [(Occur.Must, Query.term_query(self.schema, field, t)) for t in terms]))
-            elif terms:
-                options.append(Query.phrase_query(self.schema, field, terms))
-        if len(options) > 1:
-            return Query.boolean_query([(Occur.Should, q) for q in options])
-        return options[0] if options else None
+    def all_of(self, must: list, must_not: tuple | list = ()) -> Query:
+        if len(must) == 1 and not must_not:
+            return must[0]
+        return Query.boolean_query([(Occur.Must, q) for q in must]
+                                   + [(Occur.MustNot, q) for q in must_not])
 
-    def _prefix(self, field: str, text: str, lang: str | None) -> Query | None:
-        """The most frequent MAX_EXPANSION words of the field that begin like `text` (its
-        stem, in a stemmed field: "trabajador*" begins where "trabajadores" is stored)."""
-        terms = self.engine.analyze(text, lang) or self.engine.analyze(text, None)
-        if not terms:
-            return None
-        found = self.searcher.terms_with_prefix(field, terms[0], limit=MAX_EXPANSION)
-        if not found:
-            return None
-        return Query.term_set_query(self.schema, field, [t for t, _ in found])
+    def any_of(self, queries: list) -> Query:
+        return Query.boolean_query([(Occur.Should, q) for q in queries])
 
-    def _filter(self, node: QFilter) -> Query:
-        name, value = node.name, node.value
-        if name in ("before", "after"):
-            lower, upper = (None, value) if name == "before" else (value, None)
-            return Query.range_query(self.schema, "published", FieldType.Integer, lower, upper,
-                                     include_lower=True, include_upper=name != "before")
-        if name == "source" and not str(value).isdigit():
-            words = WORD.findall(str(value))
-            terms = [t for w in words for t in self.engine.analyze(w, None)]
-            if not terms:
-                return Query.empty_query()
-            return Query.boolean_query(
-                [(Occur.Must, Query.term_query(self.schema, "source_name", t)) for t in terms])
-        return Query.term_query(self.schema, name, str(value))
+    def everything(self) -> Query:
+        return Query.all_query()
 
+    def nothing(self) -> Query:
+        return Query.empty_query()
+
+    def boost(self, query: Query, weight: float) -> Query:
+        return Query.boost_query(query, weight)
+
+    def published(self, lower: int | None, below: int | None) -> Query:
+        return Query.range_query(self.schema, "published", FieldType.Integer, lower, below,
+                                 include_lower=True, include_upper=below is None)
+
+    def prefixed(self, field: str, prefix: str, limit: int) -> list[str]:
+        return [t for t, _ in self.searcher.terms_with_prefix(field, prefix, limit=limit)]

@@ -19,12 +19,11 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from rabkor.search.analysis import STEMMERS, WORD, is_unspaced, readings
-from rabkor.search.documents import SearchDocument
-from rabkor.search.engine import FACET_SIZE, FACETS, MAX_EXPANSION, Hit, SearchRequest
-from rabkor.search.query import All, Any, Not, Phrase, Word
-from rabkor.search.query import Filter as QFilter
-from rabkor.search.weights import ORIGINAL, TITLE, text_fields
+from rabkor.search.analysis import STEMMERS, WORD
+from rabkor.search.compiler import Compiler
+from rabkor.search.documents import SearchDocument, fields_of
+from rabkor.search.engine import FACET_SIZE, FACETS, Hit, SearchRequest, labelled
+from rabkor.search.weights import text_fields
 
 BROKEN_STEMMERS = frozenset({"ar"})  # Whoosh 2.7.4's ISRI stemmer fails on Python 3
 EXPANSION_SCAN = 5000  # words a prefix reads before keeping the most frequent
@@ -104,20 +103,15 @@ class WhooshEngine:
         # without running the query a second time (which len() of an optimized one does)
         results = searcher.search(q, limit=max(limit, 1), sortedby=sortedby, reverse=reverse,
                                   optimize=False)
-        window = results[request.offset:limit]
-        found = [(hit.score or 0.0, hit.fields()) for hit in window]
-        in_reader: set[int] = set()
-        if found and request.lang in self.languages:
+        found = [(hit["id"], float(hit.score or 0.0), hit.get("lang", ""), hit.get("human", ""))
+                 for hit in results[request.offset:limit]]
+
+        def matched_in_reader(ids: list[int]) -> set[int]:
             own = compiler.compile(request.query, text_fields(request.lang, False))
-            ids = query.Or([query.Term("id", doc["id"]) for _, doc in found])
-            for hit in searcher.search(query.And([own, ids]), limit=len(found)):
-                in_reader.add(hit["id"])
-        hits = []
-        for score, doc in found:
-            lang, human = doc.get("lang", ""), (doc.get("human") or "").split()
-            matched = ("original" if doc["id"] not in in_reader or lang == request.lang
-                       else "human" if request.lang in human else "machine")
-            hits.append(Hit(doc["id"], float(score), matched))
+            narrowed = query.And([query.Or([query.Term("id", i) for i in ids]), own])
+            return {hit["id"] for hit in searcher.search(narrowed, limit=len(ids))}
+
+        hits = labelled(found, request.lang, self.languages, matched_in_reader)
         total = len(results)
         facets = self._facets(searcher, q) if request.facets and 0 < total <= FACET_LIMIT else {}
         return total, hits, facets, False
@@ -139,11 +133,8 @@ class WhooshEngine:
         reader = self.searcher().reader()
         words: dict[str, int] = {}
         for field in ("title_any", "body_any"):
-            for n, term in enumerate(reader.expand_prefix(field, prefix)):
-                if n >= EXPANSION_SCAN:
-                    break
-                word = term.decode() if isinstance(term, bytes) else term
-                words[word] = words.get(word, 0) + reader.doc_frequency(field, term)
+            for word, count in _prefixed(reader, field, prefix, limit):
+                words[word] = words.get(word, 0) + count
         return sorted(words.items(), key=lambda w: -w[1])[:limit]
 
     def analyze(self, text: str, lang: str | None) -> list[str]:
@@ -169,17 +160,9 @@ class _Writer:
 
     def add(self, documents: Iterable[SearchDocument], replace: bool = True) -> None:
         for d in documents:
-            fields = {
-                "id": d.item_id, "lang": d.language, "kind": d.kind, "source": str(d.source_id),
-                "published": d.published, "year": d.year, "source_name": d.source_name,
-                "title_any": d.title, "body_any": d.body,
-                "human": " ".join(lang for lang, (_, _, o) in d.texts.items() if o == "human"),
-            }
+            fields = fields_of(d, self.languages)
             if d.topics:
                 fields["topic"] = ",".join(d.topics)
-            for lang, (title, body, _) in d.texts.items():
-                if lang in self.languages:
-                    fields[f"title_{lang}"], fields[f"body_{lang}"] = title, body
             if replace and not self.empty:
                 self.writer.update_document(**fields)
             else:
@@ -190,91 +173,54 @@ class _Writer:
             self.writer.delete_by_term("id", item_id)
 
 
-class _Compiler:
-    """Our query tree (query.py) as a Whoosh query for one reader's language."""
+class _Compiler(Compiler):
+    """The query tree as Whoosh queries."""
 
     def __init__(self, engine: WhooshEngine, searcher, lang: str):
-        self.engine = engine
+        super().__init__(engine, lang)
         self.reader = searcher.reader()
-        self.lang = lang if lang in engine.languages else None
-        self.fields = text_fields(self.lang, True)
 
-    def compile(self, node, fields: list[tuple[str, float]] | None = None) -> query.Query:
-        saved = self.fields
-        if fields is not None:
-            self.fields = fields
-        try:
-            return self._node(node)
-        finally:
-            self.fields = saved
+    def term(self, field: str, text: str) -> query.Query:
+        return query.Term(field, text)
 
-    def _node(self, node) -> query.Query:
-        if isinstance(node, Word | Phrase):
-            return self._text(node)
-        if isinstance(node, QFilter):
-            return self._filter(node)
-        if isinstance(node, Not):
-            return query.And([query.Every(), query.Not(self._node(node.node))])
-        if isinstance(node, All):
-            if not node.nodes:
-                return query.Every()
-            positive = [self._node(n) for n in node.nodes if not isinstance(n, Not)]
-            negative = [self._node(n.node) for n in node.nodes if isinstance(n, Not)]
-            base = query.And(positive) if positive else query.Every()
-            return query.AndNot(base, query.Or(negative)) if negative else base
-        if isinstance(node, Any):
-            return query.Or([self._node(n) for n in node.nodes])
-        raise TypeError(node)
+    def terms(self, field: str, texts: list[str]) -> query.Query:
+        return query.Or([query.Term(field, t) for t in texts])
 
-    def _text(self, node: Word | Phrase) -> query.Query:
-        parts = []
-        for field, boost in self.fields:
-            if node.field is not None and not field.startswith(TITLE):
-                continue
-            lang = field.split("_", 1)[1]
-            lang = None if lang == ORIGINAL else lang
-            q = (self._prefix(field, node.text, lang) if isinstance(node, Word) and node.prefix
-                 else self._words(field, node.text, lang))
-            if q is not None:
-                q.boost = boost
-                parts.append(q)
-        return query.Or(parts) if parts else query.NullQuery
+    def phrase(self, field: str, texts: list[str]) -> query.Query:
+        return query.Phrase(field, texts)
 
-    def _words(self, field: str, text: str, lang: str | None) -> query.Query | None:
-        """As the tantivy engine's: a term, a phrase, all of a Chinese word's terms."""
-        options = []
-        for pieces in readings(text, lang):
-            terms = [t for piece in pieces for t in self.engine.analyze(piece, lang)]
-            if len(terms) == 1:
-                options.append(query.Term(field, terms[0]))
-            elif terms and is_unspaced(text):
-                options.append(query.And([query.Term(field, t) for t in terms]))
-            elif terms:
-                options.append(query.Phrase(field, terms))
-        if len(options) > 1:
-            return query.Or(options)
-        return options[0] if options else None
+    def all_of(self, must: list, must_not: tuple | list = ()) -> query.Query:
+        base = must[0] if len(must) == 1 else query.And(must)
+        return query.AndNot(base, query.Or(list(must_not))) if must_not else base
 
-    def _prefix(self, field: str, text: str, lang: str | None) -> query.Query | None:
-        terms = self.engine.analyze(text, lang) or self.engine.analyze(text, None)
-        if not terms:
-            return None
-        found = []
-        for n, term in enumerate(self.reader.expand_prefix(field, terms[0])):
-            if n >= EXPANSION_SCAN:
-                break
-            found.append((self.reader.doc_frequency(field, term), term))
-        found.sort(key=lambda f: -f[0])
-        words = [t.decode() if isinstance(t, bytes) else t for _, t in found[:MAX_EXPANSION]]
-        return query.Or([query.Term(field, w) for w in words]) if words else None
+    def any_of(self, queries: list) -> query.Query:
+        return query.Or(queries)
 
-    def _filter(self, node: QFilter) -> query.Query:
-        name, value = node.name, node.value
-        if name in ("before", "after"):
-            lower, upper = (None, value - 1) if name == "before" else (value, None)
-            return query.NumericRange("published", lower, upper)
-        if name == "source" and not str(value).isdigit():
-            terms = [t for w in WORD.findall(str(value)) for t in self.engine.analyze(w, None)]
-            return (query.And([query.Term("source_name", t) for t in terms]) if terms
-                    else query.NullQuery)
-        return query.Term(name, str(value))
+    def everything(self) -> query.Query:
+        return query.Every()
+
+    def nothing(self) -> query.Query:
+        return query.NullQuery
+
+    def boost(self, q: query.Query, weight: float) -> query.Query:
+        q.boost = weight
+        return q
+
+    def published(self, lower: int | None, below: int | None) -> query.Query:
+        return query.NumericRange("published", lower, None if below is None else below - 1)
+
+    def prefixed(self, field: str, prefix: str, limit: int) -> list[str]:
+        return [word for word, _ in _prefixed(self.reader, field, prefix, limit)]
+
+
+def _prefixed(reader, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+    """The `limit` most frequent of the first EXPANSION_SCAN words of `field` beginning
+    with `prefix`, with their document counts."""
+    found = []
+    for n, term in enumerate(reader.expand_prefix(field, prefix)):
+        if n >= EXPANSION_SCAN:
+            break
+        word = term.decode() if isinstance(term, bytes) else term
+        found.append((word, reader.doc_frequency(field, term)))
+    found.sort(key=lambda f: -f[1])
+    return found[:limit]

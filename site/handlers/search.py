@@ -11,8 +11,7 @@ from starlette.responses import Response
 from rabkor.core.errors import QueryError
 from rabkor.core.store.models import Source
 from rabkor.core.text.html import plain_text
-from rabkor.search.query import parse
-from rabkor.search.service import SORTS, live_engine, search
+from rabkor.search.service import SORTS, search
 from rabkor.search.snippets import snippet
 from rabkor.site import catalog
 from rabkor.site.display import item_view
@@ -39,8 +38,6 @@ async def search_show(request: Request) -> Response:
     except QueryError as exc:
         return render(request, "search/show.html", {**context, "error": str(exc)},
                       status_code=exc.status)
-    engine = live_engine(settings)
-    tree = parse(results.query)
     with request.app.state.store.read() as s:
         items = catalog.approved_items_by_id(s, [hit.item_id for hit in results.hits])
         source_ids = [int(v) for v, _ in results.facets.get("source", []) if v.isdigit()]
@@ -53,8 +50,9 @@ async def search_show(request: Request) -> Response:
         content = (view.content_translation.text if view.content_translation
                    else plain_text(item.content))
         text = "\n".join(part for part in (view.summary, content) if part)
-        rows.append((view, snippet(engine, text, view.shown_language or lang, tree)
-                     if engine else [], matched.get(item.id, "original")))
+        rows.append((view, snippet(results.engine, text, view.shown_language or lang,
+                                   results.tree) if results.engine else [],
+                     matched.get(item.id, "original")))
     facets = {name: [(value, sources.get(int(value), value) if name == "source" else value,
                       count) for value, count in values]
               for name, values in results.facets.items() if values}
