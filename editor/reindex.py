@@ -25,7 +25,7 @@ def reindexing(request: Request, response: Response, item_ids: list[int]) -> Res
 
     async def run() -> None:
         try:
-            await run_in_threadpool(update_index, settings, store, None, item_ids)
+            await run_in_threadpool(update_index, settings, store, item_ids=item_ids)
         except RabkorError as exc:
             logger.warning("items %s not indexed yet (the next cycle will): %s", item_ids, exc)
 
