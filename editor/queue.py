@@ -19,6 +19,7 @@ from rabkor.core.store.models import (
     Submission,
     SubmissionStatus,
 )
+from rabkor.search.engine import SearchResults
 
 PAGE_SIZE = 50
 NEWEST_FIRST = (func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.desc())
@@ -34,6 +35,16 @@ class Page:
     @property
     def last(self) -> int:
         return _page_count(self.count, self.size)
+
+
+def found_page(session: Session, found: SearchResults) -> Page:
+    """A page of the queue's search results (search/), the items in the order found."""
+    ids = [hit.item_id for hit in found.hits]
+    items = {item.id: item for item in session.scalars(
+        select(Item).where(Item.id.in_(ids), Item.status == ItemStatus.PENDING)
+        .options(selectinload(Item.translations), joinedload(Item.source)))}
+    return Page(items=[items[i] for i in ids if i in items], number=found.page,
+                count=found.total, size=found.per_page)
 
 
 def pending_page(session: Session, number: int, size: int = PAGE_SIZE) -> Page:

@@ -23,7 +23,6 @@ TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
 }
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
 DECIDING_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
-PUBLISHED = ItemStatus.APPROVED
 
 
 def may_decide(role: Role | None) -> bool:
@@ -33,9 +32,9 @@ def may_decide(role: Role | None) -> bool:
 def decide(session: Session, item: Item, editor: User, action: str, reason: str = "") -> Decision:
     """Apply `action` to `item` as `editor` and record it; raise without changing anything.
 
-    A newly published item's `indexed_at` is cleared so the search indexer takes it up;
-    an unpublished one keeps it, which tells the indexer that its document is to be
-    removed (search/indexer.py).
+    The change of status makes the item due for the search indexer (its `updated_at`
+    moves past its `indexed_at`; a rejected item still marked indexed is removed: see
+    search/indexer.py).
     """
     if not may_decide(editor.role):
         raise NotPermitted(f"{editor.username} is a {editor.role}; only editors and "
@@ -51,8 +50,6 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     if action == REJECT and not reason:
         raise ReasonRequired("a rejection needs a reason")
     item.status = after
-    if after == PUBLISHED and before != PUBLISHED:
-        item.indexed_at = None
     decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
                         to_status=after, reason=reason, created_at=utcnow())
     session.add(decision)

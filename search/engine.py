@@ -37,6 +37,7 @@ class SearchRequest:
     offset: int = 0
     limit: int = 20
     facets: bool = True
+    statuses: tuple[str, ...] = ("approved",)  # readers see published items; the queue pending
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Keeping the search index in step with the store, whichever engine holds it.
 
+The index holds the published items, which readers search, and the queue's (pending,
+not a copy of another item), which editors search; each document carries its status.
 The store says what is indexed: `Item.indexed_at` is set once an item's document is
-committed, and an item is due again when it or one of its translations changed after
-that; a crashed run loses nothing, the next one takes the items up again. The index is
+committed, and an item is due again when it (its status too) or one of its translations
+changed after that; a crashed run loses nothing, the next one takes the items up again. The index is
 derived and can always be rebuilt from the store.
 
 `settings.index_dir` is a symbolic link to the current index version; each version holds
@@ -36,7 +38,7 @@ from rabkor.core.store.models import Item, ItemStatus, Translation, utcnow
 from rabkor.search.documents import documents_for
 from rabkor.search.engine import Engine, open_engine
 
-LAYOUT = 3  # the fields of documents.py; a change makes every index rebuild
+LAYOUT = 4  # the fields of documents.py; a change makes every index rebuild
 MANIFEST = "rabkor-index.json"
 WRITER_TIMEOUT = 60.0
 WRITER_RETRY = 0.1
@@ -77,9 +79,9 @@ def current_version(settings: Settings) -> Path | None:
 
 def update_index(settings: Settings, store: Store, progress: Progress | None = None,
                  item_ids: Iterable[int] | None = None) -> IndexReport:
-    """Index the approved items that are due (of `item_ids`, when given: the items an
-    editor just decided) and drop the items no longer approved. An index that does not
-    fit the settings is rebuilt instead."""
+    """Index the items that are due (of `item_ids`, when given: the items an editor just
+    decided) and drop the items that left the index (rejected, or become copies). An
+    index that does not fit the settings is rebuilt instead."""
     with _index_lock(settings.index_dir):
         version = current_version(settings)
         if version is None:
@@ -88,8 +90,7 @@ def update_index(settings: Settings, store: Store, progress: Progress | None = N
         wanted = None if item_ids is None else sorted(set(item_ids))
         with store.read() as s:
             due_q = select(Item.id).where(_is_due()).order_by(Item.id)
-            gone_q = select(Item.id).where(Item.status != ItemStatus.APPROVED,
-                                           Item.indexed_at.is_not(None))
+            gone_q = select(Item.id).where(~_indexable(), Item.indexed_at.is_not(None))
             if wanted is not None:
                 due_q, gone_q = due_q.where(Item.id.in_(wanted)), gone_q.where(
                     Item.id.in_(wanted))
@@ -120,8 +121,7 @@ def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> Ind
     version = _version_path(live)
     engine = open_engine(settings.search_engine, version, settings.languages, create=True)
     with store.read() as s:
-        ids = s.scalars(select(Item.id).where(Item.status == ItemStatus.APPROVED)
-                        .order_by(Item.id)).all()
+        ids = s.scalars(select(Item.id).where(_indexable()).order_by(Item.id)).all()
     try:
         for done in _index_in_batches(engine, settings, store, ids, started, replace=False):
             if progress:
@@ -131,18 +131,23 @@ def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> Ind
     (version / MANIFEST).write_text(json.dumps(manifest(settings)), encoding="utf-8")
     previous = _swap(live, version)
     with store.transaction() as s:
-        s.execute(update(Item).where(Item.status != ItemStatus.APPROVED,
-                                     Item.indexed_at.is_not(None))
+        s.execute(update(Item).where(~_indexable(), Item.indexed_at.is_not(None))
                   .values(indexed_at=None, updated_at=Item.updated_at))
     _remove_old_versions(live, keep={version, previous})
     return IndexReport(indexed=len(ids), deleted=0, rebuilt=True)
 
 
+def _indexable():
+    """The items the index holds: published, or waiting in the queue (not copies)."""
+    return or_(Item.status == ItemStatus.APPROVED,
+               (Item.status == ItemStatus.PENDING) & Item.duplicate_of_id.is_(None))
+
+
 def _is_due():
-    """Approved, and never indexed, or changed (the item or a translation) since."""
+    """Indexable, and never indexed, or changed (the item or a translation) since."""
     newer_translation = exists().where(Translation.item_id == Item.id,
                                        Translation.created_at > Item.indexed_at)
-    return (Item.status == ItemStatus.APPROVED) & or_(
+    return _indexable() & or_(
         Item.indexed_at.is_(None), Item.indexed_at < Item.updated_at, newer_translation)
 
 
@@ -174,8 +179,8 @@ def _mark_indexed(store: Store, ids: list[int], moment: datetime | None) -> None
 
 
 def _delete(engine: Engine, store: Store, gone: list[int]) -> int:
-    """Remove the documents of items no longer approved: the store names them (not
-    approved, still marked indexed); a rebuild drops any other stray document."""
+    """Remove the documents of items the index no longer holds: the store names them (not
+    indexable, still marked indexed); a rebuild drops any other stray document."""
     if not gone:
         return 0
     with engine.writer() as writer:

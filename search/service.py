@@ -27,19 +27,22 @@ _lock = threading.Lock()
 
 
 def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: int = 20,
-           sort: str = "relevance", facets: bool = True) -> SearchResults:
-    """The items matching `q`, one page of them; a QueryError says what to change."""
+           sort: str = "relevance", facets: bool = True,
+           statuses: tuple[str, ...] = ("approved",)) -> SearchResults:
+    """The items matching `q` (of these statuses: the published ones unless the queue
+    asks for others), one page of them; a QueryError says what to change."""
     text = check_query(q)
     tree = parse(text)
     page = min(max(page, 1), MAX_PAGE)
     engine = live_engine(settings)
     if engine is None:
         return SearchResults(text, 0, page, per_page, tree=tree)
-    key = (str(engine.directory), engine.stamp(), tree, lang)
+    key = (str(engine.directory), engine.stamp(), tree, lang, statuses)
     cached = _facets.get(key) if facets else None  # (facets, estimated)
     request = SearchRequest(tree, lang, settings.languages,
                             sort if sort in SORTS else "relevance",
-                            (page - 1) * per_page, per_page, facets and cached is None)
+                            (page - 1) * per_page, per_page, facets and cached is None,
+                            statuses)
     total, hits, found_facets, estimated = engine.search(request)
     if facets and cached is None:
         _facets[key] = (found_facets, estimated)

@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default="tantivy,whoosh")
     parser.add_argument("--store-items", type=int, default=5000)
     parser.add_argument("--no-fts5", action="store_true")
+    parser.add_argument("--keep", type=Path, help="build each engine's index once under "
+                        "this folder and reuse it on later runs (to study queries)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from rabkor.core.settings import DEFAULT_LANGUAGES, Settings
@@ -258,13 +260,21 @@ def main(argv: list[str] | None = None) -> None:
           "max ms | peak RSS MB |", flush=True)
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", flush=True)
     for name in args.engines.split(","):
-        folder = Path(tempfile.mkdtemp(prefix=f"rabkor-bench-{name}-"))
+        if args.keep:
+            folder = args.keep / f"{name}-{args.items}"
+            folder.mkdir(parents=True, exist_ok=True)
+        else:
+            folder = Path(tempfile.mkdtemp(prefix=f"rabkor-bench-{name}-"))
         settings = Settings(data_dir=folder, languages=DEFAULT_LANGUAGES, secret_key="x",
                             search_engine=name)
         version = folder / "index-bench"
-        rate, size = build(name, version, args.items, corpus)
-        (version / MANIFEST).write_text(__import__("json").dumps(manifest(settings)))
-        _swap(settings.index_dir, version)
+        if (version / MANIFEST).exists():
+            rate, size = float("nan"), sum(p.stat().st_size for p in version.rglob("*")
+                                           if p.is_file())
+        else:
+            rate, size = build(name, version, args.items, corpus)
+            (version / MANIFEST).write_text(__import__("json").dumps(manifest(settings)))
+            _swap(settings.index_dir, version)
         run_queries(settings, qs[:20])  # the process opens the index once, as the site does
         service._facets.clear()  # distinct queries: no query's facets come from the cache
         times = run_queries(settings, qs)
@@ -276,7 +286,8 @@ def main(argv: list[str] | None = None) -> None:
         slow = sorted(zip(times, qs, strict=True), reverse=True)[:3]
         print("    slowest: " + "; ".join(f"{q!r} ({lang}) {t:.1f} ms"
                                           for t, (lang, q, _) in slow), flush=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     if not args.no_fts5:
         folder = Path(tempfile.mkdtemp(prefix="rabkor-bench-fts5-"))
         times, rate = fts5(folder, args.items, corpus, qs)

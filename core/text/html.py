@@ -160,7 +160,7 @@ def plain_text(value: str | None, limit: int | None = None) -> str:
         text = html.unescape(_text_only.clean(bounded(_BLOCK_END.sub(" ", cut))))
         if "<" in text:
             text = html.unescape(_text_only.clean(text))
-    text = _SPACES.sub(" ", printable(text)).strip()
+    text = " ".join(printable(text).split())  # str.split's whitespace is re's \s
     return text[:limit] if limit else text
 
 

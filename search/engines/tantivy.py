@@ -43,6 +43,7 @@ def _analyzer(lang: str | None) -> tantivy.TextAnalyzer:
 def _schema(languages: tuple[str, ...]) -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     b.add_integer_field("id", stored=True, indexed=True, fast=True)
+    b.add_text_field("status", tokenizer_name="raw")
     for name in ("lang", "kind", "source", "topic", "human"):
         b.add_text_field(name, stored=name in ("lang", "human"), fast=True, tokenizer_name="raw")
     b.add_integer_field("published", indexed=True, fast=True)
@@ -109,7 +110,7 @@ class TantivyEngine:
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self._searcher()
         compiler = _Compiler(self, searcher, request.lang)
-        query = compiler.compile(request.query)
+        query = compiler.request(request)
         kwargs: dict = {}
         if request.sort != "relevance":
             kwargs = {"order_by_field": "published",
@@ -208,6 +209,11 @@ class _Compiler(Compiler):
 
     def any_of(self, queries: list) -> Query:
         return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+    def only(self, query: Query, field: str, values: list[str]) -> Query:
+        return Query.boolean_query([
+            (Occur.Must, query),
+            (Occur.Must, Query.const_score_query(self.terms(field, values), 0.0))])
 
     def everything(self) -> Query:
         return Query.all_query()

@@ -39,7 +39,7 @@ def _analyzer(lang: str | None):
 
 def _schema(languages: tuple[str, ...]) -> Schema:
     fields = {
-        "id": NUMERIC(int, stored=True, unique=True, signed=False, bits=64),
+        "id": NUMERIC(int, stored=True, unique=True, signed=False, bits=64), "status": ID(),
         "lang": ID(stored=True, sortable=True), "kind": ID(sortable=True),
         "source": ID(sortable=True), "topic": KEYWORD(commas=True, lowercase=False),
         "human": ID(stored=True), "published": NUMERIC(int, sortable=True, bits=64),
@@ -94,7 +94,7 @@ class WhooshEngine:
     def _search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self.searcher()
         compiler = _Compiler(self, searcher, request.lang)
-        q = compiler.compile(request.query)
+        q = compiler.request(request)
         sortedby, reverse = None, False
         if request.sort != "relevance":
             sortedby, reverse = "published", request.sort != "oldest"
@@ -195,6 +195,9 @@ class _Compiler(Compiler):
 
     def any_of(self, queries: list) -> query.Query:
         return query.Or(queries)
+
+    def only(self, q: query.Query, field: str, values: list[str]) -> query.Query:
+        return query.And([q, query.ConstantScoreQuery(self.terms(field, values), 0.0)])
 
     def everything(self) -> query.Query:
         return query.Every()

@@ -229,3 +229,29 @@ def test_a_decision_reaches_search_within_the_request(client, store, editor, set
     assert [h.item_id for h in search(settings, "valparaiso", lang="es").hits] == [item_id]
     client.post(f"/items/{item_id}/reopen", data={"csrf_token": token})
     assert search(settings, "valparaiso", lang="es").total == 0
+
+
+def test_the_queue_is_searched_through_the_search_index(client, store, editor, settings):
+    """Words, phrases and operators as readers use them, on the pending items only; a
+    decision taken from the results comes back to them; a malformed query is explained."""
+    from rabkor.search.indexer import update_index
+
+    strike = add_item(store, "Huelga de estibadores en Valparaíso", published_at=when(1))
+    other = add_item(store, "Cooperativas de vivienda", published_at=when(2))
+    french = add_item(store, "Grève des dockers", language="fr", published_at=when(3),
+                      translations={("title", "es"): "Huelga de los estibadores"})
+    add_item(store, "Huelga ya decidida", status=ItemStatus.APPROVED)
+    update_index(settings, store)
+    page = client.get("/", params={"q": "huelga", "lang": "es"})
+    assert sorted(item_ids(page.text)) == sorted([strike, french])  # the French one through
+    assert '<span class="count">2</span>' in page.text               # its translation
+    assert item_ids(client.get("/", params={"q": "huelga -lang:fr", "lang": "es"}).text) == [strike]
+    assert item_ids(client.get("/", params={"q": '"de vivienda"'}).text) == [other]
+    token = csrf_of(page.text)
+    done = client.post(f"/items/{strike}/approve",
+                       data={"csrf_token": token, "q": "huelga", "lang": "es", "page": "1"})
+    assert "q=huelga" in str(done.url)
+    assert item_ids(done.text) == [french]
+    bad = client.get("/", params={"q": '"unclosed'})
+    assert bad.status_code == 400 and item_ids(bad.text) == [] and 'role="alert"' in bad.text
+    assert "A quotation mark (&#34;) is not closed" in bad.text

@@ -54,10 +54,9 @@ def test_every_state_and_action(store, users, status, action):
             assert count_decisions(s) == 0
             return
         assert item.status is target
-        # newly published: due for indexing; unpublished: still marked, so the indexer
-        # knows to remove its document
-        published = status is not ItemStatus.APPROVED and target is ItemStatus.APPROVED
-        assert (item.indexed_at is None) is published
+        # still marked indexed, changed since: the indexer replaces its document (with the
+        # new status) or, rejected, removes it
+        assert item.indexed_at is not None and item.updated_at > item.indexed_at
         saved = s.get(Decision, decision_id)
         assert (saved.item_id, saved.editor_id, saved.action) == (item_id, editor.id, action)
         assert (saved.from_status, saved.to_status, saved.reason) == (status, target, "because")

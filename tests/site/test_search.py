@@ -324,6 +324,38 @@ def test_a_rejected_item_leaves_the_index(settings, store, indexed):
     assert update_index(settings, store).deleted == 0
 
 
+def test_the_queue_is_searched_by_editors_and_never_shown_to_readers(settings, store, indexed,
+                                                                     add_item):
+    """Pending items are indexed with their status: the queue's search finds them, a
+    reader's does not; approving moves one over, rejecting removes it, a copy of another
+    item is left out, and a rebuild keeps the same split."""
+    waiting = add_item("Dockers picket the terminal", status=ItemStatus.PENDING)
+    copy = add_item("Dockers picket the terminal again", status=ItemStatus.PENDING,
+                    duplicate_of_id=waiting)
+    assert update_index(settings, store).indexed == 1  # the copy is not the index's
+    queue = {"statuses": ("pending",)}
+    assert found(settings, "picket") == []
+    assert found(settings, "picket", **queue) == [waiting]
+    assert search(settings, "dockers", lang="en", **queue).total == 1
+    assert found(settings, "dockers") == [indexed["en"]]
+    for _ in range(2):  # the same after a rebuild
+        with store.transaction() as s:  # what the desk's decisions do (workflow.decide)
+            s.get(Item, waiting).status = ItemStatus.APPROVED
+        assert update_index(settings, store).indexed == 1
+        assert found(settings, "picket") == [waiting]
+        assert found(settings, "picket", **queue) == []
+        with store.transaction() as s:
+            s.get(Item, waiting).status = ItemStatus.PENDING
+        update_index(settings, store)
+        rebuild_index(settings, store)
+        assert found(settings, "picket", **queue) == [waiting]
+        assert copy not in found(settings, "again", **queue)
+    with store.transaction() as s:
+        s.get(Item, waiting).status = ItemStatus.REJECTED
+    assert update_index(settings, store).deleted == 1
+    assert found(settings, "picket", **queue) == found(settings, "picket") == []
+
+
 def test_rebuild_gives_the_same_results(settings, store, indexed):
     before = {q: found(settings, q, lang="es") for q in ("dockers", "vivienda", "estibadores")}
     report = rebuild_index(settings, store)
