@@ -1,53 +1,45 @@
-"""Who may see the editor: the queue needs an admin or an editor; translation pages admit
-translators too (their review stays with editors, see rabkor.editor.postedit)."""
+"""Routes that say who may use them: `route(path, handler, privilege)` guards the handler
+with the privilege (editor/privileges.py) and records it on the route, `public(...)` says
+a route needs none; the route walk in tests/editor/test_privileges.py finds any route
+that says neither."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
-from rabkor.core.store.models import Role
 from rabkor.core.web.sessions import session_of
+from rabkor.editor.privileges import REFUSAL, Privilege, may
 from rabkor.editor.urls import url_for
-from rabkor.editor.workflow import may_decide
 
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def _role_required(allowed: Callable[[Role | None], bool], pages: str) -> Callable[[Handler],
-                                                                                  Handler]:
-    """A guard: anonymous visitors go to the login page, other roles get a readable 403."""
+def route(path: str, handler: Handler, privilege: Privilege, *, name: str,
+          methods: list[str] | None = None) -> Route:
+    """A route of `handler` for the roles that have `privilege`: anonymous visitors go to
+    the login page, other roles get a 403 page that says why and where they may go."""
 
-    def guard(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def guarded(request: Request) -> Response:
-            session = session_of(request)
-            if session.user_id is None:
-                return RedirectResponse(url_for(request, "login_form"), status_code=303)
-            if not allowed(session.role):
-                raise HTTPException(403, f"You are logged in as {session.username}, a "
-                                         f"{session.role}. {pages}")
-            return await handler(request)
+    async def guarded(request: Request) -> Response:
+        session = session_of(request)
+        if session.user_id is None:
+            return RedirectResponse(url_for(request, "login_form"), status_code=303)
+        if not may(session.role, privilege):
+            raise HTTPException(403, f"You are logged in as {session.username}, a "
+                                     f"{session.role}. {REFUSAL[privilege]}")
+        return await handler(request)
 
-        return guarded
-
-    return guard
-
-
-TRANSLATING_ROLES = frozenset({Role.ADMIN, Role.EDITOR, Role.TRANSLATOR})
+    found = Route(path, guarded, name=name, methods=methods)
+    found.privilege = privilege
+    return found
 
 
-def may_translate(role: Role | None) -> bool:
-    return role in TRANSLATING_ROLES
-
-
-editor_required = _role_required(
-    may_decide, "The editorial queue is open to editors and administrators only; ask an "
-                "administrator if you need access.")
-translator_required = _role_required(
-    may_translate, "Translation pages are open to translators, editors and administrators; "
-                   "ask an administrator if you want to translate.")
+def public(path: str, handler: Handler, *, name: str, methods: list[str] | None = None) -> Route:
+    """A route anyone may use (logging in)."""
+    found = Route(path, handler, name=name, methods=methods)
+    found.privilege = None
+    return found

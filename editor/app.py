@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from rabkor.core.errors import RabkorError
@@ -22,7 +22,9 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import EDITOR_HEADERS
-from rabkor.editor.handlers import auth, decisions, queue, translations
+from rabkor.editor.access import public, route
+from rabkor.editor.handlers import account, auth, decisions, queue, translations
+from rabkor.editor.privileges import Privilege
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
 
@@ -51,25 +53,28 @@ async def error_page(request: Request, exc: Exception) -> Response:
     return response
 
 
+TRANSLATE, REVIEW, DECIDE = Privilege.TRANSLATE, Privilege.REVIEW, Privilege.DECIDE
+POST = ["POST"]
+
 TRANSLATION_ROUTES = [
-    Route("/translations", translations.translation_list, name="translation_list"),
-    Route("/translations/reviews", translations.review_list, name="review_list"),
-    Route("/translations/{item_id:int}/{lang}", translations.translation_edit,
+    route("/translations", translations.translation_list, TRANSLATE, name="translation_list"),
+    route("/translations/reviews", translations.review_list, REVIEW, name="review_list"),
+    route("/translations/{item_id:int}/{lang}", translations.translation_edit, TRANSLATE,
           name="translation_edit"),
-    Route("/translations/{item_id:int}/{lang}", translations.translation_save, methods=["POST"],
-          name="translation_save"),
-    Route("/translations/{item_id:int}/{lang}/claim", translations.translation_claim,
-          methods=["POST"], name="translation_claim"),
-    Route("/translations/{item_id:int}/{lang}/release", translations.translation_release,
-          methods=["POST"], name="translation_release"),
-    Route("/translations/{item_id:int}/{lang}/history", translations.translation_history,
-          name="translation_history"),
-    Route("/translations/revisions/{revision_id:int}", translations.revision_show,
+    route("/translations/{item_id:int}/{lang}", translations.translation_save, TRANSLATE,
+          methods=POST, name="translation_save"),
+    route("/translations/{item_id:int}/{lang}/claim", translations.translation_claim,
+          TRANSLATE, methods=POST, name="translation_claim"),
+    route("/translations/{item_id:int}/{lang}/release", translations.translation_release,
+          TRANSLATE, methods=POST, name="translation_release"),
+    route("/translations/{item_id:int}/{lang}/history", translations.translation_history,
+          TRANSLATE, name="translation_history"),
+    route("/translations/revisions/{revision_id:int}", translations.revision_show, TRANSLATE,
           name="revision_show"),
-    Route("/translations/revisions/{revision_id:int}/accept", translations.revision_accept,
-          methods=["POST"], name="revision_accept"),
-    Route("/translations/revisions/{revision_id:int}/return", translations.revision_return,
-          methods=["POST"], name="revision_return"),
+    route("/translations/revisions/{revision_id:int}/accept", translations.revision_accept,
+          REVIEW, methods=POST, name="revision_accept"),
+    route("/translations/revisions/{revision_id:int}/return", translations.revision_return,
+          REVIEW, methods=POST, name="revision_return"),
 ]
 
 
@@ -77,18 +82,19 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     """The editor on `store`, with the guards of rabkor.core.web.apps (its pages may not be
     framed); sessions are its own unless an outer app already provides them."""
     routes = [
-        Route("/", queue.queue_list, name="queue_list"),
-        Route("/items/{item_id:int}/approve", queue.item_approve, methods=["POST"],
+        route("/", queue.queue_list, DECIDE, name="queue_list"),
+        route("/items/{item_id:int}/approve", queue.item_approve, DECIDE, methods=POST,
               name="item_approve"),
-        Route("/items/{item_id:int}/reject", queue.item_reject, methods=["POST"],
+        route("/items/{item_id:int}/reject", queue.item_reject, DECIDE, methods=POST,
               name="item_reject"),
-        Route("/items/{item_id:int}/reopen", queue.item_reopen, methods=["POST"],
+        route("/items/{item_id:int}/reopen", queue.item_reopen, DECIDE, methods=POST,
               name="item_reopen"),
-        Route("/decisions", decisions.decision_list, name="decision_list"),
+        route("/decisions", decisions.decision_list, DECIDE, name="decision_list"),
         *TRANSLATION_ROUTES,
-        Route("/login", auth.login_form, name="login_form"),
-        Route("/login", auth.login_submit, methods=["POST"], name="login_submit"),
-        Route("/logout", auth.logout, methods=["POST"], name="logout"),
+        route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
+        public("/login", auth.login_form, name="login_form"),
+        public("/login", auth.login_submit, methods=POST, name="login_submit"),
+        public("/logout", auth.logout, methods=POST, name="logout"),
         Mount("/static", StaticFiles(directory=STATIC), name="editor_static"),
     ]
     app = web_app(settings, store, routes=routes, headers=EDITOR_HEADERS,

@@ -38,8 +38,8 @@ from rabkor.editor.errors import (
     NotPermitted,
     PostEditConflict,
 )
+from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.revisions import Event
-from rabkor.editor.workflow import may_decide
 from rabkor.translate.memory import HUMAN, remember_many
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def save(session: Session, item: Item, language: str, user: User,
 def review(session: Session, revision: TranslationRevision, reviewer: User, accept: bool,
            note: str = "") -> None:
     """Accept a submission (it reaches readers) or return it to its author with a note."""
-    if not may_decide(reviewer.role):
+    if not may(reviewer.role, Privilege.REVIEW):
         raise NotPermitted(f"{reviewer.username} is a {reviewer.role}; only editors and "
                            "administrators review translations")
     if revision.author_id == reviewer.id:

@@ -22,9 +22,8 @@ from rabkor.core.store.models import Translation
 from rabkor.core.text.html import safe_markup
 from rabkor.core.text.urls import is_web_url
 from rabkor.core.web.sessions import session_of
-from rabkor.editor.access import may_translate
+from rabkor.editor.privileges import Privilege, landing, may
 from rabkor.editor.urls import url_for
-from rabkor.editor.workflow import may_decide
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -64,8 +63,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
 
     def common(request: Request) -> dict[str, object]:
         session = session_of(request)
-        return {"session": session, "can_decide": may_decide(session.role),
-                "can_translate": may_translate(session.role),
+        return {"session": session, "may": lambda name: may(session.role, Privilege(name)),
+                "landing": landing(session.role),
                 "site_title": settings.site_title}
 
     templates = Jinja2Templates(env=env, context_processors=[common])

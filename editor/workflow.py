@@ -9,8 +9,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import InvalidTransition
-from rabkor.core.store.models import Decision, Item, ItemStatus, Role, User, utcnow
+from rabkor.core.store.models import Decision, Item, ItemStatus, User, utcnow
 from rabkor.editor.errors import NotPermitted, ReasonRequired
+from rabkor.editor.privileges import Privilege, may
 
 APPROVE, REJECT, REOPEN = "approve", "reject", "reopen"
 
@@ -22,13 +23,6 @@ TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
     (ItemStatus.REJECTED, REOPEN): ItemStatus.PENDING,
 }
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
-DECIDING_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
-
-
-def may_decide(role: Role | None) -> bool:
-    return role in DECIDING_ROLES
-
-
 def decide(session: Session, item: Item, editor: User, action: str, reason: str = "") -> Decision:
     """Apply `action` to `item` as `editor` and record it; raise without changing anything.
 
@@ -36,7 +30,7 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     moves past its `indexed_at`; a rejected item still marked indexed is removed: see
     search/indexer.py).
     """
-    if not may_decide(editor.role):
+    if not may(editor.role, Privilege.DECIDE):
         raise NotPermitted(f"{editor.username} is a {editor.role}; only editors and "
                            "administrators may approve or reject items")
     if action not in ACTIONS:

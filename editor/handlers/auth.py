@@ -17,6 +17,7 @@ from rabkor.core.accounts import LoginFailed, authenticate
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import User
 from rabkor.core.web.sessions import session_of, verify_csrf
+from rabkor.editor.privileges import landing
 from rabkor.editor.templating import render
 from rabkor.editor.throttle import MAX_NAME, LoginThrottle
 from rabkor.editor.urls import url_for
@@ -56,7 +57,7 @@ async def login_submit(request: Request) -> Response:
                       username=username)
     throttle.succeeded(username, visitor)
     await run_in_threadpool(session_of(request).login, user)
-    return RedirectResponse(url_for(request, "queue_list"), status_code=303)
+    return RedirectResponse(url_for(request, landing(user.role)), status_code=303)
 
 
 async def logout(request: Request) -> Response:

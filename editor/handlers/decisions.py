@@ -7,13 +7,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rabkor.core.store.db import Store
-from rabkor.editor.access import editor_required
 from rabkor.editor.handlers.flash import confirmation
 from rabkor.editor.queue import recent_decisions, reopenable
 from rabkor.editor.templating import render
 
 
-@editor_required
 async def decision_list(request: Request) -> Response:
     store: Store = request.app.state.store
 

@@ -17,12 +17,11 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, TranslationRevision, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import postedit, revisions
-from rabkor.editor.access import editor_required, translator_required
 from rabkor.editor.errors import IncompleteTranslation, PostEditConflict, TextTooLong
+from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
-from rabkor.editor.workflow import may_decide
 
 T = TypeVar("T")
 # What a redirect's `done` may confirm: the words come from here, never from the URL.
@@ -36,7 +35,6 @@ DONE = {
 }
 
 
-@translator_required
 async def translation_list(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     lang = request.query_params.get("lang", "")
@@ -53,12 +51,10 @@ async def translation_list(request: Request) -> Response:
                   languages=settings.languages, done=DONE.get(request.query_params.get("done")))
 
 
-@translator_required
 async def translation_edit(request: Request) -> Response:
     return await _edit_page(request)
 
 
-@translator_required
 async def translation_claim(request: Request) -> Response:
     await verify_csrf(request)
     item_id, lang = _target(request)
@@ -70,7 +66,6 @@ async def translation_claim(request: Request) -> Response:
     return _back_to_edit(request, item_id, lang, "claimed")
 
 
-@translator_required
 async def translation_release(request: Request) -> Response:
     await verify_csrf(request)
     item_id, lang = _target(request)
@@ -79,7 +74,6 @@ async def translation_release(request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-@translator_required
 async def translation_save(request: Request) -> Response:
     form = await verify_csrf(request)
     item_id, lang = _target(request)
@@ -98,7 +92,6 @@ async def translation_save(request: Request) -> Response:
     return _back_to_edit(request, item_id, lang, "submitted" if submit else "saved")
 
 
-@translator_required
 async def translation_history(request: Request) -> Response:
     item_id, lang = _target(request)
 
@@ -108,7 +101,6 @@ async def translation_history(request: Request) -> Response:
     return render(request, "translations/history.html", **await _read(request, read), lang=lang)
 
 
-@editor_required
 async def review_list(request: Request) -> Response:
     def read(s: Session) -> dict[str, object]:
         return {"revisions": postedit.awaiting_review(s)}
@@ -117,17 +109,14 @@ async def review_list(request: Request) -> Response:
                   done=DONE.get(request.query_params.get("done")))
 
 
-@translator_required
 async def revision_show(request: Request) -> Response:
     return await _revision_page(request)
 
 
-@editor_required
 async def revision_accept(request: Request) -> Response:
     return await _review(request, accept=True)
 
 
-@editor_required
 async def revision_return(request: Request) -> Response:
     return await _review(request, accept=False)
 
@@ -187,7 +176,7 @@ async def _revision_page(request: Request, error: str = "", status: int = 200) -
     context = await _read(request, read)
     revision = context["revision"]
     assert isinstance(revision, TranslationRevision)
-    reviewable = (may_decide(session.role) and revision.author_id != session.user_id
+    reviewable = (may(session.role, Privilege.REVIEW) and revision.author_id != session.user_id
                   and revisions.allows(revision.status, revisions.Event.ACCEPT))
     return render(request, "translations/revision.html", status, **context,
                   reviewable=reviewable, error=error)

@@ -39,7 +39,7 @@ def test_anonymous_visitors_land_on_the_mounted_login_page(mounted):
     response = mounted.get("/editor/", follow_redirects=False)
     assert response.headers["location"] == "/editor/login"
     page = mounted.get("/editor/login")
-    assert links(page.text) == {"/editor/static/editor.css", "/editor/", "/editor/login"}
+    assert links(page.text) == {"/editor/static/editor.css", "/editor/login"}
     assert mounted.get("/editor/static/editor.css").status_code == 200
 
 
@@ -51,7 +51,7 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
     local = {link for link in links(queue.text) if not link.startswith("http://example.org")}
     assert local == {"/editor/", "/editor/static/editor.css", "/editor/decisions",
                      "/editor/translations", "/editor/translations/reviews",
-                     "/editor/logout", f"/editor/items/{item_id}/approve",
+                     "/editor/account", "/editor/logout", f"/editor/items/{item_id}/approve",
                      f"/editor/items/{item_id}/reject"}
 
     token = csrf_of(queue.text)

@@ -1,0 +1,60 @@
+"""Who may do what in the editor, as one table: each role's privileges, the page each role
+lands on, and what a refused visitor is told.
+
+Every route of the editor declares the privilege it needs (`rabkor.editor.access.route`),
+and a test walks every route with every role, so a page cannot be added without saying
+who may see it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from rabkor.core.store.models import Role
+
+
+class Privilege(enum.StrEnum):
+    ACCOUNT = "account"  # one's own page: every signed-in user
+    DECIDE = "decide"  # the queue and the decisions: approve, reject, reopen
+    TRANSLATE = "translate"  # write, claim and release translations
+    REVIEW = "review"  # accept or return volunteers' translations
+
+
+GRANTS: dict[Role, frozenset[Privilege]] = {
+    Role.ADMIN: frozenset(Privilege),
+    Role.EDITOR: frozenset({Privilege.ACCOUNT, Privilege.DECIDE, Privilege.TRANSLATE,
+                            Privilege.REVIEW}),
+    Role.TRANSLATOR: frozenset({Privilege.ACCOUNT, Privilege.TRANSLATE}),
+    Role.CORRESPONDENT: frozenset({Privilege.ACCOUNT}),
+}
+
+# the route each role is sent to after logging in and offered from a refusal
+LANDING: dict[Role, str] = {
+    Role.ADMIN: "queue_list",
+    Role.EDITOR: "queue_list",
+    Role.TRANSLATOR: "translation_list",
+    Role.CORRESPONDENT: "account",
+}
+
+REFUSAL: dict[Privilege, str] = {
+    Privilege.ACCOUNT: "Log in to see your account.",
+    Privilege.DECIDE: "The editorial queue is open to editors and administrators only; ask "
+                      "an administrator if you need access.",
+    Privilege.TRANSLATE: "Translation pages are open to translators, editors and "
+                         "administrators; ask an administrator if you want to translate.",
+    Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
+}
+
+
+def may(role: Role | str | None, privilege: Privilege) -> bool:
+    try:
+        return privilege in GRANTS[Role(role)]
+    except ValueError:  # no role: not signed in, or a role this version does not know
+        return False
+
+
+def landing(role: Role | str | None) -> str:
+    try:
+        return LANDING[Role(role)]
+    except ValueError:
+        return "login_form"
