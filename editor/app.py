@@ -83,6 +83,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     framed); sessions are its own unless an outer app already provides them."""
     routes = [
         route("/", queue.queue_list, DECIDE, name="queue_list"),
+        route("/items/bulk", queue.items_bulk, DECIDE, methods=POST, name="items_bulk"),
         route("/items/{item_id:int}/approve", queue.item_approve, DECIDE, methods=POST,
               name="item_approve"),
         route("/items/{item_id:int}/reject", queue.item_reject, DECIDE, methods=POST,

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -229,7 +229,7 @@ def work_list(session: Session, language: str, now: datetime | None = None,
         .where(Item.language.is_not(None), Item.language != language,
                Item.status.in_((ItemStatus.APPROVED, ItemStatus.PENDING)), ~human)
         .order_by((Item.status == ItemStatus.APPROVED).desc(),
-                  func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.desc())
+                  Item.sort_at.desc(), Item.id.desc())
         .limit(limit)).all()
     ids = [item.id for item in items]
     claims = {c.item_id: c for c in session.scalars(

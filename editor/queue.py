@@ -9,20 +9,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rabkor.core.store.models import (
     Decision,
     Item,
     ItemStatus,
+    Source,
     Submission,
     SubmissionStatus,
 )
-from rabkor.search.engine import SearchResults
+from rabkor.editor.filters import QueueFilter
 
 PAGE_SIZE = 50
-NEWEST_FIRST = (func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.desc())
+EVERY_PENDING = QueueFilter()
+ORDERS = {
+    "newest": (Item.sort_at.desc(), Item.id.desc()),
+    "oldest": (Item.sort_at, Item.id),
+    # submissions (no source) after the sources, on SQLite as on PostgreSQL
+    "source": (Source.title.is_(None), Source.title, Item.sort_at.desc(), Item.id.desc()),
+}
 
 
 @dataclass(frozen=True)
@@ -37,30 +44,19 @@ class Page:
         return _page_count(self.count, self.size)
 
 
-def found_page(session: Session, found: SearchResults) -> Page:
-    """A page of the queue's search results (search/), the items in the order found."""
-    ids = [hit.item_id for hit in found.hits]
-    items = {item.id: item for item in session.scalars(
-        select(Item).where(Item.id.in_(ids), Item.status == ItemStatus.PENDING)
-        .options(selectinload(Item.translations), joinedload(Item.source)))}
-    return Page(items=[items[i] for i in ids if i in items], number=found.page,
-                count=found.total, size=found.per_page)
-
-
-def pending_page(session: Session, number: int, size: int = PAGE_SIZE) -> Page:
-    """Page `number` (from 1) of the pending items; past the end it is the last page."""
-    count = session.scalar(
-        select(func.count()).select_from(Item).where(Item.status == ItemStatus.PENDING,
-                                                     Item.duplicate_of_id.is_(None))
-    ) or 0
+def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PENDING,
+                 narrowed: Sequence[ColumnElement[bool]] = (), size: int = PAGE_SIZE) -> Page:
+    """Page `number` (from 1) of the pending items the filter keeps (and `narrowed`, the
+    matches of its words); past the end it is the last page."""
+    conditions = [*chosen.conditions(), *narrowed]
+    count = session.scalar(select(func.count()).select_from(Item).where(*conditions)) or 0
     number = min(max(1, number), _page_count(count, size))
+    stmt = select(Item).where(*conditions)
+    if chosen.sort == "source":
+        stmt = stmt.outerjoin(Source, Source.id == Item.source_id)
     items = session.scalars(
-        select(Item)
-        .where(Item.status == ItemStatus.PENDING, Item.duplicate_of_id.is_(None))
-        .options(selectinload(Item.translations), joinedload(Item.source))
-        .order_by(*NEWEST_FIRST)
-        .limit(size)
-        .offset((number - 1) * size)
+        stmt.options(selectinload(Item.translations), joinedload(Item.source))
+        .order_by(*ORDERS[chosen.sort]).limit(size).offset((number - 1) * size)
     ).all()
     return Page(items=items, number=number, count=count, size=size)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from rabkor.core.store.models import Item, ItemStatus
 
 _LOAD = (selectinload(Item.translations), selectinload(Item.source))
-_NEWEST = (func.coalesce(Item.published_at, Item.fetched_at).desc(), Item.id.desc())
+_NEWEST = (Item.sort_at.desc(), Item.id.desc())  # ix_items_status_sort
 
 
 def latest_items(session: Session, *, limit: int, offset: int = 0) -> list[Item]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from rabkor.app.server import create_app
 from rabkor.core.accounts import create_user
@@ -189,3 +189,54 @@ def _walk_search(settings, browser, live_site: str, lang: str, q: str) -> None:
         violations = Axe().run(page).response["violations"]
         assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
         page.close()
+
+
+def test_the_desk_filters_and_bulk_approves_at_two_widths_with_axe(settings, store, browser):
+    """The queue with its facets and filters, selected items approved at once by the bulk
+    form, at 1280 and 390 px: nothing off-screen, no accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from rabkor.core.store.models import Translation
+
+    with store.transaction() as s:
+        sources = [Source(feed_url=f"https://example.org/{n}/feed", title=title, category=cat)
+                   for n, (title, cat) in enumerate([("Dock Workers' Radio", "syndicalist"),
+                                                      ("La Izquierda Diario", "trotskyist")])]
+        for n in range(12):
+            item = Item(source=sources[n % 2], url=f"https://example.org/items/{n}",
+                        language="es" if n % 3 else "fr", status=ItemStatus.PENDING,
+                        media_kind=MediaKind.AUDIO if n % 4 == 0 else MediaKind.ARTICLE,
+                        title=f"Huelga en el puerto, día {n}",
+                        summary="<p>Los estibadores paran otra vez.</p>")
+            item.translations.append(Translation(field="title", language="en",
+                                                 source_language="es", engine="apertium",
+                                                 text=f"Strike at the port, day {n}"))
+            s.add(item)
+        create_user(s, "edith", "a long password", "editor")
+    with served(create_app(settings, store), free_port()) as live_site:
+        for width, spanish in ((1280, 8), (390, 5)):  # three approved at 1280
+            page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+            page.goto(f"{live_site}/editor/login")
+            page.fill("input[name=username]", "edith")
+            page.fill("input[name=password]", "a long password")
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page.click(".facets a:has-text('Spanish')")
+            page.wait_for_load_state()
+            assert page.locator("article.item").count() == spanish
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            assert page.locator("button:has-text('Log out')").bounding_box()["x"] < width
+            page.screenshot(path=str(settings.data_dir / f"desk-{width}.png"), full_page=True)
+            violations = Axe().run(page).response["violations"]
+            assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
+            if width == 1280:
+                for box in page.locator("input[name=ids]").all()[:3]:
+                    box.check()
+                page.click("button:has-text('Approve selected')")
+                page.wait_for_load_state()
+                assert "Approved 3 items" in page.locator(".flash").inner_text()
+                assert page.locator("article.item").count() == 5  # the filter kept
+            page.close()
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(Item).where(
+            Item.status == ItemStatus.APPROVED)) == 3

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Computed,
     DateTime,
     Enum,
     Float,
@@ -160,6 +161,7 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
         Index("ix_items_status_published", "status", "published_at"),
+        Index("ix_items_status_sort", "status", "sort_at", "id"),  # every listing's order
         UniqueConstraint("canonical_url", name="uq_items_canonical_url"),
         # near-duplicate lookups compare with root items only (crawler/store/items.py)
         *(Index(f"ix_items_root_band{n}", f"simhash_band{n}",
@@ -189,6 +191,9 @@ class Item(Base):
     author: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None]
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the item's moment for every listing: published, or fetched when undated (0013)
+    sort_at: Mapped[datetime | None] = mapped_column(
+        Computed("coalesce(published_at, fetched_at)", persisted=True))
     language: Mapped[str | None] = mapped_column(String(16))
     language_confidence: Mapped[float | None] = mapped_column(Float)
     # The URL as uniqueness sees it (rabkor.crawler.analyse.canonical); `url` stays as published.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.settings import Settings
@@ -83,9 +83,8 @@ def _record_failure(source: Source, outcome: FetchOutcome, now: datetime,
 
 def _recent_times(session: Session, source_id: int) -> list[datetime]:
     """When the source's newest items appeared: published time, or when we first saw them."""
-    when = func.coalesce(Item.published_at, Item.fetched_at)
-    query = (select(when).where(Item.source_id == source_id)
-             .order_by(when.desc()).limit(RATE_SAMPLE))
+    query = (select(Item.sort_at).where(Item.source_id == source_id)
+             .order_by(Item.sort_at.desc()).limit(RATE_SAMPLE))
     return list(session.scalars(query))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import false, select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,14 +13,12 @@ from starlette.responses import Response
 from rabkor.core.errors import QueryError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import Item, ItemStatus, User
+from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor.errors import ReasonRequired
-from rabkor.editor.handlers.flash import confirmation, redirect_confirming
+from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts
+from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.queue import (
-    PAGE_SIZE,
-    Page,
-    found_page,
     pending_page,
     pending_submissions,
     translation_language,
@@ -38,9 +37,7 @@ class FormError:
 
 
 async def queue_list(request: Request) -> Response:
-    query = request.query_params
-    return await _queue_page(request, query.get("lang", ""), query.get("page", ""),
-                             query.get("q", ""))
+    return await _queue_page(request, request.query_params)
 
 
 async def item_approve(request: Request) -> Response:
@@ -55,61 +52,112 @@ async def item_reopen(request: Request) -> Response:
     return await _decide(request, REOPEN)
 
 
-async def _queue_page(
-    request: Request, lang: str, page: str, q: str = "", error: FormError | None = None,
-    status: int = 200
-) -> Response:
+async def items_bulk(request: Request) -> Response:
+    """Approve or reject the selected items at once; those that someone else decided since
+    the page was shown are skipped and named, the rest decided."""
+    form = await verify_csrf(request)
+    action, back = form.get("action", ""), _back(form)
+    chosen = (await request.form()).getlist("ids")  # the form verify_csrf read, cached
+    ids = sorted({int(v) for v in chosen if isinstance(v, str) and v.isdigit()})[:MAX_NAMED]
+    if action not in (APPROVE, REJECT):
+        raise HTTPException(400, "Choose to approve or to reject the selected items.")
+    if not ids:
+        return await _queue_page(request, back, FormError(0, "select at least one item"), 400)
+    store: Store = request.app.state.store
+    editor_id = session_of(request).user_id
+    try:
+        done, skipped = await run_in_threadpool(_apply_all, store, ids, editor_id, action,
+                                                form.get("reason", ""))
+    except ReasonRequired as exc:
+        return await _queue_page(request, back, FormError(0, str(exc)), exc.status)
+    response = redirect_confirming(request, "queue_list", **back, done=action,
+                                   item=ids_param(done), skipped=ids_param(skipped))
+    return reindexing(request, response, done)
+
+
+async def _queue_page(request: Request, params, error: FormError | None = None,
+                      status: int = 200) -> Response:
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
+    chosen, problems = QueueFilter.read(params)
+    lang = params.get("lang", "")
     lang = lang if lang in settings.languages else ""
+    page = str(params.get("page", ""))
     number = int(page) if page.isdigit() else 1
-    q = q.strip()
 
     def read() -> dict[str, object]:
-        problem = None
-        found = None
-        if q:  # the queue's words are looked up in the search index, as readers' are
+        narrowed, capped = [], False
+        if chosen.q:  # the words are looked up in the search index, as readers' are
             try:
-                found = search(settings, q, lang=lang or settings.languages[0], page=number,
-                               per_page=PAGE_SIZE, facets=False,
+                found = search(settings, chosen.q, lang=lang or settings.languages[0],
+                               per_page=WORDS_CAP, facets=False,
                                statuses=(ItemStatus.PENDING.value,))
+                narrowed = [Item.id.in_([hit.item_id for hit in found.hits])]
+                capped = found.total > WORDS_CAP
             except QueryError as exc:
-                problem = str(exc)
+                problems.append(str(exc))
+                narrowed = [false()]
         with store.read() as session:
-            listed = (found_page(session, found) if found is not None
-                      else Page([], 1, 0, PAGE_SIZE) if problem else pending_page(session, number))
-            return {"page": listed, "query_problem": problem,
+            return {"page": pending_page(session, number, chosen, narrowed),
+                    "facets": facet_counts(session, chosen, narrowed), "capped": capped,
                     "submissions": pending_submissions(session),
                     "confirmation": confirmation(session, request.query_params)}
 
     context = await run_in_threadpool(read)
+    shown = {**chosen.params(), **({"lang": lang} if lang else {})}
     return render(
-        request, "queue/list.html", 400 if context["query_problem"] else status, **context,
-        lang=lang, q=q, error=error,
-        languages=settings.languages,
+        request, "queue/list.html", 400 if problems else status, **context, chosen=chosen,
+        problems=problems, lang=lang, shown=shown, error=error, sorts=SORTS, words_cap=WORDS_CAP,
+        languages=settings.languages, kinds=list(MediaKind),
         translation_language=lambda item: translation_language(item, lang, settings.languages),
-        page_url=lambda number: with_query(url_for(request, "queue_list"), lang=lang, q=q,
-                                           page=str(number)),
+        queue_url=lambda **changed: with_query(url_for(request, "queue_list"),
+                                               **{**shown, **changed}),
     )
 
 
 async def _decide(request: Request, action: str) -> Response:
     form = await verify_csrf(request)
     item_id: int = request.path_params["item_id"]
-    lang, page, q = form.get("lang", ""), form.get("page", ""), form.get("q", "")
+    back = _back(form)
     store: Store = request.app.state.store
     editor_id = session_of(request).user_id
     try:
         await run_in_threadpool(_apply, store, item_id, editor_id, action, form.get("reason", ""))
     except ReasonRequired as exc:
-        return await _queue_page(request, lang, page, q, FormError(item_id, str(exc)),
+        return await _queue_page(request, back, FormError(item_id, str(exc)),
                                  status=exc.status)
     if form.get("back") == "decisions":
         done = redirect_confirming(request, "decision_list", done=action, item=str(item_id))
     else:
-        done = redirect_confirming(request, "queue_list", lang=lang, q=q, page=page,
-                                   done=action, item=str(item_id))
+        done = redirect_confirming(request, "queue_list", **back, done=action,
+                                   item=str(item_id))
     return reindexing(request, done, [item_id])
+
+
+def _back(form) -> dict[str, str]:
+    """The queue page a decision came from (its filter, page and language shown), carried
+    by the form's hidden fields, to return to."""
+    chosen, _ = QueueFilter.read(form)
+    extra = {name: str(form.get(name, "")) for name in ("lang", "page")}
+    return {**chosen.params(), **{k: v for k, v in extra.items() if v}}
+
+
+def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
+               reason: str) -> tuple[list[int], list[int]]:
+    """Decide the pending ones of `ids` in one transaction; the ids decided and skipped."""
+    with store.transaction() as session:
+        editor = session.get(User, editor_id)
+        if editor is None:
+            raise HTTPException(403, "Your account no longer exists.")
+        items = session.scalars(select(Item).where(Item.id.in_(ids)).with_for_update()).all()
+        done, skipped = [], []
+        for item in items:
+            if item.status != ItemStatus.PENDING:
+                skipped.append(item.id)
+                continue
+            decide(session, item, editor, action, reason)
+            done.append(item.id)
+    return done, skipped
 
 
 def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str) -> None:

@@ -33,11 +33,13 @@ def add_item(
     human: bool = False,
     **fields: object,
 ) -> int:
-    """Store an item from a source, with translations keyed by (field, language); its id."""
+    """Store an item from a source (a new one unless `source_id` names one), with
+    translations keyed by (field, language); its id."""
     n = next(_numbers)
     with store.transaction() as s:
-        source = Source(feed_url=f"http://example.org/feed/{n}", title=f"Source {n}",
-                        language=language)
+        source = (s.get(Source, fields.pop("source_id")) if "source_id" in fields else
+                  Source(feed_url=f"http://example.org/feed/{n}", title=f"Source {n}",
+                         language=language))
         item = Item(source=source, url=url or f"http://example.org/items/{n}",
                     title=title or f"Item {n}", summary=summary, language=language,
                     published_at=published_at, status=status, **fields)

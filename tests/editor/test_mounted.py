@@ -52,7 +52,9 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
     assert local == {"/editor/", "/editor/static/editor.css", "/editor/decisions",
                      "/editor/translations", "/editor/translations/reviews",
                      "/editor/account", "/editor/logout", f"/editor/items/{item_id}/approve",
-                     f"/editor/items/{item_id}/reject"}
+                     f"/editor/items/{item_id}/reject", "/editor/items/bulk",
+                     # the facets' links, each a filter of the queue
+                     "/editor/?original=es", "/editor/?kind=article", "/editor/?source=1"}
 
     token = csrf_of(queue.text)
     approved = mounted.post(f"/editor/items/{item_id}/approve", follow_redirects=False,

@@ -1,0 +1,130 @@
+"""The queue's filters: what an editor can narrow the pending items to, read from the query
+string, as SQL conditions, and the counts shown beside each value.
+
+Every filter combines with the others. The counts of one facet are taken with every
+other filter applied but its own (the usual faceted reading: "if I chose this value
+instead, how many would there be"). Words (`q`) go through the search index, which holds
+the pending items too (search/indexer.py), and narrow the set to at most WORDS_CAP
+matches before the SQL filters apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session
+
+from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source, Translation
+
+SORTS = {"newest": "newest first", "oldest": "oldest first", "source": "by source"}
+FACET_VALUES = 30  # values listed per facet, the commonest
+WORDS_CAP = 1000  # matches of the words a queue page filters further
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    original: str = ""  # the original's language
+    source: str = ""  # a source id
+    category: str = ""  # the source's tendency/category
+    kind: str = ""
+    since: str = ""  # YYYY-MM-DD, the item's moment (published, else fetched)
+    until: str = ""  # inclusive
+    submitted: str = ""  # "1": submitted by a correspondent
+    translated: str = ""  # has a translation into this language
+    untranslated: str = ""  # lacks one
+    q: str = ""
+    sort: str = "newest"
+
+    @classmethod
+    def read(cls, params) -> tuple[QueueFilter, list[str]]:
+        """The filter the query string asks for, and what in it could not be used (each
+        such value is dropped, the rest applies)."""
+        values = {f.name: " ".join(str(params.get(f.name, "")).split())[:500]
+                  for f in fields(cls)}
+        problems = []
+        if values["source"] and not values["source"].isdigit():
+            problems.append(f"“{values['source']}” is not a source number.")
+            values["source"] = ""
+        if values["kind"] and values["kind"] not in set(MediaKind):
+            problems.append(f"“{values['kind']}” is not a kind of item; the kinds are "
+                            f"{', '.join(MediaKind)}.")
+            values["kind"] = ""
+        for name in ("since", "until"):
+            if values[name] and _day(values[name]) is None:
+                problems.append(f"“{values[name]}” is not a date; write it as 2026-11-30.")
+                values[name] = ""
+        if values["sort"] not in SORTS:
+            values["sort"] = "newest"
+        values["submitted"] = "1" if values["submitted"] else ""
+        return cls(**values), problems
+
+    def params(self, **changed: str) -> dict[str, str]:
+        """The query string of this filter (with `changed` values), defaults left out."""
+        return {k: v for k, v in asdict(replace(self, **changed)).items()
+                if v and not (k == "sort" and v == "newest")}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.params(sort="newest"))
+
+    def conditions(self, without: str = "") -> list[ColumnElement[bool]]:
+        """The pending items this filter keeps (`without`: that facet's own filter left out)."""
+        conds: list[ColumnElement[bool]] = [Item.status == ItemStatus.PENDING,
+                                            Item.duplicate_of_id.is_(None)]
+        if self.original and without != "original":
+            conds.append(Item.language == self.original)
+        if self.source and without != "source":
+            conds.append(Item.source_id == int(self.source))
+        if self.category and without != "category":
+            conds.append(Item.source_id.in_(select(Source.id).where(
+                Source.category == self.category)))
+        if self.kind and without != "kind":
+            conds.append(Item.media_kind == MediaKind(self.kind))
+        if self.since:
+            conds.append(Item.sort_at >= _day(self.since))
+        if self.until:
+            conds.append(Item.sort_at < _day(self.until) + timedelta(days=1))
+        if self.submitted:
+            conds.append(Item.submission_id.is_not(None))
+        for lang, present in ((self.translated, True), (self.untranslated, False)):
+            if lang:
+                has = exists().where(Translation.item_id == Item.id,
+                                     Translation.language == lang)
+                conds.append(has if present else ~has)
+        return conds
+
+
+FACETS = {  # name → the column whose values it counts
+    "original": Item.language,
+    "kind": Item.media_kind,
+    "category": Source.category,
+    "source": Item.source_id,
+}
+
+
+def facet_counts(session: Session, chosen: QueueFilter, narrowed: list[ColumnElement[bool]]
+                 ) -> dict[str, list[tuple[str, str, int]]]:
+    """For each facet its values (value, label, count), commonest first."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for name, column in FACETS.items():
+        stmt = (select(column, func.count()).select_from(Item)
+                .where(*chosen.conditions(without=name), *narrowed))
+        if name == "category":
+            stmt = stmt.join(Source, Source.id == Item.source_id)
+        stmt = stmt.where(column.is_not(None)).group_by(column)
+        rows = session.execute(stmt.order_by(func.count().desc(), column)
+                               .limit(FACET_VALUES)).all()
+        out[name] = [(str(value), str(value), n) for value, n in rows]
+    titles = dict(session.execute(select(Source.id, Source.title).where(
+        Source.id.in_([int(v) for v, _, _ in out["source"]]))).all())
+    out["source"] = [(v, titles.get(int(v)) or f"source {v}", n) for v, _, n in out["source"]]
+    return out
+
+
+def _day(text: str) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    except ValueError:
+        return None
