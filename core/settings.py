@@ -68,6 +68,11 @@ class Settings:
         metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
                          "(pure Python). Changing it rebuilds the index at the next run."},
     )
+    review_lock_minutes: int = field(
+        default=10,
+        metadata={"doc": "Minutes an editor's review lock on an item lasts without activity; "
+                         "after that another editor may take the item."},
+    )
     crawl_interval: int = field(
         default=900,
         metadata={"doc": "Seconds between fetches of a source whose feed gives no better "
@@ -207,6 +212,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.languages:
         raise ConfigError("setting 'languages' must name at least one language")
+    if settings.review_lock_minutes < 1:
+        raise ConfigError("setting 'review_lock_minutes' must be at least 1")
     if settings.search_engine not in SEARCH_ENGINES:
         raise ConfigError(f"setting 'search_engine' is {settings.search_engine!r}; it must be "
                           f"one of {', '.join(SEARCH_ENGINES)}")

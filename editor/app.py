@@ -23,7 +23,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import EDITOR_HEADERS
 from rabkor.editor.access import public, route
-from rabkor.editor.handlers import account, auth, decisions, queue, translations
+from rabkor.editor.handlers import account, auth, decisions, items, queue, translations
 from rabkor.editor.privileges import Privilege
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
@@ -84,6 +84,13 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     routes = [
         route("/", queue.queue_list, DECIDE, name="queue_list"),
         route("/items/bulk", queue.items_bulk, DECIDE, methods=POST, name="items_bulk"),
+        route("/items/{item_id:int}", items.item_show, DECIDE, name="item_show"),
+        route("/items/{item_id:int}/take-over", items.item_take_over, DECIDE, methods=POST,
+              name="item_take_over"),
+        route("/items/{item_id:int}/release", items.item_release, DECIDE, methods=POST,
+              name="item_release"),
+        route("/items/{item_id:int}/notes", items.item_note, DECIDE, methods=POST,
+              name="item_note"),
         route("/items/{item_id:int}/approve", queue.item_approve, DECIDE, methods=POST,
               name="item_approve"),
         route("/items/{item_id:int}/reject", queue.item_reject, DECIDE, methods=POST,

@@ -43,3 +43,9 @@ class TextTooLong(RabkorError, ValueError):
     """A segment or a whole field is longer than any translation of the source needs."""
 
     status = 400
+
+
+class ItemLocked(RabkorError):
+    """Another editor holds a fresh review lock on the item (editor/locks.py)."""
+
+    status = 409

@@ -6,10 +6,12 @@ needs a reason, which moves exist) live in one place and every change leaves a D
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import InvalidTransition
 from rabkor.core.store.models import Decision, Item, ItemStatus, User, utcnow
+from rabkor.editor import locks
 from rabkor.editor.errors import NotPermitted, ReasonRequired
 from rabkor.editor.privileges import Privilege, may
 
@@ -49,6 +51,21 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     session.add(decision)
     session.flush()
     return decision
+
+
+def decide_story(session: Session, item: Item, editor: User, action: str, reason: str,
+                 lock_minutes: int) -> list[Decision]:
+    """Decide an item as the desk does: refused while another editor reviews it (locks.py),
+    its lock released, and its copies from other sources (the crawler's near-duplicates,
+    hidden from the queue) moved with it where the same move exists for them."""
+    locks.apply(session, item.id, editor, locks.DECIDE, lock_minutes)
+    decisions = [decide(session, item, editor, action, reason)]
+    for copy in session.scalars(select(Item).where(Item.duplicate_of_id == item.id)
+                                .with_for_update()):
+        if (copy.status, action) in TRANSITIONS:
+            decisions.append(decide(session, copy, editor, action,
+                                    reason or f"a copy of item {item.id}"))
+    return decisions
 
 
 def _past(action: str) -> str:

@@ -1,7 +1,8 @@
 """Keeping the search index in step with the store, whichever engine holds it.
 
-The index holds the published items, which readers search, and the queue's (pending,
-not a copy of another item), which editors search; each document carries its status.
+The index holds the published items, which readers search, and the queue's pending ones,
+which editors search (neither the copies of another item); each document carries its
+status.
 The store says what is indexed: `Item.indexed_at` is set once an item's document is
 committed, and an item is due again when it (its status too) or one of its translations
 changed after that; a crashed run loses nothing, the next one takes the items up again. The index is
@@ -138,9 +139,10 @@ def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> Ind
 
 
 def _indexable():
-    """The items the index holds: published, or waiting in the queue (not copies)."""
-    return or_(Item.status == ItemStatus.APPROVED,
-               (Item.status == ItemStatus.PENDING) & Item.duplicate_of_id.is_(None))
+    """The items the index holds: published or waiting in the queue, not the copies of
+    another item (a story is found once; its copies move with it on the desk)."""
+    return Item.status.in_((ItemStatus.APPROVED, ItemStatus.PENDING)) & (
+        Item.duplicate_of_id.is_(None))
 
 
 def _is_due():

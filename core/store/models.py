@@ -134,6 +134,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the language of the translation the queue shows beside originals (None: the first
+    # site language unlike the original)
+    review_language: Mapped[str | None] = mapped_column(String(16))
 
 
 class Submission(Base):
@@ -347,6 +350,60 @@ class Decision(Base):
 
     item: Mapped[Item] = relationship(back_populates="decisions")
     editor: Mapped[User] = relationship()
+
+
+class ReviewLock(Base):
+    """An editor reviewing an item now (editor/locks.py): others see who and since when, and
+    wait for it to expire or take it over."""
+
+    __tablename__ = "review_locks"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_review_locks_item_id_items"),
+        primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_review_locks_user_id_users"))
+    taken_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()
+
+
+class ItemNote(Base):
+    """An internal note on an item, for the editorial roles only, never on the site."""
+
+    __tablename__ = "item_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_item_notes_item_id_items"),
+        index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id",
+                                                      name="fk_item_notes_author_id_users"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """Something done on the desk, with who, when, and the state before and after: lock
+    takeovers (decisions and notes have their own tables, listed with these)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_audit_events_actor_id_users"))
+    action: Mapped[str] = mapped_column(String(40))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_audit_events_item_id_items"),
+        index=True)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class WebSession(Base):

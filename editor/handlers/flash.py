@@ -15,7 +15,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from rabkor.core.store.models import Decision, Item
+from rabkor.core.store.models import Decision, Item, ItemStatus, ReviewLock, User
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import ACTIONS
 
@@ -26,7 +26,7 @@ MAX_NAMED = 500  # items a confirmation names: a bulk action's page at most
 class Confirmation:
     action: str
     items: list[Item]
-    skipped: list[tuple[Item, Decision | None]] = field(default_factory=list)
+    skipped: list[tuple[Item, str]] = field(default_factory=list)  # (item, why)
 
     @property
     def item(self) -> Item:
@@ -42,8 +42,17 @@ def confirmation(session: Session, query: QueryParams) -> Confirmation | None:
     latest = {d.item_id: d for d in session.scalars(
         select(Decision).where(Decision.item_id.in_(skipped))
         .options(joinedload(Decision.editor)).order_by(Decision.id))}
-    named = [(item, latest.get(item.id)) for item in _items(session, skipped)]
+    holders = dict(session.execute(select(ReviewLock.item_id, User.username).join(
+        User, User.id == ReviewLock.user_id).where(ReviewLock.item_id.in_(skipped))).all())
+    named = [(item, _why(item, latest.get(item.id), holders.get(item.id)))
+             for item in _items(session, skipped)]
     return Confirmation(action, items, named) if items or named else None
+
+
+def _why(item: Item, decision: Decision | None, holder: str | None) -> str:
+    if item.status == ItemStatus.PENDING:
+        return f"being reviewed by {holder}" if holder else "still pending"
+    return f"{item.status}" + (f" by {decision.editor.username}" if decision else "")
 
 
 def ids_param(ids: list[int]) -> str:

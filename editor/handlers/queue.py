@@ -15,7 +15,8 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor.errors import ReasonRequired
+from rabkor.editor import locks
+from rabkor.editor.errors import ItemLocked, ReasonRequired
 from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.queue import (
@@ -26,7 +27,7 @@ from rabkor.editor.queue import (
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
-from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide
+from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide_story
 from rabkor.search.service import search
 
 
@@ -66,8 +67,9 @@ async def items_bulk(request: Request) -> Response:
     store: Store = request.app.state.store
     editor_id = session_of(request).user_id
     try:
-        done, skipped = await run_in_threadpool(_apply_all, store, ids, editor_id, action,
-                                                form.get("reason", ""))
+        done, skipped = await run_in_threadpool(
+            _apply_all, store, ids, editor_id, action, form.get("reason", ""),
+            request.app.state.settings.review_lock_minutes)
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(0, str(exc)), exc.status)
     response = redirect_confirming(request, "queue_list", **back, done=action,
@@ -83,6 +85,7 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
     lang = params.get("lang", "")
     lang = lang if lang in settings.languages else ""
     page = str(params.get("page", ""))
+    user_id = session_of(request).user_id
     number = int(page) if page.isdigit() else 1
 
     def read() -> dict[str, object]:
@@ -98,7 +101,9 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
                 problems.append(str(exc))
                 narrowed = [false()]
         with store.read() as session:
-            return {"page": pending_page(session, number, chosen, narrowed),
+            listed = pending_page(session, number, chosen, narrowed)
+            return {"page": listed,
+                    "locks": locks.views(session, [i.id for i in listed.items], user_id),
                     "facets": facet_counts(session, chosen, narrowed), "capped": capped,
                     "submissions": pending_submissions(session),
                     "confirmation": confirmation(session, request.query_params)}
@@ -122,7 +127,9 @@ async def _decide(request: Request, action: str) -> Response:
     store: Store = request.app.state.store
     editor_id = session_of(request).user_id
     try:
-        await run_in_threadpool(_apply, store, item_id, editor_id, action, form.get("reason", ""))
+        decided = await run_in_threadpool(_apply, store, item_id, editor_id, action,
+                                          form.get("reason", ""),
+                                          request.app.state.settings.review_lock_minutes)
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(item_id, str(exc)),
                                  status=exc.status)
@@ -131,7 +138,7 @@ async def _decide(request: Request, action: str) -> Response:
     else:
         done = redirect_confirming(request, "queue_list", **back, done=action,
                                    item=str(item_id))
-    return reindexing(request, done, [item_id])
+    return reindexing(request, done, decided)
 
 
 def _back(form) -> dict[str, str]:
@@ -143,8 +150,9 @@ def _back(form) -> dict[str, str]:
 
 
 def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
-               reason: str) -> tuple[list[int], list[int]]:
-    """Decide the pending ones of `ids` in one transaction; the ids decided and skipped."""
+               reason: str, lock_minutes: int) -> tuple[list[int], list[int]]:
+    """Decide the pending ones of `ids` that nobody else is reviewing, in one transaction;
+    the ids decided (copies included) and those skipped."""
     with store.transaction() as session:
         editor = session.get(User, editor_id)
         if editor is None:
@@ -155,12 +163,18 @@ def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
             if item.status != ItemStatus.PENDING:
                 skipped.append(item.id)
                 continue
-            decide(session, item, editor, action, reason)
-            done.append(item.id)
+            try:
+                decisions = decide_story(session, item, editor, action, reason, lock_minutes)
+            except ItemLocked:
+                skipped.append(item.id)
+                continue
+            done += [d.item_id for d in decisions]
     return done, skipped
 
 
-def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str) -> None:
+def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str,
+           lock_minutes: int) -> list[int]:
+    """Decide one item (and its copies); the ids decided."""
     with store.transaction() as session:
         # Locks the row on PostgreSQL; SQLite's write transaction already serializes.
         item = session.get(Item, item_id, with_for_update=True)
@@ -169,4 +183,5 @@ def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reaso
         editor = session.get(User, editor_id)
         if editor is None:
             raise HTTPException(403, "Your account no longer exists.")
-        decide(session, item, editor, action, reason)
+        return [d.item_id for d in decide_story(session, item, editor, action, reason,
+                                                lock_minutes)]

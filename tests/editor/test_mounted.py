@@ -53,6 +53,7 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
                      "/editor/translations", "/editor/translations/reviews",
                      "/editor/account", "/editor/logout", f"/editor/items/{item_id}/approve",
                      f"/editor/items/{item_id}/reject", "/editor/items/bulk",
+                     f"/editor/items/{item_id}",
                      # the facets' links, each a filter of the queue
                      "/editor/?original=es", "/editor/?kind=article", "/editor/?source=1"}
 

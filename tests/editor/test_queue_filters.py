@@ -144,7 +144,7 @@ def test_bulk_approve_skips_and_names_what_another_editor_decided(client, store,
                                             "original": "es"})
     assert done.status_code == 200 and "original=es" in str(done.url)
     assert "Approved 2 items" in done.text
-    assert "Skipped 1, decided by someone else meanwhile" in done.text
+    assert "Skipped 1, decided or being reviewed by someone else" in done.text
     assert "“Item es2”: rejected by maria" in done.text
     with store.read() as s:
         statuses = {i: s.get(Item, i).status for i in chosen}

@@ -1,0 +1,67 @@
+"""The desk: review locks, internal notes on items, an audit log, and each editor's
+chosen translation language
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "review_locks",
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey(
+            "items.id", ondelete="CASCADE", name="fk_review_locks_item_id_items"),
+            primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey(
+            "users.id", ondelete="CASCADE", name="fk_review_locks_user_id_users"),
+            nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "item_notes",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey(
+            "items.id", ondelete="CASCADE", name="fk_item_notes_item_id_items"),
+            nullable=False),
+        sa.Column("author_id", sa.Integer(), sa.ForeignKey(
+            "users.id", name="fk_item_notes_author_id_users"), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_item_notes_item_id", "item_notes", ["item_id"])
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), sa.ForeignKey(
+            "users.id", name="fk_audit_events_actor_id_users"), nullable=True),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey(
+            "items.id", ondelete="CASCADE", name="fk_audit_events_item_id_items"),
+            nullable=True),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+    )
+    op.create_index("ix_audit_events_created_at", "audit_events", ["created_at"])
+    op.create_index("ix_audit_events_item_id", "audit_events", ["item_id"])
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("review_language", sa.String(16), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("review_language")
+    op.drop_table("audit_events")
+    op.drop_table("item_notes")
+    op.drop_table("review_locks")

@@ -1,0 +1,116 @@
+"""No two editors on one item: a soft review lock, taken when an editor opens an item,
+shown to the others ("being reviewed by maria since 2 min"), released by the decision,
+and expiring after `review_lock_minutes` without activity.
+
+A lock is in one of four states for the editor looking at it; `OUTCOME` says what opening
+the item, taking it over and deciding do in each, so the rules live in one table:
+
+| state    | open                  | take over           | decide               |
+| -------- | --------------------- | ------------------- | -------------------- |
+| free     | take it               | take it             | allowed              |
+| own      | renew it              | renew it            | allowed, released    |
+| stale    | take it, recorded     | take it, recorded   | allowed, released    |
+| held     | shown, not taken      | take it, recorded   | refused              |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload
+
+from rabkor.core.store.models import AuditEvent, ReviewLock, User, utcnow
+from rabkor.editor.errors import ItemLocked
+
+FREE, OWN, STALE, HELD = "free", "own", "stale", "held"
+OPEN, TAKE_OVER, DECIDE = "open", "take over", "decide"
+TAKE, SHOW, REFUSE, ALLOW = "take", "show", "refuse", "allow"
+
+OUTCOME: dict[tuple[str, str], str] = {
+    (FREE, OPEN): TAKE, (OWN, OPEN): TAKE, (STALE, OPEN): TAKE, (HELD, OPEN): SHOW,
+    (FREE, TAKE_OVER): TAKE, (OWN, TAKE_OVER): TAKE, (STALE, TAKE_OVER): TAKE,
+    (HELD, TAKE_OVER): TAKE,
+    (FREE, DECIDE): ALLOW, (OWN, DECIDE): ALLOW, (STALE, DECIDE): ALLOW, (HELD, DECIDE): REFUSE,
+}
+RECORDED = {STALE, HELD}  # taking a lock from someone else leaves an audit event
+
+
+@dataclass(frozen=True)
+class LockView:
+    """What a page shows of an item's lock."""
+
+    state: str
+    holder: str = ""
+    since: datetime | None = None
+
+    @property
+    def minutes(self) -> int:
+        return int((utcnow() - self.since).total_seconds() // 60) if self.since else 0
+
+
+def state_of(lock: ReviewLock | None, user_id: int, now: datetime) -> str:
+    if lock is None:
+        return FREE
+    if lock.user_id == user_id:
+        return OWN
+    return STALE if lock.expires_at <= now else HELD
+
+
+def apply(session: Session, item_id: int, user: User, action: str,
+          minutes: int) -> LockView:
+    """Do `action` on the item's lock as `user`, as OUTCOME says; raise ItemLocked where
+    it refuses. The view of the lock afterwards."""
+    now = utcnow()
+    lock = session.get(ReviewLock, item_id, options=[joinedload(ReviewLock.user)],
+                       with_for_update=True)
+    state = state_of(lock, user.id, now)
+    outcome = OUTCOME[(state, action)]
+    if outcome == REFUSE:
+        raise ItemLocked(f"item {item_id} is being reviewed by {lock.user.username} since "
+                         f"{_ago(lock.taken_at, now)}; open it to take it over")
+    if outcome == SHOW:
+        return LockView(HELD, lock.user.username, lock.taken_at)
+    if outcome == ALLOW:
+        if lock is not None:
+            session.delete(lock)
+        return LockView(FREE)
+    if state in RECORDED:
+        session.add(AuditEvent(actor_id=user.id, action="lock taken over", item_id=item_id,
+                               created_at=now,
+                               before={"holder": lock.user.username,
+                                       "since": lock.taken_at.isoformat(), "stale": state == STALE},
+                               after={"holder": user.username}))
+    if lock is None:
+        lock = ReviewLock(item_id=item_id, user_id=user.id, taken_at=now)
+        session.add(lock)
+    elif state != OWN:
+        lock.user_id, lock.taken_at = user.id, now
+    lock.expires_at = now + timedelta(minutes=minutes)
+    session.flush()
+    return LockView(OWN, user.username, lock.taken_at)
+
+
+def release(session: Session, item_id: int, user_id: int) -> None:
+    """Let go of one's own lock (leaving the item undecided)."""
+    session.execute(delete(ReviewLock).where(ReviewLock.item_id == item_id,
+                                             ReviewLock.user_id == user_id))
+
+
+def views(session: Session, item_ids: list[int], user_id: int) -> dict[int, LockView]:
+    """The locks of these items that someone else holds and that have not expired, or
+    that are one's own: what the queue list shows beside each item."""
+    now = utcnow()
+    found = {}
+    for lock in session.scalars(select(ReviewLock).where(ReviewLock.item_id.in_(item_ids))
+                                .options(joinedload(ReviewLock.user))):
+        state = state_of(lock, user_id, now)
+        if state in (OWN, HELD):
+            found[lock.item_id] = LockView(state, lock.user.username, lock.taken_at)
+    return found
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    minutes = int((now - moment).total_seconds() // 60)
+    return "less than a minute" if minutes < 1 else f"{minutes} min"
