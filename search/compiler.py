@@ -6,7 +6,7 @@ subclasses `Compiler` with the primitives its query objects are built from."""
 from __future__ import annotations
 
 from rabkor.search.analysis import WORD, is_unspaced, readings
-from rabkor.search.engine import MAX_EXPANSION, SearchRequest
+from rabkor.search.engine import MAX_EXPANSION
 from rabkor.search.query import All, Any, Filter, Node, Not, Phrase, Word
 from rabkor.search.weights import ORIGINAL, TITLE, text_fields
 
@@ -19,10 +19,6 @@ class Compiler:
         self.analyze = engine.analyze
         self.lang = lang if lang in engine.languages else None
         self.fields = text_fields(self.lang, True)
-
-    def request(self, request: SearchRequest):
-        """The request's query, of the items in the statuses it asks for."""
-        return self.only(self.compile(request.query), "status", list(request.statuses))
 
     def compile(self, node: Node, fields: list[tuple[str, float]] | None = None):
         saved = self.fields
@@ -49,10 +45,6 @@ class Compiler:
         raise NotImplementedError
 
     def any_of(self, queries: list):
-        raise NotImplementedError
-
-    def only(self, query, field: str, values: list[str]):
-        """`query`'s matches whose `field` is one of `values`, scored as by `query` alone."""
         raise NotImplementedError
 
     def everything(self):

@@ -110,7 +110,10 @@ class TantivyEngine:
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self._searcher()
         compiler = _Compiler(self, searcher, request.lang)
-        query = compiler.request(request)
+        query = Query.boolean_query([  # of the statuses asked for, scored as without
+            (Occur.Must, compiler.compile(request.query)),
+            (Occur.Must, Query.const_score_query(
+                Query.term_set_query(self.schema, "status", list(request.statuses)), 0.0))])
         kwargs: dict = {}
         if request.sort != "relevance":
             kwargs = {"order_by_field": "published",
@@ -209,11 +212,6 @@ class _Compiler(Compiler):
 
     def any_of(self, queries: list) -> Query:
         return Query.boolean_query([(Occur.Should, q) for q in queries])
-
-    def only(self, query: Query, field: str, values: list[str]) -> Query:
-        return Query.boolean_query([
-            (Occur.Must, query),
-            (Occur.Must, Query.const_score_query(self.terms(field, values), 0.0))])
 
     def everything(self) -> Query:
         return Query.all_query()

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from rabkor.core.errors import QueryError
 from rabkor.core.settings import DEFAULT_LANGUAGES
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source
-from rabkor.search import indexer
+from rabkor.search import indexer, service
 from rabkor.search.indexer import IndexBusy, rebuild_index, update_index
 from rabkor.search.query import parse
 from rabkor.search.service import live_engine, search
@@ -447,18 +447,22 @@ def test_a_crashed_run_loses_nothing(settings, store, indexed, add_item, monkeyp
 
 def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, store, add_item,
                                                                    monkeypatch):
-    """tantivy counts facets past FACET_EXACT matches on the items whose id is a multiple
-    of SAMPLE, scaled, and says so; Whoosh (which counts only small results) is exact."""
+    """Past FACET_EXACT matches facets are counted on one document in SAMPLE (tantivy: the
+    items whose id is a multiple; Whoosh: document numbers, here in the order added),
+    scaled, and said to be estimates."""
     from rabkor.search.engines import tantivy as tantivy_engine
+    from rabkor.search.engines import whoosh as whoosh_engine
 
     ids = [add_item(f"Strike number {n}") for n in range(40)]
     update_index(settings, store)
-    monkeypatch.setattr(tantivy_engine, "FACET_EXACT", 10)
+    engine = tantivy_engine if settings.search_engine == "tantivy" else whoosh_engine
+    monkeypatch.setattr(engine, "FACET_EXACT", 10)
     results = search(settings, "strike", lang="en")
-    assert results.total == 40
-    if settings.search_engine == "tantivy":
-        sampled = sum(1 for i in ids if i % tantivy_engine.SAMPLE == 0)
-        assert results.facets_estimated
-        assert dict(results.facets["kind"]) == {"article": sampled * tantivy_engine.SAMPLE}
-    else:
-        assert not results.facets_estimated and dict(results.facets["kind"]) == {"article": 40}
+    assert results.total == 40 and results.facets_estimated
+    picked = ids if engine is tantivy_engine else range(len(ids))
+    sampled = sum(1 for n in picked if n % engine.SAMPLE == 0)
+    assert dict(results.facets["kind"]) == {"article": sampled * engine.SAMPLE}
+    monkeypatch.setattr(engine, "FACET_EXACT", 40)
+    service._facets.clear()
+    exact = search(settings, "strike", lang="en")
+    assert not exact.facets_estimated and dict(exact.facets["kind"]) == {"article": 40}
