@@ -240,3 +240,54 @@ def test_the_desk_filters_and_bulk_approves_at_two_widths_with_axe(settings, sto
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Item).where(
             Item.status == ItemStatus.APPROVED)) == 3
+
+
+def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
+    """Log in, move with j/k, approve three with a, reject one with r and a reason, select
+    ten with x and approve them with shift-a: every decision recorded, no mouse."""
+    from rabkor.core.store.models import Decision
+
+    with store.transaction() as s:
+        source = Source(feed_url="https://example.org/feed", title="Dock Workers' Radio")
+        for n in range(20):
+            s.add(Item(source=source, url=f"https://example.org/items/{n}", language="es",
+                       status=ItemStatus.PENDING, title=f"Huelga en el puerto, día {n}"))
+        create_user(s, "edith", "a long password", "editor")
+    with served(create_app(settings, store), free_port()) as live_site:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{live_site}/editor/login")
+        page.keyboard.type("edith")  # the username field has the focus
+        page.keyboard.press("Tab")
+        page.keyboard.type("a long password")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{live_site}/editor/")
+        page.locator("body").focus()
+        for _ in range(3):
+            page.keyboard.press("j")
+            with page.expect_navigation():
+                page.keyboard.press("a")
+            assert "Approved" in page.locator(".flash").inner_text()
+            page.evaluate("document.activeElement.blur()")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("k")  # back to the first
+        page.keyboard.press("r")
+        page.keyboard.type("not news")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.evaluate("document.activeElement.blur()")
+        page.keyboard.press("?")
+        assert page.locator("dialog#keys").is_visible()
+        page.keyboard.press("Escape")
+        for _ in range(10):
+            page.keyboard.press("j")
+            page.keyboard.press("x")
+        assert page.locator("input[name=ids]:checked").count() == 10
+        with page.expect_navigation():
+            page.keyboard.press("Shift+A")
+        assert "Approved 10 items" in page.locator(".flash").inner_text()
+        page.close()
+    with store.read() as s:
+        actions = sorted(d.action for d in s.scalars(select(Decision)))
+        reasons = [d.reason for d in s.scalars(select(Decision)) if d.action == "reject"]
+    assert actions == ["approve"] * 13 + ["reject"] and reasons == ["not news"]
