@@ -48,7 +48,7 @@ def test_an_english_item_is_translated_approved_indexed_and_found_in_spanish(
         assert spanish is not None and spanish.engine == "apertium"
         assert spanish.text != original
         spanish_title = spanish.text
-    assert update_index(settings, store).indexed == 1
+    assert update_index(settings, store).indexed == 55  # the approved one and the queue
 
     client = TestClient(create_app(settings, store), base_url="http://127.0.0.1:8000")
     home = client.get("/es/")

@@ -110,10 +110,13 @@ class TantivyEngine:
     def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
         searcher = self._searcher()
         compiler = _Compiler(self, searcher, request.lang)
-        query = Query.boolean_query([  # of the statuses asked for, scored as without
+        statuses = [Query.term_query(self.schema, "status", s) for s in request.statuses]
+        query = Query.boolean_query([  # of the statuses asked for, scored as without; a
+            # term query, which is intersected by seeking (a term set query built a set of
+            # every published document for each query: 2 ms at 100,000)
             (Occur.Must, compiler.compile(request.query)),
             (Occur.Must, Query.const_score_query(
-                Query.term_set_query(self.schema, "status", list(request.statuses)), 0.0))])
+                statuses[0] if len(statuses) == 1 else compiler.any_of(statuses), 0.0))])
         kwargs: dict = {}
         if request.sort != "relevance":
             kwargs = {"order_by_field": "published",
