@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from rabkor.core.store.models import Item, ItemStatus
 
 _LOAD = (selectinload(Item.translations), selectinload(Item.source))
-_NEWEST = (Item.sort_at.desc(), Item.id.desc())  # ix_items_status_sort
+_NEWEST = (Item.sort_at.desc(), Item.id.desc())  # ix_items_listing
 
 
 def latest_items(session: Session, *, limit: int, offset: int = 0) -> list[Item]:

@@ -164,7 +164,14 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "guid", name="uq_items_source_guid"),
         Index("ix_items_status_published", "status", "published_at"),
-        Index("ix_items_status_sort", "status", "sort_at", "id"),  # every listing's order
+        # every listing (the queue, the site) in order, and the queue's counts and facets
+        # from the index alone instead of 20,000 rows
+        Index("ix_items_listing", "status", "duplicate_of_id", "sort_at", "id", "language",
+              "media_kind", "source_id", "submission_id"),
+        # an item's copies, decided with it
+        Index("ix_items_duplicate_of", "duplicate_of_id",
+              sqlite_where=text("duplicate_of_id IS NOT NULL"),
+              postgresql_where=text("duplicate_of_id IS NOT NULL")),
         UniqueConstraint("canonical_url", name="uq_items_canonical_url"),
         # near-duplicate lookups compare with root items only (crawler/store/items.py)
         *(Index(f"ix_items_root_band{n}", f"simhash_band{n}",

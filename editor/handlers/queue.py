@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,7 +17,7 @@ from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks
 from rabkor.editor.errors import ItemLocked, ReasonRequired
-from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts
+from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts, forget_counts
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.queue import (
     pending_page,
@@ -72,6 +72,7 @@ async def items_bulk(request: Request) -> Response:
             request.app.state.settings.review_lock_minutes)
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(0, str(exc)), exc.status)
+    forget_counts()
     response = redirect_confirming(request, "queue_list", **back, done=action,
                                    item=ids_param(done), skipped=ids_param(skipped))
     return reindexing(request, response, done)
@@ -89,22 +90,23 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
     number = int(page) if page.isdigit() else 1
 
     def read() -> dict[str, object]:
-        narrowed, capped = [], False
+        matched, capped = None, False
         if chosen.q:  # the words are looked up in the search index, as readers' are
             try:
                 found = search(settings, chosen.q, lang=lang or settings.languages[0],
                                per_page=WORDS_CAP, facets=False,
                                statuses=(ItemStatus.PENDING.value,))
-                narrowed = [Item.id.in_([hit.item_id for hit in found.hits])]
+                matched = [hit.item_id for hit in found.hits]
                 capped = found.total > WORDS_CAP
             except QueryError as exc:
                 problems.append(str(exc))
-                narrowed = [false()]
+                matched = []
+        narrowed = [] if matched is None else [Item.id.in_(matched)]
         with store.read() as session:
             listed = pending_page(session, number, chosen, narrowed)
             return {"page": listed,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
-                    "facets": facet_counts(session, chosen, narrowed), "capped": capped,
+                    "facets": facet_counts(session, chosen, matched), "capped": capped,
                     "submissions": pending_submissions(session),
                     "confirmation": confirmation(session, request.query_params)}
 
@@ -133,6 +135,7 @@ async def _decide(request: Request, action: str) -> Response:
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(item_id, str(exc)),
                                  status=exc.status)
+    forget_counts()
     if form.get("back") == "decisions":
         done = redirect_confirming(request, "decision_list", done=action, item=str(item_id))
     else:

@@ -174,3 +174,18 @@ def test_bulk_works_without_javascript_from_the_page_itself(client, editor, desk
     assert '<form method="post" action="/items/bulk" id="bulk"' in page
     boxes = re.findall(r'<input type="checkbox" name="ids" value="(\d+)" form="bulk">', page)
     assert sorted(map(int, boxes)) == sorted(ids.values())
+
+
+def test_counts_follow_decisions_at_once_and_new_items_within_seconds(client, store, editor,
+                                                                      desk, monkeypatch):
+    from rabkor.editor import filters
+
+    ids, _ = desk
+    assert facet(client.get("/").text, "original")["Spanish"] == 4
+    token = csrf_of(client.get("/").text)
+    client.post(f"/items/{ids['es1']}/approve", data={"csrf_token": token})
+    assert facet(client.get("/").text, "original")["Spanish"] == 3  # this desk's decision
+    add_item(store, "Item crawled meanwhile", language="es")
+    assert facet(client.get("/").text, "original")["Spanish"] == 3  # kept a few seconds
+    monkeypatch.setattr(filters, "FACET_SECONDS", 0.0)
+    assert facet(client.get("/").text, "original")["Spanish"] == 4

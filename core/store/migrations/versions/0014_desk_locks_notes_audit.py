@@ -1,5 +1,5 @@
-"""The desk: review locks, internal notes on items, an audit log, and each editor's
-chosen translation language
+"""The desk: review locks, internal notes on items, an audit log, each editor's chosen
+translation language, and an index of each item's copies (decided with it)
 
 Revision ID: 0014
 Revises: 0013
@@ -57,9 +57,13 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_item_id", "audit_events", ["item_id"])
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("review_language", sa.String(16), nullable=True))
+    copies = "duplicate_of_id IS NOT NULL"
+    op.create_index("ix_items_duplicate_of", "items", ["duplicate_of_id"],
+                    sqlite_where=sa.text(copies), postgresql_where=sa.text(copies))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_items_duplicate_of", table_name="items")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("review_language")
     op.drop_table("audit_events")
