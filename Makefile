@@ -42,11 +42,12 @@ run: $(STAMP)  ## serve with the pipeline on a schedule (settings in rabkor.toml
 	$(VENV)/bin/rabkor init
 	$(VENV)/bin/rabkor run
 
-bench: $(STAMP)  ## the crawl, translation, translation-quality and language-identification benchmarks (minutes; figures in bench/README.md)
+bench: $(STAMP)  ## the crawl, translation, translation-quality, language-identification and desk benchmarks (minutes; figures in bench/README.md)
 	$(PY) -m bench.crawl
 	$(PY) -m bench.translate
 	$(PY) -m bench.translate.quality
 	$(PY) -m bench.langid
+	$(PY) -m bench.desk
 
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data

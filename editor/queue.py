@@ -19,6 +19,7 @@ from rabkor.core.store.models import (
     Source,
     Submission,
     SubmissionStatus,
+    User,
 )
 from rabkor.editor.filters import QueueFilter
 
@@ -82,6 +83,20 @@ def recent_decisions(session: Session, limit: int = 100) -> Sequence[Decision]:
         .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(limit)
     ).all()
+
+
+def remembered_language(store, user_id: int | None, asked: str | None,
+                        languages: Sequence[str]) -> str:
+    """The language of the translation an editor reads beside originals: the one just
+    asked for (kept for next time; "" for the default), else the one kept."""
+    with store.read() as session:
+        user = session.get(User, user_id)
+        kept = user.review_language if user else None
+    wanted = kept if asked is None else (asked if asked in languages else None)
+    if user is not None and wanted != kept:
+        with store.transaction() as session:
+            session.get(User, user_id).review_language = wanted
+    return wanted or ""
 
 
 def translation_language(item: Item, chosen: str, languages: Sequence[str]) -> str | None:

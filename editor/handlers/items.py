@@ -15,7 +15,7 @@ from rabkor.core.store.models import User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks
 from rabkor.editor.handlers.flash import redirect_confirming
-from rabkor.editor.queue import translation_language
+from rabkor.editor.queue import remembered_language, translation_language
 from rabkor.editor.review import MAX_NOTE, add_note, review_of
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
@@ -68,7 +68,8 @@ async def _page(request: Request, action: str, note_error: str = "", typed: str 
     store: Store = request.app.state.store
     item_id: int = request.path_params["item_id"]
     user_id = session_of(request).user_id
-    lang = request.query_params.get("lang", "")
+    lang = await run_in_threadpool(remembered_language, store, user_id,
+                                   request.query_params.get("lang"), settings.languages)
 
     def work() -> dict[str, object]:
         with store.transaction() as session:

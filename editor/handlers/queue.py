@@ -22,6 +22,7 @@ from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, red
 from rabkor.editor.queue import (
     pending_page,
     pending_submissions,
+    remembered_language,
     translation_language,
 )
 from rabkor.editor.reindex import reindexing
@@ -83,10 +84,10 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     chosen, problems = QueueFilter.read(params)
-    lang = params.get("lang", "")
-    lang = lang if lang in settings.languages else ""
     page = str(params.get("page", ""))
     user_id = session_of(request).user_id
+    lang = await run_in_threadpool(remembered_language, store, user_id, params.get("lang"),
+                                   settings.languages)
     number = int(page) if page.isdigit() else 1
 
     def read() -> dict[str, object]:

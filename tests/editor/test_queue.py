@@ -255,3 +255,23 @@ def test_the_queue_is_searched_through_the_search_index(client, store, editor, s
     bad = client.get("/", params={"q": '"unclosed'})
     assert bad.status_code == 400 and item_ids(bad.text) == [] and 'role="alert"' in bad.text
     assert "A quotation mark (&#34;) is not closed" in bad.text
+
+
+def test_the_translation_language_is_remembered_per_editor(client, store, settings, login_as):
+    from rabkor.editor.app import create_app as editor_app
+
+    item_id = add_item(store, "Grève des dockers", language="fr",
+                       translations={("title", "en"): "Dockers strike",
+                                     ("title", "es"): "Huelga de estibadores"})
+    login_as(client, "editor")
+    assert "Dockers strike" in article(client.get("/").text, item_id)  # the first unlike fr
+    client.get("/", params={"lang": "es"})
+    assert "Huelga de estibadores" in article(client.get("/").text, item_id)  # kept
+    assert "Huelga de estibadores" in client.get(f"/items/{item_id}").text
+    from starlette.testclient import TestClient
+
+    with TestClient(editor_app(settings, store)) as other:
+        login_as(other, "editor")
+        assert "Dockers strike" in article(other.get("/").text, item_id)  # hers, not his
+    client.get("/", params={"lang": ""})  # back to the default
+    assert "Dockers strike" in article(client.get("/").text, item_id)
