@@ -60,7 +60,7 @@ def test_editor_approves_an_item_and_readers_see_it(settings, store, feed_server
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert title in page.content()  # the queue shows the pending item
-    page.click("button:has-text('Approve')")
+    page.click("article.item button:has-text('Approve')")
     page.wait_for_load_state()
     assert title not in page.locator("main").inner_text()  # gone from the queue
 
@@ -256,7 +256,8 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
     with served(create_app(settings, store), free_port()) as live_site:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{live_site}/editor/login")
-        page.keyboard.type("edith")  # the username field has the focus
+        page.wait_for_function("document.activeElement.name === 'username'")  # autofocus
+        page.keyboard.type("edith")
         page.keyboard.press("Tab")
         page.keyboard.type("a long password")
         page.keyboard.press("Enter")
