@@ -23,7 +23,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import EDITOR_HEADERS
 from rabkor.editor.access import public, route
-from rabkor.editor.handlers import account, auth, decisions, items, queue, translations
+from rabkor.editor.handlers import account, auth, decisions, items, queue, translations, users
 from rabkor.editor.privileges import Privilege
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
@@ -54,6 +54,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
 
 
 TRANSLATE, REVIEW, DECIDE = Privilege.TRANSLATE, Privilege.REVIEW, Privilege.DECIDE
+USERS = Privilege.MANAGE_USERS
 POST = ["POST"]
 
 TRANSLATION_ROUTES = [
@@ -100,6 +101,18 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         route("/decisions", decisions.decision_list, DECIDE, name="decision_list"),
         *TRANSLATION_ROUTES,
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
+        route("/admin/users", users.user_list, USERS, name="user_list"),
+        route("/admin/users", users.user_invite, USERS, methods=POST, name="user_invite"),
+        route("/admin/users/{user_id:int}/role", users.user_role, USERS, methods=POST,
+              name="user_role"),
+        route("/admin/users/{user_id:int}/disable", users.user_disable, USERS, methods=POST,
+              name="user_disable"),
+        route("/admin/users/{user_id:int}/enable", users.user_enable, USERS, methods=POST,
+              name="user_enable"),
+        route("/admin/users/{user_id:int}/reset", users.user_reset, USERS, methods=POST,
+              name="user_reset"),
+        public("/welcome/{token}", users.welcome_form, name="welcome_form"),
+        public("/welcome/{token}", users.welcome_submit, methods=POST, name="welcome_submit"),
         public("/login", auth.login_form, name="login_form"),
         public("/login", auth.login_submit, methods=POST, name="login_submit"),
         public("/logout", auth.logout, methods=POST, name="logout"),

@@ -18,6 +18,7 @@ class Privilege(enum.StrEnum):
     DECIDE = "decide"  # the queue and the decisions: approve, reject, reopen
     TRANSLATE = "translate"  # write, claim and release translations
     REVIEW = "review"  # accept or return volunteers' translations
+    MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
 
 
 GRANTS: dict[Role, frozenset[Privilege]] = {
@@ -43,6 +44,7 @@ REFUSAL: dict[Privilege, str] = {
     Privilege.TRANSLATE: "Translation pages are open to translators, editors and "
                          "administrators; ask an administrator if you want to translate.",
     Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
+    Privilege.MANAGE_USERS: "Managing people is for administrators.",
 }
 
 

@@ -50,6 +50,13 @@ def translation_label(translation: Translation) -> str:
     return f"machine-translated from {source} by {translation.engine}"
 
 
+def sentence(text: str) -> str:
+    """A message as a sentence: its first letter upper-case, the rest as written (Jinja's
+    `capitalize` lower-cases the rest, usernames and quoted values too)."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -59,7 +66,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters.update(language_name=language_name, sanitized=safe_markup, http_url=http_url,
-                       when=when, translation_label=translation_label)
+                       when=when, translation_label=translation_label, sentence=sentence)
 
     def common(request: Request) -> dict[str, object]:
         session = session_of(request)

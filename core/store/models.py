@@ -359,6 +359,26 @@ class Decision(Base):
     editor: Mapped[User] = relationship()
 
 
+class AccountLink(Base):
+    """A one-time link that lets a person set their password: an invitation to a new
+    account or a reset of an existing one (editor/users.py). Only its hash is stored."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_account_links_user_id_users"))
+    purpose: Mapped[str] = mapped_column(String(20))  # "invitation" or "reset"
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_account_links_created_by_id_users"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class ReviewLock(Base):
     """An editor reviewing an item now (editor/locks.py): others see who and since when, and
     wait for it to expire or take it over."""

@@ -20,6 +20,7 @@ ABLE = {
     Privilege.DECIDE: "approve and reject items in the queue",
     Privilege.TRANSLATE: "write and correct translations",
     Privilege.REVIEW: "review volunteers' translations",
+    Privilege.MANAGE_USERS: "manage people",
 }
 
 

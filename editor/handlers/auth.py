@@ -30,7 +30,10 @@ TOO_MANY = ("Too many failed logins for this account or from this address. Try a
 
 
 async def login_form(request: Request) -> Response:
-    return render(request, "auth/login.html", error="", username="")
+    query = request.query_params
+    notice = "Your password is set: log in with it." if query.get("done") == "password" else ""
+    return render(request, "auth/login.html", error="", notice=notice,
+                  username=query.get("username", "")[:MAX_NAME] if notice else "")
 
 
 async def login_submit(request: Request) -> Response:
@@ -44,7 +47,7 @@ async def login_submit(request: Request) -> Response:
         logger.warning("login refused, too many failures username=%r visitor=%s "
                        "retry_after=%d", username[:MAX_NAME], visitor, wait)
         minutes = math.ceil(wait / 60)
-        response = render(request, "auth/login.html", 429, username=username,
+        response = render(request, "auth/login.html", 429, username=username, notice="",
                           error=TOO_MANY.format(minutes=minutes, s="" if minutes == 1 else "s"))
         response.headers["Retry-After"] = str(wait)
         return response
@@ -54,7 +57,7 @@ async def login_submit(request: Request) -> Response:
         throttle.failed(username, visitor)
         logger.warning("login failed username=%r visitor=%s", username[:MAX_NAME], visitor)
         return render(request, "auth/login.html", exc.status, error=BAD_LOGIN,
-                      username=username)
+                      username=username, notice="")
     throttle.succeeded(username, visitor)
     await run_in_threadpool(session_of(request).login, user)
     return RedirectResponse(url_for(request, landing(user.role)), status_code=303)

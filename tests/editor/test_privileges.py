@@ -13,7 +13,8 @@ from rabkor.core.store.models import Role
 from rabkor.editor.privileges import GRANTS, LANDING, Privilege, may
 from tests.editor.helpers import PASSWORD, add_item, csrf_of
 
-PARAMS = {"item_id": "{item}", "lang": "en", "revision_id": "1"}
+PARAMS = {"item_id": "{item}", "lang": "en", "revision_id": "1", "user_id": "{me}",
+          "token": "x"}
 
 
 def routes(app) -> list[Route]:
@@ -44,7 +45,7 @@ def test_each_role_is_let_in_exactly_where_the_table_says(client, store, login_a
         if r.privilege is None:
             continue
         path = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: PARAMS[m.group(1)], r.path)
-        path = path.replace("{item}", str(item_id))
+        path = path.replace("{item}", str(item_id)).replace("{me}", str(user.id))
         for method in sorted(r.methods - {"HEAD"}):
             response = client.request(method, path, data={"csrf_token": token},
                                       follow_redirects=False)

@@ -1,5 +1,6 @@
 """The desk: review locks, internal notes on items, an audit log, each editor's chosen
-translation language, and an index of each item's copies (decided with it)
+translation language, an index of each item's copies (decided with it), and one-time
+account links (invitations, password resets)
 
 Revision ID: 0014
 Revises: 0013
@@ -57,12 +58,28 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_item_id", "audit_events", ["item_id"])
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("review_language", sa.String(16), nullable=True))
+    op.create_table(
+        "account_links",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey(
+            "users.id", ondelete="CASCADE", name="fk_account_links_user_id_users"),
+            nullable=False),
+        sa.Column("purpose", sa.String(20), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), sa.ForeignKey(
+            "users.id", name="fk_account_links_created_by_id_users"), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.UniqueConstraint("token_hash", name="uq_account_links_token_hash"),
+    )
     copies = "duplicate_of_id IS NOT NULL"
     op.create_index("ix_items_duplicate_of", "items", ["duplicate_of_id"],
                     sqlite_where=sa.text(copies), postgresql_where=sa.text(copies))
 
 
 def downgrade() -> None:
+    op.drop_table("account_links")
     op.drop_index("ix_items_duplicate_of", table_name="items")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("review_language")
