@@ -23,7 +23,16 @@ from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import EDITOR_HEADERS
 from rabkor.editor.access import public, route
-from rabkor.editor.handlers import account, auth, decisions, items, queue, translations, users
+from rabkor.editor.handlers import (
+    account,
+    auth,
+    decisions,
+    items,
+    log,
+    queue,
+    translations,
+    users,
+)
 from rabkor.editor.privileges import Privilege
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
@@ -99,6 +108,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         route("/items/{item_id:int}/reopen", queue.item_reopen, DECIDE, methods=POST,
               name="item_reopen"),
         route("/decisions", decisions.decision_list, DECIDE, name="decision_list"),
+        route("/log", log.log_page, DECIDE, name="log_page"),
         *TRANSLATION_ROUTES,
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
         route("/admin/users", users.user_list, USERS, name="user_list"),

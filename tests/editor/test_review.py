@@ -4,6 +4,7 @@ its copies."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,24 @@ def test_bulk_skips_and_names_items_someone_else_is_reviewing(two, store):
     assert "Approved 1 item." in done.text and "“Ocupado”: being reviewed by" in done.text
     with store.read() as s:
         assert s.get(Item, held).status is ItemStatus.PENDING
+
+
+def test_the_log_lists_decisions_notes_and_events_with_filters(two, store):
+    maria, jose = two
+    item_id = add_item(store, "Huelga general")
+    maria.get(f"/items/{item_id}")
+    token = csrf_of(jose.get(f"/items/{item_id}").text)
+    jose.post(f"/items/{item_id}/take-over", data={"csrf_token": token})
+    jose.post(f"/items/{item_id}/notes", data={"csrf_token": token, "text": "Dated 2019?"})
+    jose.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "old news"})
+    name = jose.get("/account").text.split("<h1>")[1].split("</h1>")[0]
+    log = maria.get("/log").text
+    rows = re.findall(r"<tr>\s*<td><time>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
+                      log)
+    assert rows == [(name, "decision"), (name, "note"), (name, "lock taken over")]
+    assert "reject: pending → rejected (old news)" in log and "Dated 2019?" in log
+    assert f"/items/{item_id}" in log
+    only = maria.get("/log", params={"what": "note"}).text
+    assert "Dated 2019?" in only and "old news" not in only
+    assert "Nothing in the log" in maria.get("/log", params={"who": "nobody"}).text
+    assert maria.get("/log", params={"before": "yesterday"}).status_code == 400
