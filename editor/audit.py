@@ -35,8 +35,8 @@ def entries(session: Session, *, item_id: int | None = None, who: str = "", what
         q = select(Decision).options(joinedload(Decision.editor), joinedload(Decision.item))
         q = _narrow(q, Decision, Decision.editor_id, item_id, who, before)
         found += [Entry(d.created_at, d.editor.username, DECISION,
-                        f"{d.action}: {d.from_status} → {d.to_status}"
-                        + (f" ({d.reason})" if d.reason else ""), d.item_id, d.item.title)
+                        f"{d.action}: {d.from_status} → {d.to_status}" + _why(d),
+                        d.item_id, d.item.title)
                   for d in session.scalars(q.order_by(Decision.created_at.desc()).limit(limit))]
     if what in ("", NOTE):
         q = select(ItemNote).options(joinedload(ItemNote.author))
@@ -60,6 +60,11 @@ def actions(session: Session) -> list[str]:
     """What the log can be filtered by: decisions, notes and every audit action seen."""
     seen = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     return [DECISION, NOTE, *seen]
+
+
+def _why(decision: Decision) -> str:
+    said = ": ".join(p for p in (decision.reason_code, decision.reason) if p)
+    return f" ({said})" if said else ""
 
 
 def describe(event: AuditEvent) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import InvalidTransition
-from rabkor.core.store.models import Decision, Item, ItemStatus, User, utcnow
+from rabkor.core.store.models import Decision, Item, ItemStatus, ReasonCode, User, utcnow
 from rabkor.editor import locks
 from rabkor.editor.errors import NotPermitted, ReasonRequired
 from rabkor.editor.privileges import Privilege, may
@@ -25,8 +25,13 @@ TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
     (ItemStatus.REJECTED, REOPEN): ItemStatus.PENDING,
 }
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
-def decide(session: Session, item: Item, editor: User, action: str, reason: str = "") -> Decision:
+OTHER = "other"  # the reason code that needs the reason in words
+
+
+def decide(session: Session, item: Item, editor: User, action: str, reason: str = "",
+           code: str = "") -> Decision:
     """Apply `action` to `item` as `editor` and record it; raise without changing anything.
+    A rejection names one of the active reason codes (`code`), and "other" its words.
 
     The change of status makes the item due for the search indexer (its `updated_at`
     moves past its `indexed_at`; a rejected item still marked indexed is removed: see
@@ -43,28 +48,39 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     if after is None:
         raise InvalidTransition(f"item {item.id} is {before}, it cannot be {_past(action)}")
     reason = reason.strip()
-    if action == REJECT and not reason:
-        raise ReasonRequired("a rejection needs a reason")
+    if action == REJECT:
+        known = session.get(ReasonCode, code) if code else None
+        if known is None or not known.active:
+            raise ReasonRequired("a rejection needs a reason code: choose one of the list")
+        if code == OTHER and not reason:
+            raise ReasonRequired("the reason “other” needs the reason in words")
     item.status = after
     decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
-                        to_status=after, reason=reason, created_at=utcnow())
+                        to_status=after, reason=reason, created_at=utcnow(),
+                        reason_code=code if action == REJECT else None)
     session.add(decision)
     session.flush()
     return decision
 
 
+def reason_codes(session: Session) -> list[ReasonCode]:
+    """The codes a rejection may name now, in the desk's order."""
+    return list(session.scalars(select(ReasonCode).where(ReasonCode.active.is_(True))
+                                .order_by(ReasonCode.position, ReasonCode.code)))
+
+
 def decide_story(session: Session, item: Item, editor: User, action: str, reason: str,
-                 lock_minutes: int) -> list[Decision]:
+                 code: str, lock_minutes: int) -> list[Decision]:
     """Decide an item as the desk does: refused while another editor reviews it (locks.py),
     its lock released, and its copies from other sources (the crawler's near-duplicates,
     hidden from the queue) moved with it where the same move exists for them."""
     locks.apply(session, item.id, editor, locks.DECIDE, lock_minutes)
-    decisions = [decide(session, item, editor, action, reason)]
+    decisions = [decide(session, item, editor, action, reason, code)]
     for copy in session.scalars(select(Item).where(Item.duplicate_of_id == item.id)
                                 .with_for_update()):
         if (copy.status, action) in TRANSITIONS:
             decisions.append(decide(session, copy, editor, action,
-                                    reason or f"a copy of item {item.id}"))
+                                    reason or f"a copy of item {item.id}", code))
     return decisions
 
 

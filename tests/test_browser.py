@@ -272,8 +272,10 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
         page.keyboard.press("j")
         page.keyboard.press("j")
         page.keyboard.press("k")  # back to the first
-        page.keyboard.press("r")
-        page.keyboard.type("not news")
+        page.keyboard.press("r")  # the reason code's list: typing picks "not news"
+        page.keyboard.type("not")
+        page.keyboard.press("Tab")
+        page.keyboard.type("an old story")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         page.evaluate("document.activeElement.blur()")
@@ -290,5 +292,7 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
         page.close()
     with store.read() as s:
         actions = sorted(d.action for d in s.scalars(select(Decision)))
-        reasons = [d.reason for d in s.scalars(select(Decision)) if d.action == "reject"]
-    assert actions == ["approve"] * 13 + ["reject"] and reasons == ["not news"]
+        reasons = [(d.reason_code, d.reason) for d in s.scalars(select(Decision))
+                   if d.action == "reject"]
+    assert actions == ["approve"] * 13 + ["reject"]
+    assert reasons == [("not-news", "an old story")]

@@ -350,6 +350,9 @@ class Decision(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(20))
+    # why a rejection: one of the desk's reason codes (ReasonCode); `reason` adds words
+    reason_code: Mapped[str | None] = mapped_column(
+        ForeignKey("reason_codes.code", name="fk_decisions_reason_code_reason_codes"))
     from_status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus))
     to_status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus))
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -357,6 +360,18 @@ class Decision(Base):
 
     item: Mapped[Item] = relationship(back_populates="decisions")
     editor: Mapped[User] = relationship()
+
+
+class ReasonCode(Base):
+    """Why an item is rejected, from a vocabulary the administrators keep (a code used by
+    decisions is retired, never deleted)."""
+
+    __tablename__ = "reason_codes"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AccountLink(Base):

@@ -19,6 +19,7 @@ from rabkor.editor.queue import remembered_language, translation_language
 from rabkor.editor.review import MAX_NOTE, add_note, review_of
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
+from rabkor.editor.workflow import reason_codes
 
 
 async def item_show(request: Request) -> Response:
@@ -74,12 +75,14 @@ async def _page(request: Request, action: str, note_error: str = "", typed: str 
     def work() -> dict[str, object]:
         with store.transaction() as session:
             review = review_of(session, item_id)
+            codes = reason_codes(session)
             if review.item.status != "pending":
-                return {"review": review, "lock": locks.LockView(locks.FREE)}
+                return {"review": review, "lock": locks.LockView(locks.FREE),
+                        "reason_codes": codes}
             lock = locks.apply(session, item_id, _user(session, user_id), action,
                                settings.review_lock_minutes)
             return {"review": review_of(session, item_id) if action == locks.TAKE_OVER
-                    else review, "lock": lock}
+                    else review, "lock": lock, "reason_codes": codes}
 
     context = await run_in_threadpool(work)
     chosen = lang if lang in settings.languages else ""

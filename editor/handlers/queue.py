@@ -28,7 +28,7 @@ from rabkor.editor.queue import (
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
-from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide_story
+from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide_story, reason_codes
 from rabkor.search.service import search
 
 
@@ -70,7 +70,7 @@ async def items_bulk(request: Request) -> Response:
     try:
         done, skipped = await run_in_threadpool(
             _apply_all, store, ids, editor_id, action, form.get("reason", ""),
-            request.app.state.settings.review_lock_minutes)
+            form.get("reason_code", ""), request.app.state.settings.review_lock_minutes)
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(0, str(exc)), exc.status)
     forget_counts()
@@ -109,6 +109,7 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
                     "facets": facet_counts(session, chosen, matched), "capped": capped,
                     "submissions": pending_submissions(session),
+                    "reason_codes": reason_codes(session),
                     "confirmation": confirmation(session, request.query_params)}
 
     context = await run_in_threadpool(read)
@@ -131,7 +132,7 @@ async def _decide(request: Request, action: str) -> Response:
     editor_id = session_of(request).user_id
     try:
         decided = await run_in_threadpool(_apply, store, item_id, editor_id, action,
-                                          form.get("reason", ""),
+                                          form.get("reason", ""), form.get("reason_code", ""),
                                           request.app.state.settings.review_lock_minutes)
     except ReasonRequired as exc:
         return await _queue_page(request, back, FormError(item_id, str(exc)),
@@ -154,7 +155,7 @@ def _back(form) -> dict[str, str]:
 
 
 def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
-               reason: str, lock_minutes: int) -> tuple[list[int], list[int]]:
+               reason: str, code: str, lock_minutes: int) -> tuple[list[int], list[int]]:
     """Decide the pending ones of `ids` that nobody else is reviewing, in one transaction;
     the ids decided (copies included) and those skipped."""
     with store.transaction() as session:
@@ -168,7 +169,8 @@ def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
                 skipped.append(item.id)
                 continue
             try:
-                decisions = decide_story(session, item, editor, action, reason, lock_minutes)
+                decisions = decide_story(session, item, editor, action, reason, code,
+                                         lock_minutes)
             except ItemLocked:
                 skipped.append(item.id)
                 continue
@@ -177,7 +179,7 @@ def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
 
 
 def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str,
-           lock_minutes: int) -> list[int]:
+           code: str, lock_minutes: int) -> list[int]:
     """Decide one item (and its copies); the ids decided."""
     with store.transaction() as session:
         # Locks the row on PostgreSQL; SQLite's write transaction already serializes.
@@ -187,5 +189,5 @@ def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reaso
         editor = session.get(User, editor_id)
         if editor is None:
             raise HTTPException(403, "Your account no longer exists.")
-        return [d.item_id for d in decide_story(session, item, editor, action, reason,
+        return [d.item_id for d in decide_story(session, item, editor, action, reason, code,
                                                 lock_minutes)]

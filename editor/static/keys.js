@@ -1,5 +1,5 @@
 // The queue by keyboard, on top of pages that work without it: j/k move between items,
-// a approves, r goes to the reason, o opens the original, enter opens the item page,
+// a approves, r goes to the reason code, o opens the original, enter opens the item page,
 // x selects, shift-a / shift-r act on the selection, ? shows the keys. Keys typed into a
 // field are the field's.
 (function () {
@@ -46,12 +46,12 @@
     if (key === "j") move(current + 1);
     else if (key === "k") move(current - 1);
     else if (key === "a") submit(within("form[action$='/approve']"));
-    else if (key === "r") { var reason = within("form.reject input[name=reason]"); if (reason) reason.focus(); }
+    else if (key === "r") { var reason = within("form.reject select[name=reason_code]"); if (reason) reason.focus(); }
     else if (key === "o") { var original = within(".original h2 a"); if (original) window.open(original.href, "_blank", "noopener"); }
     else if (key === "Enter") { var open = within("a.open"); if (open) window.location = open.href; }
     else if (key === "x") { var box = within("input[name=ids]"); if (box) box.checked = !box.checked; }
     else if (key === "A") submit(bulk, "approve");
-    else if (key === "R") { var why = bulk && bulk.querySelector("input[name=reason]"); if (why) why.focus(); }
+    else if (key === "R") { var why = bulk && bulk.querySelector("select[name=reason_code]"); if (why) why.focus(); }
     else if (key === "?") { if (help) { if (help.open) help.close(); else help.showModal(); } }
     else return;
     event.preventDefault();

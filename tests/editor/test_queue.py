@@ -137,24 +137,30 @@ def test_reject_records_the_reason(client, store, editor):
     item_id = add_item(store)
     token = csrf_of(client.get("/").text)
     queue = client.post(f"/items/{item_id}/reject",
-                        data={"csrf_token": token, "reason": "Off topic"})
+                        data={"csrf_token": token, "reason": "Off topic",
+                              "reason_code": "off-line"})
     assert queue.status_code == 200 and "Rejected “" in queue.text
     assert item_ids(queue.text) == []
     [decision] = decisions_of(store, item_id)
     assert (decision.action, decision.reason, decision.editor_id) == ("reject", "Off topic",
                                                                       editor.id)
+    assert decision.reason_code == "off-line"
 
 
-@pytest.mark.parametrize("reason", ["", "  "])
+@pytest.mark.parametrize(("code", "reason", "message"), [
+    ("", "off topic", "A rejection needs a reason code: choose one of the list."),
+    ("other", "  ", "The reason “other” needs the reason in words."),
+])
 def test_reject_without_a_reason_shows_an_error_and_changes_nothing(
-    client, store, editor, reason
+    client, store, editor, code, reason, message
 ):
     item_id = add_item(store)
     token = csrf_of(client.get("/").text)
     response = client.post(f"/items/{item_id}/reject", data={"csrf_token": token,
-                                                              "reason": reason})
+                                                              "reason": reason,
+                                                              "reason_code": code})
     assert response.status_code == 400
-    assert "A rejection needs a reason." in article(response.text, item_id)
+    assert message in article(response.text, item_id)
     assert decisions_of(store, item_id) == []
     with store.read() as s:
         assert s.get(Item, item_id).status is ItemStatus.PENDING
@@ -200,7 +206,8 @@ def test_undo_from_the_confirmation_puts_the_item_back(client, store, editor):
 def test_recent_decisions_show_the_audit_trail_and_can_reopen(client, store, editor):
     item_id = add_item(store, "Huelga")
     token = csrf_of(client.get("/").text)
-    client.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "Duplicate"})
+    client.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "Duplicate",
+                                                  "reason_code": "duplicate"})
     page = client.get("/decisions")
     row = page.text[page.text.index("<tbody>"):]
     for text in (editor.username, "reject", "pending → rejected", "Huelga", "Duplicate"):

@@ -138,7 +138,7 @@ def test_bulk_approve_skips_and_names_what_another_editor_decided(client, store,
         other = User(username="maria", password_hash="x", role="editor")
         s.add(other)
         s.flush()
-        decide(s, s.get(Item, ids["es2"]), other, "reject", "off the line")
+        decide(s, s.get(Item, ids["es2"]), other, "reject", "", "off-line")
     done = client.post("/items/bulk", data={"csrf_token": token, "action": "approve",
                                             "ids": [str(i) for i in chosen],
                                             "original": "es"})
@@ -159,7 +159,7 @@ def test_bulk_reject_needs_a_reason_and_changes_nothing_without(client, store, e
     token = csrf_of(client.get("/").text)
     page = client.post("/items/bulk", data={"csrf_token": token, "action": "reject",
                                             "ids": [str(ids["es1"]), str(ids["es2"])]})
-    assert page.status_code == 400 and "A rejection needs a reason" in page.text
+    assert page.status_code == 400 and "A rejection needs a reason code" in page.text
     nothing = client.post("/items/bulk", data={"csrf_token": token, "action": "approve"})
     assert nothing.status_code == 400 and "Select at least one item" in nothing.text
     with store.read() as s:

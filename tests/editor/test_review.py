@@ -97,10 +97,10 @@ def test_notes_are_kept_in_the_items_history(client, store, login_as):
     token = csrf_of(page.text)
     client.post(f"/items/{item_id}/notes", data={"csrf_token": token,
                                                  "text": "Check the date: <b>2024</b>?"})
-    client.post(f"/items/{item_id}/reject", data={"csrf_token": token,
-                                                  "reason": "old news"})
+    client.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "old news",
+                                                  "reason_code": "not-news"})
     history = client.get(f"/items/{item_id}").text.split("<ol class=\"timeline\">")[1]
-    assert history.index("reject: pending → rejected (old news)") < history.index(
+    assert history.index("reject: pending → rejected (not-news: old news)") < history.index(
         "note: ")  # newest first
     assert "Check the date: &lt;b&gt;2024&lt;/b&gt;?" in history
     empty = client.post(f"/items/{item_id}/notes", data={"csrf_token": token, "text": "  "})
@@ -143,13 +143,14 @@ def test_the_log_lists_decisions_notes_and_events_with_filters(two, store):
     token = csrf_of(jose.get(f"/items/{item_id}").text)
     jose.post(f"/items/{item_id}/take-over", data={"csrf_token": token})
     jose.post(f"/items/{item_id}/notes", data={"csrf_token": token, "text": "Dated 2019?"})
-    jose.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "old news"})
+    jose.post(f"/items/{item_id}/reject", data={"csrf_token": token, "reason": "old news",
+                                                "reason_code": "not-news"})
     name = jose.get("/account").text.split("<h1>")[1].split("</h1>")[0]
     log = maria.get("/log").text
     rows = re.findall(r"<tr>\s*<td><time>[^<]*</time></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>",
                       log)
     assert rows == [(name, "decision"), (name, "note"), (name, "lock taken over")]
-    assert "reject: pending → rejected (old news)" in log and "Dated 2019?" in log
+    assert "reject: pending → rejected (not-news: old news)" in log and "Dated 2019?" in log
     assert f"/items/{item_id}" in log
     only = maria.get("/log", params={"what": "note"}).text
     assert "Dated 2019?" in only and "old news" not in only

@@ -44,9 +44,9 @@ def test_every_state_and_action(store, users, status, action):
         if target is None:
             with pytest.raises(InvalidTransition, match=f"item {item_id} is {status.value}, "
                                                         "it cannot be"):
-                decide(s, item, editor, action, reason="because")
+                decide(s, item, editor, action, reason="because", code="off-line")
         else:
-            decision_id = decide(s, item, editor, action, reason="because").id
+            decision_id = decide(s, item, editor, action, reason="because", code="off-line").id
     with store.read() as s:
         item = s.get(Item, item_id)
         if target is None:
@@ -69,11 +69,16 @@ def test_an_unknown_action_is_refused_readably(store, users):
         decide(s, s.get(Item, item_id), s.get(User, users[Role.EDITOR]), "x")
 
 
-@pytest.mark.parametrize("reason", ["", "   \n"])
-def test_a_rejection_needs_a_reason(store, users, reason):
+@pytest.mark.parametrize(("code", "reason", "message"), [
+    ("", "off the line", "needs a reason code"),
+    ("no-such-code", "", "needs a reason code"),
+    ("other", "   \n", "“other” needs the reason in words"),
+])
+def test_a_rejection_needs_a_reason_code(store, users, code, reason, message):
     item_id = add_item(store)
-    with store.transaction() as s, pytest.raises(ReasonRequired):
-        decide(s, s.get(Item, item_id), s.get(User, users[Role.EDITOR]), "reject", reason)
+    with store.transaction() as s, pytest.raises(ReasonRequired, match=message):
+        decide(s, s.get(Item, item_id), s.get(User, users[Role.EDITOR]), "reject", reason,
+               code)
     with store.read() as s:
         assert s.get(Item, item_id).status is ItemStatus.PENDING
         assert count_decisions(s) == 0

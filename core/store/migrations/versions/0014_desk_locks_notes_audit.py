@@ -1,6 +1,6 @@
 """The desk: review locks, internal notes on items, an audit log, each editor's chosen
-translation language, an index of each item's copies (decided with it), and one-time
-account links (invitations, password resets)
+translation language, an index of each item's copies (decided with it), one-time
+account links (invitations, password resets), and the reason codes of rejections
 
 Revision ID: 0014
 Revises: 0013
@@ -73,12 +73,33 @@ def upgrade() -> None:
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("token_hash", name="uq_account_links_token_hash"),
     )
+    codes = op.create_table(
+        "reason_codes",
+        sa.Column("code", sa.String(40), primary_key=True),
+        sa.Column("label", sa.String(200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+    )
+    op.bulk_insert(codes, [
+        {"code": code, "label": label, "active": True, "position": n}
+        for n, (code, label) in enumerate([
+            ("off-line", "off the editorial line"), ("duplicate", "a duplicate"),
+            ("spam", "spam or advertising"), ("not-news", "not news"),
+            ("broken", "broken link or empty page"), ("other", "other (say why)")])])
+    with op.batch_alter_table("decisions") as batch:
+        batch.add_column(sa.Column("reason_code", sa.String(40), nullable=True))
+        batch.create_foreign_key("fk_decisions_reason_code_reason_codes", "reason_codes",
+                                 ["reason_code"], ["code"])
     copies = "duplicate_of_id IS NOT NULL"
     op.create_index("ix_items_duplicate_of", "items", ["duplicate_of_id"],
                     sqlite_where=sa.text(copies), postgresql_where=sa.text(copies))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("decisions") as batch:
+        batch.drop_constraint("fk_decisions_reason_code_reason_codes", type_="foreignkey")
+        batch.drop_column("reason_code")
+    op.drop_table("reason_codes")
     op.drop_table("account_links")
     op.drop_index("ix_items_duplicate_of", table_name="items")
     with op.batch_alter_table("users") as batch:
