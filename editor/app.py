@@ -30,6 +30,7 @@ from rabkor.editor.handlers import (
     items,
     log,
     queue,
+    reasons,
     translations,
     users,
 )
@@ -63,7 +64,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
 
 
 TRANSLATE, REVIEW, DECIDE = Privilege.TRANSLATE, Privilege.REVIEW, Privilege.DECIDE
-USERS = Privilege.MANAGE_USERS
+USERS, RULES = Privilege.MANAGE_USERS, Privilege.MANAGE_RULES
 POST = ["POST"]
 
 TRANSLATION_ROUTES = [
@@ -121,6 +122,10 @@ def create_app(settings: Settings, store: Store) -> Starlette:
               name="user_enable"),
         route("/admin/users/{user_id:int}/reset", users.user_reset, USERS, methods=POST,
               name="user_reset"),
+        route("/admin/reasons", reasons.reason_list, RULES, name="reason_list"),
+        route("/admin/reasons", reasons.reason_add, RULES, methods=POST, name="reason_add"),
+        route("/admin/reasons/{code}", reasons.reason_change, RULES, methods=POST,
+              name="reason_change"),
         public("/welcome/{token}", users.welcome_form, name="welcome_form"),
         public("/welcome/{token}", users.welcome_submit, methods=POST, name="welcome_submit"),
         public("/login", auth.login_form, name="login_form"),

@@ -19,6 +19,7 @@ class Privilege(enum.StrEnum):
     TRANSLATE = "translate"  # write, claim and release translations
     REVIEW = "review"  # accept or return volunteers' translations
     MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
+    MANAGE_RULES = "manage rules"  # the vocabulary of rejection reasons
 
 
 GRANTS: dict[Role, frozenset[Privilege]] = {
@@ -45,6 +46,7 @@ REFUSAL: dict[Privilege, str] = {
                          "administrators; ask an administrator if you want to translate.",
     Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
     Privilege.MANAGE_USERS: "Managing people is for administrators.",
+    Privilege.MANAGE_RULES: "The desk's rules and reasons are kept by administrators.",
 }
 
 
