@@ -296,3 +296,67 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
                    if d.action == "reject"]
     assert actions == ["approve"] * 13 + ["reject"]
     assert reasons == [("not-news", "an old story")]
+
+
+def test_two_editors_on_one_item_and_the_desk_pages_with_axe(settings, store, browser):
+    """Two browser contexts: the second editor sees the first's lock on the queue and the
+    item page, has no decision buttons, takes over, and decides; the item, people, log and
+    reasons pages pass axe-core at 1280 and 390 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from rabkor.core.store.models import Decision
+
+    with store.transaction() as s:
+        source = Source(feed_url="https://example.org/feed", title="Dock Workers' Radio")
+        item = Item(source=source, url="https://example.org/items/1", language="es",
+                    status=ItemStatus.PENDING, title="Huelga en el puerto",
+                    summary="<p>Los estibadores paran otra vez.</p>")
+        s.add(item)
+        s.flush()
+        item_id = item.id
+        create_user(s, "maria", "a long password", "admin")
+        create_user(s, "jose", "a long password", "editor")
+
+    def log_in(context, name, base):
+        page = context.new_page()
+        page.goto(f"{base}/editor/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", "a long password")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    with served(create_app(settings, store), free_port()) as live_site:
+        maria = log_in(browser.new_context(), "maria", live_site)
+        jose = log_in(browser.new_context(), "jose", live_site)
+        maria.goto(f"{live_site}/editor/items/{item_id}")
+        assert "You are reviewing this item" in maria.content()
+        jose.reload()
+        assert "being reviewed by maria" in jose.locator(f"#item-{item_id}").inner_text()
+        jose.goto(f"{live_site}/editor/items/{item_id}")
+        assert "Being reviewed by maria" in jose.locator(".lock").inner_text()
+        assert jose.locator("button.approve").count() == 0
+        jose.click("button:has-text('Take over from maria')")
+        jose.wait_for_load_state()
+        assert "took over the review from maria" in jose.content()
+        jose.click("button.approve")
+        jose.wait_for_load_state()
+        maria.goto(f"{live_site}/editor/log")
+        assert "lock taken over" in maria.content()
+        context = browser.new_context(bypass_csp=True)
+        for width in (1280, 390):
+            page = log_in(context, "maria", live_site) if width == 1280 else context.new_page()
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in (f"/editor/items/{item_id}", "/editor/admin/users", "/editor/log",
+                         "/editor/admin/reasons"):
+                page.goto(f"{live_site}{path}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+                name = path.strip("/").replace("/", "-")
+                page.screenshot(path=str(settings.data_dir / f"{name}-{width}.png"),
+                                full_page=True)
+                violations = Axe().run(page).response["violations"]
+                assert violations == [], (path, [(v["id"], v["nodes"][0]["html"])
+                                                 for v in violations])
+    with store.read() as s:
+        [decision] = s.scalars(select(Decision)).all()
+        assert decision.editor.username == "jose"
