@@ -50,7 +50,7 @@ def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PEND
     """Page `number` (from 1) of the pending items the filter keeps (and `narrowed`, the
     matches of its words); past the end it is the last page."""
     conditions = [*chosen.conditions(), *narrowed]
-    count = session.scalar(select(func.count()).select_from(Item).where(*conditions)) or 0
+    count = pending_count(session, chosen, narrowed)
     number = min(max(1, number), _page_count(count, size))
     stmt = select(Item).where(*conditions)
     if chosen.sort == "source":
@@ -60,6 +60,12 @@ def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PEND
         .order_by(*ORDERS[chosen.sort]).limit(size).offset((number - 1) * size)
     ).all()
     return Page(items=items, number=number, count=count, size=size)
+
+
+def pending_count(session: Session, chosen: QueueFilter,
+                  narrowed: Sequence[ColumnElement[bool]] = ()) -> int:
+    return session.scalar(select(func.count()).select_from(Item).where(
+        *chosen.conditions(), *narrowed)) or 0
 
 
 def _page_count(count: int, size: int) -> int:

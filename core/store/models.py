@@ -362,6 +362,24 @@ class Decision(Base):
     editor: Mapped[User] = relationship()
 
 
+class SavedFilter(Base):
+    """A queue filter an editor named, with the token of its private Atom feed (hashed;
+    none when revoked)."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_saved_filters_user_id_users"))
+    name: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict] = mapped_column(JSON)
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
 class ReasonCode(Base):
     """Why an item is rejected, from a vocabulary the administrators keep (a code used by
     decisions is retired, never deleted)."""

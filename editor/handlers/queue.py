@@ -15,11 +15,12 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor import locks
+from rabkor.editor import locks, saved
 from rabkor.editor.errors import ItemLocked, ReasonRequired
 from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts, forget_counts
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.queue import (
+    pending_count,
     pending_page,
     pending_submissions,
     remembered_language,
@@ -110,6 +111,7 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
                     "facets": facet_counts(session, chosen, matched), "capped": capped,
                     "submissions": pending_submissions(session),
                     "reason_codes": reason_codes(session),
+                    "saved": _saved_counts(session, settings, user_id),
                     "confirmation": confirmation(session, request.query_params)}
 
     context = await run_in_threadpool(read)
@@ -144,6 +146,24 @@ async def _decide(request: Request, action: str) -> Response:
         done = redirect_confirming(request, "queue_list", **back, done=action,
                                    item=str(item_id))
     return reindexing(request, done, decided)
+
+
+def _saved_counts(session, settings: Settings, user_id: int | None) -> list[tuple]:
+    """The editor's saved filters, each with its query string and how many items it
+    holds now (words counted by the search index)."""
+    out = []
+    for found in saved.mine(session, user_id):
+        chosen = saved.filter_of(found)
+        if chosen.q:
+            try:
+                count = search(settings, chosen.q, lang=settings.languages[0], per_page=1,
+                               facets=False, statuses=(ItemStatus.PENDING.value,)).total
+            except QueryError:
+                count = 0
+        else:
+            count = pending_count(session, chosen)
+        out.append((found, chosen.params(), count))
+    return out
 
 
 def _back(form) -> dict[str, str]:

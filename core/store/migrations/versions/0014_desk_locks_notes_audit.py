@@ -1,6 +1,7 @@
 """The desk: review locks, internal notes on items, an audit log, each editor's chosen
 translation language, an index of each item's copies (decided with it), one-time
-account links (invitations, password resets), and the reason codes of rejections
+account links (invitations, password resets), the reason codes of rejections, and
+editors' saved queue filters
 
 Revision ID: 0014
 Revises: 0013
@@ -90,6 +91,19 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reason_code", sa.String(40), nullable=True))
         batch.create_foreign_key("fk_decisions_reason_code_reason_codes", "reason_codes",
                                  ["reason_code"], ["code"])
+    op.create_table(
+        "saved_filters",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey(
+            "users.id", ondelete="CASCADE", name="fk_saved_filters_user_id_users"),
+            nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("feed_token_hash", sa.String(64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),
+        sa.UniqueConstraint("feed_token_hash", name="uq_saved_filters_feed_token_hash"),
+    )
     copies = "duplicate_of_id IS NOT NULL"
     op.create_index("ix_items_duplicate_of", "items", ["duplicate_of_id"],
                     sqlite_where=sa.text(copies), postgresql_where=sa.text(copies))
@@ -99,6 +113,7 @@ def downgrade() -> None:
     with op.batch_alter_table("decisions") as batch:
         batch.drop_constraint("fk_decisions_reason_code_reason_codes", type_="foreignkey")
         batch.drop_column("reason_code")
+    op.drop_table("saved_filters")
     op.drop_table("reason_codes")
     op.drop_table("account_links")
     op.drop_index("ix_items_duplicate_of", table_name="items")
