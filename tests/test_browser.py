@@ -360,3 +360,44 @@ def test_two_editors_on_one_item_and_the_desk_pages_with_axe(settings, store, br
     with store.read() as s:
         [decision] = s.scalars(select(Decision)).all()
         assert decision.editor.username == "jose"
+
+
+def test_the_post_editing_textarea_is_the_widest_column(settings, store, browser):
+    """A volunteer's textarea fills its column, which is at least as wide as the original's
+    (it was the narrowest), and the page fits 390 px."""
+    from rabkor.core.store.models import Translation
+
+    with store.transaction() as s:
+        item = Item(url="https://example.org/items/1", language="es", status=ItemStatus.APPROVED,
+                    title="Huelga general en el puerto de Valparaíso",
+                    summary="<p>Los estibadores paran otra vez. Piden salarios justos.</p>")
+        item.translations += [
+            Translation(field="title", language="en", source_language="es", engine="apertium",
+                        text="General strike in the port of Valparaíso"),
+            Translation(field="summary", language="en", source_language="es",
+                        engine="apertium", text="The dockers stop again. They ask for fair "
+                                                "wages.")]
+        s.add(item)
+        s.flush()
+        item_id = item.id
+        create_user(s, "tina", "a long password", "translator")
+    with served(create_app(settings, store), free_port()) as live_site:
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(f"{live_site}/editor/login")
+            page.fill("input[name=username]", "tina")
+            page.fill("input[name=password]", "a long password")
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{live_site}/editor/translations/{item_id}/en")
+            if page.locator("button:has-text('Claim')").count():
+                page.click("button:has-text('Claim')")
+                page.wait_for_load_state()
+                page.goto(f"{live_site}/editor/translations/{item_id}/en")
+            source = page.locator("tr.segment td").first.bounding_box()
+            area = page.locator("tr.segment textarea").first.bounding_box()
+            assert area["width"] >= source["width"] - 2, (width, area, source)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(settings.data_dir / f"postedit-{width}.png"),
+                            full_page=True)
+            page.close()
