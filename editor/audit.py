@@ -32,9 +32,10 @@ def entries(session: Session, *, item_id: int | None = None, who: str = "", what
     moment), from each source at most `limit`, merged."""
     found: list[Entry] = []
     if what in ("", DECISION):
-        q = select(Decision).options(joinedload(Decision.editor), joinedload(Decision.item))
+        q = select(Decision).options(joinedload(Decision.editor), joinedload(Decision.item),
+                                     joinedload(Decision.rule))
         q = _narrow(q, Decision, Decision.editor_id, item_id, who, before)
-        found += [Entry(d.created_at, d.editor.username, DECISION,
+        found += [Entry(d.created_at, d.by, DECISION,
                         f"{d.action}: {d.from_status} → {d.to_status}" + _why(d),
                         d.item_id, d.item.title)
                   for d in session.scalars(q.order_by(Decision.created_at.desc()).limit(limit))]

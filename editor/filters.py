@@ -18,7 +18,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source, Translation
+from rabkor.core.store.models import (
+    Item,
+    ItemStatus,
+    MediaKind,
+    Rule,
+    RuleHit,
+    Source,
+    Translation,
+)
 
 SORTS = {"newest": "newest first", "oldest": "oldest first", "source": "by source"}
 FACET_VALUES = 30  # values listed per facet, the commonest
@@ -36,6 +44,7 @@ class QueueFilter:
     submitted: str = ""  # "1": submitted by a correspondent
     translated: str = ""  # has a translation into this language
     untranslated: str = ""  # lacks one
+    flagged: str = ""  # a rule's number: the items it flagged (any: by any rule)
     q: str = ""
     sort: str = "newest"
 
@@ -57,6 +66,9 @@ class QueueFilter:
             if values[name] and _day(values[name]) is None:
                 problems.append(f"“{values[name]}” is not a date; write it as 2026-11-30.")
                 values[name] = ""
+        if values["flagged"] and not (values["flagged"].isdigit() or values["flagged"] == "any"):
+            problems.append(f"“{values['flagged']}” is not a rule number.")
+            values["flagged"] = ""
         if values["sort"] not in SORTS:
             values["sort"] = "newest"
         values["submitted"] = "1" if values["submitted"] else ""
@@ -90,6 +102,10 @@ class QueueFilter:
             conds.append(Item.sort_at < _day(self.until) + timedelta(days=1))
         if self.submitted:
             conds.append(Item.submission_id.is_not(None))
+        if self.flagged and without != "flagged":
+            hit = exists().where(RuleHit.item_id == Item.id)
+            conds.append(hit.where(RuleHit.rule_id == int(self.flagged))
+                         if self.flagged.isdigit() else hit)
         for lang, present in ((self.translated, True), (self.untranslated, False)):
             if lang:
                 has = exists().where(Translation.item_id == Item.id,
@@ -143,6 +159,13 @@ def facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] 
     titles = dict(session.execute(select(Source.id, Source.title).where(
         Source.id.in_([int(v) for v, _, _ in out["source"]]))).all())
     out["source"] = [(v, titles.get(int(v)) or f"source {v}", n) for v, _, n in out["source"]]
+    flags = session.execute(
+        select(RuleHit.rule_id, Rule.label, func.count(func.distinct(RuleHit.item_id)))
+        .join(Rule, Rule.id == RuleHit.rule_id).join(Item, Item.id == RuleHit.item_id)
+        .where(*chosen.conditions(without="flagged"), *narrowed)
+        .group_by(RuleHit.rule_id, Rule.label)
+        .order_by(func.count(func.distinct(RuleHit.item_id)).desc()).limit(FACET_VALUES)).all()
+    out["flagged"] = [(str(rule_id), label, n) for rule_id, label, n in flags]
     with _counting:
         _counted[key] = (now, out)
         while len(_counted) > 256:

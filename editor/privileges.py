@@ -19,7 +19,7 @@ class Privilege(enum.StrEnum):
     TRANSLATE = "translate"  # write, claim and release translations
     REVIEW = "review"  # accept or return volunteers' translations
     MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
-    MANAGE_RULES = "manage rules"  # the vocabulary of rejection reasons
+    MANAGE_RULES = "manage rules"  # the desk's rules and its rejection reasons
 
 
 GRANTS: dict[Role, frozenset[Privilege]] = {

@@ -85,7 +85,7 @@ def pending_submissions(session: Session, limit: int = 100) -> Sequence[Submissi
 def recent_decisions(session: Session, limit: int = 100) -> Sequence[Decision]:
     return session.scalars(
         select(Decision)
-        .options(joinedload(Decision.editor), joinedload(Decision.item))
+        .options(joinedload(Decision.editor), joinedload(Decision.item), joinedload(Decision.rule))
         .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(limit)
     ).all()

@@ -4,7 +4,7 @@ one timeline (the notes are internal: the editorial roles see them, the site nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from rabkor.core.errors import InvalidInput, NotFound
 from rabkor.core.store.models import Item, ItemNote, User
 from rabkor.editor.audit import Entry, entries
+from rabkor.editor.rules import hits_of
 
 MAX_NOTE = 5000  # characters
 HISTORY = 500  # entries an item's page lists
@@ -22,6 +23,7 @@ class Review:
     item: Item
     copies: list[Item]
     history: list[Entry]
+    hits: list = field(default_factory=list)  # the rules that touched it
 
 
 def review_of(session: Session, item_id: int) -> Review:
@@ -32,7 +34,7 @@ def review_of(session: Session, item_id: int) -> Review:
     copies = list(session.scalars(select(Item).where(Item.duplicate_of_id == item_id)
                                   .options(joinedload(Item.source)).order_by(Item.id)))
     history = entries(session, item_id=item_id, limit=HISTORY)
-    return Review(item, copies, history)
+    return Review(item, copies, history, hits_of(session, [item_id]).get(item_id, []))
 
 
 def add_note(session: Session, item_id: int, author: User, text: str) -> ItemNote:

@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import InvalidTransition
-from rabkor.core.store.models import Decision, Item, ItemStatus, ReasonCode, User, utcnow
+from rabkor.core.store.models import (
+    Decision,
+    Item,
+    ItemStatus,
+    ReasonCode,
+    Rule,
+    User,
+    utcnow,
+)
 from rabkor.editor import locks
 from rabkor.editor.errors import NotPermitted, ReasonRequired
 from rabkor.editor.privileges import Privilege, may
@@ -60,6 +68,21 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
                         reason_code=code if action == REJECT else None)
     session.add(decision)
     session.flush()
+    return decision
+
+
+def decide_by_rule(session: Session, item: Item, rule: Rule, now) -> Decision | None:
+    """Apply a rule's approve or reject to `item` (editor/rules.py), recorded as the rule's
+    decision with its reason code; None where the move does not exist."""
+    after = TRANSITIONS.get((item.status, rule.action))
+    if after is None:
+        return None
+    decision = Decision(item=item, editor_id=None, rule_id=rule.id, action=rule.action,
+                        from_status=item.status, to_status=after, created_at=now,
+                        reason=f"rule: {rule.label}",
+                        reason_code=rule.reason_code if rule.action == REJECT else None)
+    item.status = after
+    session.add(decision)
     return decision
 
 

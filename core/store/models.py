@@ -223,6 +223,7 @@ class Item(Base):
     status: Mapped[ItemStatus] = mapped_column(_enum(ItemStatus), default=ItemStatus.PENDING)
     translated_at: Mapped[datetime | None]
     indexed_at: Mapped[datetime | None]
+    ruled_at: Mapped[datetime | None]  # when the desk's rules last read it (editor/rules.py)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source | None] = relationship(back_populates="items")
@@ -348,7 +349,9 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
-    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: by a rule
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rules.id", ondelete="SET NULL", name="fk_decisions_rule_id_rules"))
     action: Mapped[str] = mapped_column(String(20))
     # why a rejection: one of the desk's reason codes (ReasonCode); `reason` adds words
     reason_code: Mapped[str | None] = mapped_column(
@@ -359,7 +362,55 @@ class Decision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="decisions")
-    editor: Mapped[User] = relationship()
+    editor: Mapped[User | None] = relationship()
+    rule: Mapped[Rule | None] = relationship()
+
+    @property
+    def by(self) -> str:
+        """Who decided: the editor's name, or the rule's."""
+        if self.editor is not None:
+            return self.editor.username
+        return f"rule {self.rule.label}" if self.rule is not None else "a rule since removed"
+
+
+class Rule(Base):
+    """A rule of the desk, applied to items as they arrive (editor/rules.py): a trusted
+    source approves, a blocked domain rejects, keywords or a pattern flag or reject."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    pattern: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))  # None: items in any language
+    action: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(200))
+    reason_code: Mapped[str | None] = mapped_column(
+        ForeignKey("reason_codes.code", name="fk_rules_reason_code_reason_codes"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_rules_created_by_id_users"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RuleHit(Base):
+    """A rule that touched an item, and what it did: shown with the item, and the queue's
+    "flagged by" filter."""
+
+    __tablename__ = "rule_hits"
+    __table_args__ = (UniqueConstraint("item_id", "rule_id", name="uq_rule_hits_item_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_rule_hits_item_id_items"),
+        index=True)
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("rules.id", ondelete="CASCADE", name="fk_rule_hits_rule_id_rules"),
+        index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rule: Mapped[Rule] = relationship()
 
 
 class SavedFilter(Base):

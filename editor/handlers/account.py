@@ -21,7 +21,7 @@ ABLE = {
     Privilege.TRANSLATE: "write and correct translations",
     Privilege.REVIEW: "review volunteers' translations",
     Privilege.MANAGE_USERS: "manage people",
-    Privilege.MANAGE_RULES: "keep the rejection reasons",
+    Privilege.MANAGE_RULES: "keep the desk's rules and rejection reasons",
 }
 
 

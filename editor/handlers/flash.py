@@ -41,7 +41,7 @@ def confirmation(session: Session, query: QueryParams) -> Confirmation | None:
     items = _items(session, done)
     latest = {d.item_id: d for d in session.scalars(
         select(Decision).where(Decision.item_id.in_(skipped))
-        .options(joinedload(Decision.editor)).order_by(Decision.id))}
+        .options(joinedload(Decision.editor), joinedload(Decision.rule)).order_by(Decision.id))}
     holders = dict(session.execute(select(ReviewLock.item_id, User.username).join(
         User, User.id == ReviewLock.user_id).where(ReviewLock.item_id.in_(skipped))).all())
     named = [(item, _why(item, latest.get(item.id), holders.get(item.id)))
@@ -52,7 +52,7 @@ def confirmation(session: Session, query: QueryParams) -> Confirmation | None:
 def _why(item: Item, decision: Decision | None, holder: str | None) -> str:
     if item.status == ItemStatus.PENDING:
         return f"being reviewed by {holder}" if holder else "still pending"
-    return f"{item.status}" + (f" by {decision.editor.username}" if decision else "")
+    return f"{item.status}" + (f" by {decision.by}" if decision else "")
 
 
 def ids_param(ids: list[int]) -> str:

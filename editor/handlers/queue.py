@@ -15,7 +15,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor import locks, saved
+from rabkor.editor import locks, rules, saved
 from rabkor.editor.errors import ItemLocked, ReasonRequired
 from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts, forget_counts
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
@@ -108,6 +108,7 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
             listed = pending_page(session, number, chosen, narrowed)
             return {"page": listed,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
+                    "flags": rules.hits_of(session, [i.id for i in listed.items]),
                     "facets": facet_counts(session, chosen, matched), "capped": capped,
                     "submissions": pending_submissions(session),
                     "reason_codes": reason_codes(session),

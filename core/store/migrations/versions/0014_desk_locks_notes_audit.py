@@ -1,7 +1,7 @@
 """The desk: review locks, internal notes on items, an audit log, each editor's chosen
 translation language, an index of each item's copies (decided with it), one-time
-account links (invitations, password resets), the reason codes of rejections, and
-editors' saved queue filters
+account links (invitations, password resets), the reason codes of rejections, editors'
+saved queue filters, and the desk's rules with what they touched
 
 Revision ID: 0014
 Revises: 0013
@@ -87,10 +87,46 @@ def upgrade() -> None:
             ("off-line", "off the editorial line"), ("duplicate", "a duplicate"),
             ("spam", "spam or advertising"), ("not-news", "not news"),
             ("broken", "broken link or empty page"), ("other", "other (say why)")])])
+    op.create_table(
+        "rules",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("pattern", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(16), nullable=True),
+        sa.Column("action", sa.String(10), nullable=False),
+        sa.Column("label", sa.String(200), nullable=False),
+        sa.Column("reason_code", sa.String(40), sa.ForeignKey(
+            "reason_codes.code", name="fk_rules_reason_code_reason_codes"), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), sa.ForeignKey(
+            "users.id", name="fk_rules_created_by_id_users"), nullable=True),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "rule_hits",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("item_id", sa.Integer(), sa.ForeignKey(
+            "items.id", ondelete="CASCADE", name="fk_rule_hits_item_id_items"),
+            nullable=False),
+        sa.Column("rule_id", sa.Integer(), sa.ForeignKey(
+            "rules.id", ondelete="CASCADE", name="fk_rule_hits_rule_id_rules"),
+            nullable=False),
+        sa.Column("action", sa.String(10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("item_id", "rule_id", name="uq_rule_hits_item_rule"),
+    )
+    op.create_index("ix_rule_hits_item_id", "rule_hits", ["item_id"])
+    op.create_index("ix_rule_hits_rule_id", "rule_hits", ["rule_id"])
+    # a plain ALTER: rebuilding items in batch mode would copy its generated sort_at
+    op.add_column("items", sa.Column("ruled_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("decisions") as batch:
         batch.add_column(sa.Column("reason_code", sa.String(40), nullable=True))
         batch.create_foreign_key("fk_decisions_reason_code_reason_codes", "reason_codes",
                                  ["reason_code"], ["code"])
+        batch.add_column(sa.Column("rule_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_decisions_rule_id_rules", "rules", ["rule_id"], ["id"],
+                                 ondelete="SET NULL")
+        batch.alter_column("editor_id", existing_type=sa.Integer(), nullable=True)
     op.create_table(
         "saved_filters",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -111,8 +147,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("decisions") as batch:
+        batch.alter_column("editor_id", existing_type=sa.Integer(), nullable=False)
+        batch.drop_constraint("fk_decisions_rule_id_rules", type_="foreignkey")
+        batch.drop_column("rule_id")
         batch.drop_constraint("fk_decisions_reason_code_reason_codes", type_="foreignkey")
         batch.drop_column("reason_code")
+    op.execute("ALTER TABLE items DROP COLUMN ruled_at")  # SQLite 3.35+ and PostgreSQL
+    op.drop_table("rule_hits")
+    op.drop_table("rules")
     op.drop_table("saved_filters")
     op.drop_table("reason_codes")
     op.drop_table("account_links")

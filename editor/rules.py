@@ -1,0 +1,331 @@
+"""The desk's rules, evaluated in one place as items arrive (right after each crawl, by
+the pipeline) and re-runnable on the queue: a trusted source approves its items, a
+blocked domain rejects items that link there, keywords or a pattern per language flag
+an item with a label or reject it with a reason code.
+
+Hundreds of rules stay cheap: the active rules are compiled once per change into one
+RuleSet — every keyword of a language in one Aho-Corasick automaton (pyahocorasick),
+every pattern of a language in one RE2 set (google-re2), whose matching is linear in the
+text, so no pattern an administrator writes can stall the pipeline on outside text —
+and each item is read in one pass of each. A reject outweighs an approval; flags are
+recorded either way.
+
+| kind           | what the pattern is                 | actions        |
+| -------------- | ----------------------------------- | -------------- |
+| trusted source | a source number                     | approve        |
+| blocked domain | a host name (its subdomains too)    | reject         |
+| keywords       | words or phrases, one a line        | flag, reject   |
+| pattern        | a regular expression (RE2 syntax)   | flag, reject   |
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import ahocorasick
+import re2
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from rabkor.core.errors import InvalidInput
+from rabkor.core.store.db import Store
+from rabkor.core.store.models import (
+    AuditEvent,
+    Item,
+    ItemStatus,
+    ReasonCode,
+    Rule,
+    RuleHit,
+    Source,
+    User,
+    utcnow,
+)
+from rabkor.core.text.html import plain_text
+from rabkor.core.text.urls import UrlError, parse_url
+from rabkor.editor.workflow import decide_by_rule
+
+TRUSTED, BLOCKED, KEYWORDS, PATTERN = "trusted source", "blocked domain", "keywords", "pattern"
+APPROVE, REJECT, FLAG = "approve", "reject", "flag"
+ACTIONS: dict[str, frozenset[str]] = {
+    TRUSTED: frozenset({APPROVE}),
+    BLOCKED: frozenset({REJECT}),
+    KEYWORDS: frozenset({FLAG, REJECT}),
+    PATTERN: frozenset({FLAG, REJECT}),
+}
+TEXT_LIMIT = 20_000  # characters of title and summary a rule reads
+BATCH = 500
+MANY = 0.5  # a rejecting rule that would touch more than this share of the queue warns
+
+_RE2 = re2.Options()
+_RE2.log_errors = False
+_WORD = re.compile(r"\w")
+
+
+@dataclass
+class RuleSet:
+    """The active rules compiled for one pass over each item."""
+
+    trusted: dict[int, Rule] = field(default_factory=dict)
+    blocked: dict[str, Rule] = field(default_factory=dict)
+    keywords: dict[str | None, ahocorasick.Automaton] = field(default_factory=dict)
+    patterns: dict[str | None, tuple[object, list[Rule]]] = field(default_factory=dict)
+
+    def hits(self, item) -> list[Rule]:
+        """The rules this item meets (an Item, or a row of its id, source_id, url, title,
+        summary and language)."""
+        found: dict[int, Rule] = {}
+        if item.source_id in self.trusted:
+            found[self.trusted[item.source_id].id] = self.trusted[item.source_id]
+        host = _host(item.url)
+        while host:
+            if host in self.blocked:
+                found[self.blocked[host].id] = self.blocked[host]
+            host = host.partition(".")[2]
+        text = f"{item.title or ''}\n{plain_text(item.summary or '', TEXT_LIMIT)}"[:TEXT_LIMIT]
+        lowered = text.lower()
+        for lang in {None, item.language}:
+            automaton = self.keywords.get(lang)
+            for end, (length, rule) in automaton.iter(lowered) if automaton else ():
+                if _bounded(lowered, end - length + 1, end + 1):
+                    found[rule.id] = rule
+            patterns = self.patterns.get(lang)
+            if patterns is not None:
+                matcher, numbered = patterns
+                for n in matcher.Match(text) or ():
+                    found[numbered[n].id] = numbered[n]
+        return list(found.values())
+
+
+def compile_rules(rules: Iterable[Rule]) -> RuleSet:
+    compiled = RuleSet()
+    words: dict[str | None, ahocorasick.Automaton] = {}
+    patterns: dict[str | None, list[Rule]] = {}
+    for rule in rules:
+        if rule.kind == TRUSTED:
+            compiled.trusted[int(rule.pattern)] = rule
+        elif rule.kind == BLOCKED:
+            compiled.blocked[rule.pattern] = rule
+        elif rule.kind == KEYWORDS:
+            automaton = words.setdefault(rule.language, ahocorasick.Automaton())
+            for word in _keywords(rule.pattern):
+                automaton.add_word(word, (len(word), rule))
+        elif rule.kind == PATTERN:
+            patterns.setdefault(rule.language, []).append(rule)
+    for lang, automaton in words.items():
+        automaton.make_automaton()
+        compiled.keywords[lang] = automaton
+    for lang, numbered in patterns.items():
+        matcher = re2.Set.SearchSet(_RE2)
+        for rule in numbered:
+            matcher.Add(rule.pattern)
+        matcher.Compile()
+        compiled.patterns[lang] = (matcher, numbered)
+    return compiled
+
+
+_compiled: dict[tuple, RuleSet] = {}
+_compiling = threading.Lock()
+
+
+def active_rules(session: Session) -> RuleSet:
+    """The RuleSet of the active rules, compiled again only when a rule changed."""
+    stamp = (str(session.get_bind().url),
+             *session.execute(select(func.count(), func.max(Rule.changed_at))).one())
+    with _compiling:
+        if stamp not in _compiled:
+            _compiled.clear()
+            _compiled[stamp] = compile_rules(session.scalars(
+                select(Rule).where(Rule.active.is_(True)).order_by(Rule.id)))
+        return _compiled[stamp]
+
+
+@dataclass(frozen=True)
+class RulesReport:
+    read: int
+    approved: int
+    rejected: int
+    flagged: int
+
+
+def apply_rules(store: Store) -> RulesReport:
+    """Read every pending item the rules have not read yet (new ones, or all after a
+    re-run), record what touched each, and decide where a rule says so."""
+    read = approved = rejected = flagged = 0
+    while True:
+        with store.transaction() as session:
+            # the columns the rules read, as plain rows: ORM objects (and an UPDATE each for
+            # ruled_at) were most of the time; only the items a rule decides are loaded
+            items = session.execute(
+                select(Item.id, Item.source_id, Item.url, Item.title, Item.summary,
+                       Item.language)
+                .where(Item.status == ItemStatus.PENDING, Item.ruled_at.is_(None))
+                .order_by(Item.id).limit(BATCH)).all()
+            if not items:
+                break
+            ids = [i.id for i in items]
+            rules = active_rules(session)
+            now = utcnow()
+            known = set(session.execute(select(RuleHit.item_id, RuleHit.rule_id).where(
+                RuleHit.item_id.in_(ids))).tuples())
+            new_hits, decided = [], []
+            for item in items:
+                hits = rules.hits(item)
+                new_hits += [{"item_id": item.id, "rule_id": r.id, "action": r.action,
+                              "created_at": now} for r in hits if (item.id, r.id) not in known]
+                if any(r.action != FLAG for r in hits):
+                    decided.append((item.id, hits))
+                elif hits:
+                    flagged += 1
+            # reading is not changing: updated_at named so the search index is not redone
+            session.execute(update(Item).where(Item.id.in_(ids))
+                            .values(ruled_at=now, updated_at=Item.updated_at))
+            if new_hits:  # one statement, not an ORM object each
+                session.execute(insert(RuleHit), new_hits)
+            for item_id, hits in decided:
+                outcome = _decide(session, session.get(Item, item_id, with_for_update=True),
+                                  hits, now)
+                approved += outcome == APPROVE
+                rejected += outcome == REJECT
+                flagged += outcome == FLAG
+            read += len(items)
+    return RulesReport(read, approved, rejected, flagged)
+
+
+def rerun(store: Store, admin: User) -> int:
+    """Make the whole queue due for the rules again (after rules changed); the count."""
+    with store.transaction() as session:
+        count = session.execute(update(Item).where(Item.status == ItemStatus.PENDING)
+                                .values(ruled_at=None, updated_at=Item.updated_at)).rowcount
+        session.add(AuditEvent(actor_id=admin.id, action="rules re-run",
+                               after={"items": count}))
+    return count
+
+
+def _decide(session: Session, item: Item, hits: list[Rule], now: datetime) -> str:
+    """What the rules that hit `item` do to it: a reject, else an approval, else a flag."""
+    if not hits:
+        return ""
+    deciding = ([r for r in hits if r.action == REJECT] or
+                [r for r in hits if r.action == APPROVE])
+    if not deciding:
+        return FLAG
+    return deciding[0].action if decide_by_rule(session, item, deciding[0], now) else FLAG
+
+
+# keeping the rules
+
+
+def add_rule(session: Session, admin: User, *, kind: str, pattern: str, action: str,
+             label: str, language: str = "", reason_code: str = "") -> Rule:
+    """A new active rule, checked: the pattern of its kind, an action the kind allows,
+    a reason code for a rejection."""
+    pattern = _checked(session, kind, pattern.strip())
+    if action not in ACTIONS.get(kind, ()):
+        allowed = ", ".join(sorted(ACTIONS.get(kind, ())))
+        raise InvalidInput(f"a {kind} rule can {allowed}, not {action or 'nothing'}")
+    label = " ".join(label.split()) or f"{kind}: {pattern[:60]}"
+    if len(label) > 200:
+        raise InvalidInput("a rule's label is at most 200 characters")
+    code = None
+    if action == REJECT:
+        known = session.get(ReasonCode, reason_code) if reason_code else None
+        if known is None or not known.active:
+            raise InvalidInput("a rejecting rule needs a reason code: choose one of the list")
+        code = known.code
+    rule = Rule(kind=kind, pattern=pattern, action=action, label=label, reason_code=code,
+                language=language or None, created_by_id=admin.id, changed_at=utcnow())
+    session.add(rule)
+    session.flush()
+    session.add(AuditEvent(actor_id=admin.id, action="rule added",
+                           after={"rule": rule.id, "kind": kind, "pattern": pattern[:500],
+                                  "action": action, "label": label}))
+    return rule
+
+
+def would_touch(session: Session, rule: Rule) -> tuple[int, int]:
+    """How many pending items `rule` would touch, of how many: the warning before a rule
+    that rejects most of the queue is saved."""
+    one = compile_rules([rule])
+    touched = total = 0
+    for start in range(0, 10**9, BATCH):
+        items = session.scalars(select(Item).where(Item.status == ItemStatus.PENDING)
+                                .order_by(Item.id).offset(start).limit(BATCH)).all()
+        if not items:
+            break
+        total += len(items)
+        touched += sum(1 for item in items if one.hits(item))
+    return touched, total
+
+
+def set_active(session: Session, admin: User, rule_id: int, active: bool) -> None:
+    rule = session.get(Rule, rule_id)
+    if rule is None:
+        raise InvalidInput(f"there is no rule {rule_id}")
+    rule.active, rule.changed_at = active, utcnow()
+    session.add(AuditEvent(actor_id=admin.id, action="rule changed",
+                           before={"rule": rule.id, "active": not active},
+                           after={"rule": rule.id, "active": active}))
+
+
+def hits_of(session: Session, item_ids: list[int]) -> dict[int, list[RuleHit]]:
+    found: dict[int, list[RuleHit]] = {}
+    for hit in session.scalars(select(RuleHit).where(RuleHit.item_id.in_(item_ids))
+                               .options(joinedload(RuleHit.rule)).order_by(RuleHit.id)):
+        found.setdefault(hit.item_id, []).append(hit)
+    return found
+
+
+def _checked(session: Session, kind: str, pattern: str) -> str:
+    if kind not in ACTIONS:
+        raise InvalidInput(f"unknown kind of rule {kind!r}; the kinds are "
+                           f"{', '.join(ACTIONS)}")
+    if not pattern or len(pattern) > 10_000:
+        raise InvalidInput("a rule needs a pattern of 1 to 10,000 characters")
+    if kind == TRUSTED:
+        if not pattern.isdigit() or session.get(Source, int(pattern)) is None:
+            raise InvalidInput(f"“{pattern[:40]}” is not the number of a source")
+        return pattern
+    if kind == BLOCKED:
+        host = _host(pattern if "//" in pattern else f"http://{pattern}")
+        if "." not in host:
+            raise InvalidInput(f"“{pattern[:60]}” is not a domain name, like example.org")
+        return host
+    if kind == KEYWORDS:
+        if not _keywords(pattern):
+            raise InvalidInput("a keywords rule needs at least one word")
+        return "\n".join(_keywords(pattern))
+    try:
+        re.compile(pattern)  # Python's parser says where a mistake is
+    except re.error as exc:
+        where = f" at position {exc.pos + 1}" if exc.pos is not None else ""
+        raise InvalidInput(f"the pattern is not a valid regular expression{where}: "
+                           f"{exc.msg}") from None
+    try:
+        re2.compile(pattern, _RE2)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise InvalidInput(f"the pattern uses what RE2 cannot match in linear time "
+                           f"({detail}); write it without back-references or "
+                           f"look-arounds") from None
+    return pattern
+
+
+def _host(url: str | None) -> str:
+    try:
+        return parse_url(url).host.removeprefix("www.")
+    except UrlError:
+        return ""
+
+
+def _keywords(text: str) -> list[str]:
+    return [w for w in (" ".join(line.split()).lower() for line in text.splitlines()) if w]
+
+
+def _bounded(text: str, begin: int, end: int) -> bool:
+    """The match is a whole word or phrase: no letter or digit touches either end."""
+    return ((begin == 0 or not _WORD.match(text[begin - 1]))
+            and (end >= len(text) or not _WORD.match(text[end])))
