@@ -208,8 +208,12 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     with progress_bar("crawling sources") as update:
         report = crawl(settings, store, source_ids=args.source or None, progress=update)
+    from rabkor.editor.rules import apply_rules
+
+    ruled = apply_rules(store)  # the desk's rules read what was just stored
     console.print(f"{report.new_items} new items from {report.sources} sources, "
-                  f"{len(report.errors)} failed")
+                  f"{len(report.errors)} failed; the rules approved {ruled.approved}, "
+                  f"rejected {ruled.rejected}, flagged {ruled.flagged}")
     for source_id, message in sorted(report.errors.items()):
         console.print(f"  source {source_id}: {message}", style="yellow")
     return 0
