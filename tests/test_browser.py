@@ -301,7 +301,7 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
 def test_two_editors_on_one_item_and_the_desk_pages_with_axe(settings, store, browser):
     """Two browser contexts: the second editor sees the first's lock on the queue and the
     item page, has no decision buttons, takes over, and decides; the item, people, log and
-    reasons pages pass axe-core at 1280 and 390 px."""
+    reasons and rules pages pass axe-core at 1280 and 390 px."""
     from axe_playwright_python.sync_playwright import Axe
 
     from rabkor.core.store.models import Decision
@@ -348,7 +348,7 @@ def test_two_editors_on_one_item_and_the_desk_pages_with_axe(settings, store, br
             page = log_in(context, "maria", live_site) if width == 1280 else context.new_page()
             page.set_viewport_size({"width": width, "height": 900})
             for path in (f"/editor/items/{item_id}", "/editor/admin/users", "/editor/log",
-                         "/editor/admin/reasons"):
+                         "/editor/admin/reasons", "/editor/admin/rules"):
                 page.goto(f"{live_site}{path}")
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, path
                 name = path.strip("/").replace("/", "-")
