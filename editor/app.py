@@ -104,6 +104,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
               name="item_release"),
         route("/items/{item_id:int}/notes", items.item_note, DECIDE, methods=POST,
               name="item_note"),
+        route("/items/{item_id:int}/edit", items.item_edit, DECIDE, methods=POST,
+              name="item_edit"),
         route("/items/{item_id:int}/approve", queue.item_approve, DECIDE, methods=POST,
               name="item_approve"),
         route("/items/{item_id:int}/reject", queue.item_reject, DECIDE, methods=POST,

@@ -75,6 +75,10 @@ def describe(event: AuditEvent) -> str:
                 + (" (their lock had expired)" if before.get("stale") else ""))
     if event.action == "user role":
         return f"{after.get('user')}: {before.get('role')} → {after.get('role')}"
+    if event.action == "item edited":
+        changed = [k for k in ("title", "summary") if before.get(k) != after.get(k)]
+        return "; ".join(f"{k}: “{str(before.get(k))[:80]}” → “{str(after.get(k))[:80]}”"
+                         for k in changed)
     if event.action in ("user invited",):
         return f"{after.get('user')} as {after.get('role')}"
     return str(after.get("user") or before.get("user") or "")

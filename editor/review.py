@@ -4,13 +4,15 @@ one timeline (the notes are internal: the editorial roles see them, the site nev
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rabkor.core.errors import InvalidInput, NotFound
-from rabkor.core.store.models import Item, ItemNote, User
+from rabkor.core.store.models import AuditEvent, Item, ItemNote, User
+from rabkor.core.text.html import paragraphs
 from rabkor.editor.audit import Entry, entries
 from rabkor.editor.rules import hits_of
 
@@ -49,3 +51,30 @@ def add_note(session: Session, item_id: int, author: User, text: str) -> ItemNot
     session.add(note)
     session.flush()
     return note
+
+
+MAX_TITLE = 1000
+
+
+def edit_item(session: Session, item_id: int, editor: User, title: str, summary: str) -> bool:
+    """Correct an item's title and summary (the summary as plain text, kept as a paragraph);
+    recorded with the text before and after. True when anything changed; a published
+    item is then indexed again (its updated_at moves)."""
+    item = session.get(Item, item_id, with_for_update=True)
+    if item is None:
+        raise NotFound(f"there is no item {item_id}")
+    title = " ".join(title.split())
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"a title needs 1 to {MAX_TITLE:,} characters")
+    text = "\n".join(line.strip() for line in summary.strip().splitlines() if line.strip())
+    if len(text) > MAX_NOTE * 4:
+        raise InvalidInput(f"a summary is at most {MAX_NOTE * 4:,} characters")
+    new_summary = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    before = paragraphs(item.summary or "")
+    if title == item.title and text == before:
+        return False
+    session.add(AuditEvent(actor_id=editor.id, action="item edited", item_id=item_id,
+                           before={"title": item.title, "summary": before},
+                           after={"title": title, "summary": text}))
+    item.title, item.summary = title, new_summary
+    return True

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from rabkor.core.languages import language_name as _language_name
 from rabkor.core.settings import Settings
 from rabkor.core.store.models import Translation
-from rabkor.core.text.html import safe_markup
+from rabkor.core.text.html import paragraphs, safe_markup
 from rabkor.core.text.urls import is_web_url
 from rabkor.core.web.sessions import session_of
 from rabkor.editor.privileges import Privilege, landing, may
@@ -66,7 +66,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters.update(language_name=language_name, sanitized=safe_markup, http_url=http_url,
-                       when=when, translation_label=translation_label, sentence=sentence)
+                       when=when, translation_label=translation_label, sentence=sentence,
+                       plain_paragraphs=paragraphs)
 
     def common(request: Request) -> dict[str, object]:
         session = session_of(request)

@@ -16,7 +16,8 @@ from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks
 from rabkor.editor.handlers.flash import redirect_confirming
 from rabkor.editor.queue import remembered_language, translation_language
-from rabkor.editor.review import MAX_NOTE, add_note, review_of
+from rabkor.editor.reindex import reindexing
+from rabkor.editor.review import MAX_NOTE, add_note, edit_item, review_of
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
 from rabkor.editor.workflow import reason_codes
@@ -63,8 +64,27 @@ async def item_note(request: Request) -> Response:
     return RedirectResponse(url_for(request, "item_show", item_id=item_id), status_code=303)
 
 
+async def item_edit(request: Request) -> Response:
+    form = await verify_csrf(request)
+    store: Store = request.app.state.store
+    item_id: int = request.path_params["item_id"]
+    user_id = session_of(request).user_id
+
+    def write() -> bool:
+        with store.transaction() as session:
+            return edit_item(session, item_id, _user(session, user_id), form.get("title", ""),
+                             form.get("summary", ""))
+
+    try:
+        changed = await run_in_threadpool(write)
+    except InvalidInput as exc:
+        return await _page(request, locks.OPEN, edit_error=str(exc), status=exc.status)
+    response = RedirectResponse(url_for(request, "item_show", item_id=item_id), status_code=303)
+    return reindexing(request, response, [item_id]) if changed else response
+
+
 async def _page(request: Request, action: str, note_error: str = "", typed: str = "",
-                status: int = 200) -> Response:
+                status: int = 200, edit_error: str = "") -> Response:
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     item_id: int = request.path_params["item_id"]
@@ -88,6 +108,7 @@ async def _page(request: Request, action: str, note_error: str = "", typed: str 
     chosen = lang if lang in settings.languages else ""
     return render(request, "items/show.html", status, **context, languages=settings.languages,
                   lang=chosen, note_error=note_error, typed=typed, max_note=MAX_NOTE,
+                  edit_error=edit_error,
                   target=translation_language(context["review"].item, chosen,
                                               settings.languages))
 

@@ -156,3 +156,33 @@ def test_the_log_lists_decisions_notes_and_events_with_filters(two, store):
     assert "Dated 2019?" in only and "old news" not in only
     assert "Nothing in the log" in maria.get("/log", params={"who": "nobody"}).text
     assert maria.get("/log", params={"before": "yesterday"}).status_code == 400
+
+
+def test_an_editor_corrects_the_title_and_summary(client, store, login_as, settings):
+    """Recorded with the text before and after, in the item's history; the search index
+    has the new title at once; an empty title is refused and changes nothing."""
+    from rabkor.core.store.models import AuditEvent
+    from rabkor.search.service import search
+
+    login_as(client, "editor")
+    item_id = add_item(store, "Huelga genral", summary="<p>Los estibadores paran.</p>",
+                       status=ItemStatus.APPROVED)
+    token = csrf_of(client.get(f"/items/{item_id}").text)
+    done = client.post(f"/items/{item_id}/edit", data={
+        "csrf_token": token, "title": "  Huelga general ",
+        "summary": "Los estibadores paran.\nY <b>los</b> camioneros también."})
+    assert done.status_code == 200 and "Huelga general" in done.text
+    assert "title: “Huelga genral” → “Huelga general”" in done.text
+    with store.read() as s:
+        item = s.get(Item, item_id)
+        assert item.title == "Huelga general"
+        assert item.summary == ("<p>Los estibadores paran.</p>"
+                                "<p>Y &lt;b&gt;los&lt;/b&gt; camioneros también.</p>")
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "item edited"))
+        assert event.before["title"] == "Huelga genral"
+    assert [h.item_id for h in search(settings, "camioneros", lang="es").hits] == [item_id]
+    empty = client.post(f"/items/{item_id}/edit", data={"csrf_token": token, "title": " ",
+                                                        "summary": "x"})
+    assert empty.status_code == 400 and "A title needs 1 to 1,000 characters" in empty.text
+    with store.read() as s:
+        assert s.get(Item, item_id).title == "Huelga general"
