@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,6 +29,12 @@ def _dummy_hash() -> str:
     """Verified when the username is unknown, so both failures take the same time; made at
     first use, not at import (a quarter of a second that every command would pay)."""
     return _hasher.hash("rabkor-no-such-user")
+
+
+def token_digest(token: str) -> str:
+    """What the store keeps of a secret token (a session's, a one-time link's, a private
+    feed's): its SHA-256, so a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def hash_password(password: str) -> str:

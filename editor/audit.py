@@ -57,6 +57,13 @@ def entries(session: Session, *, item_id: int | None = None, who: str = "", what
     return found[:limit]
 
 
+def record(session: Session, actor: User | None, action: str, *, item_id: int | None = None,
+           before: dict | None = None, after: dict | None = None) -> None:
+    """An audit event: who did what (to which item), with the state before and after."""
+    session.add(AuditEvent(actor_id=actor.id if actor else None, action=action,
+                           item_id=item_id, before=before, after=after))
+
+
 def actions(session: Session) -> list[str]:
     """What the log can be filtered by: decisions, notes and every audit action seen."""
     seen = session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from rabkor.core.store.models import (
     Translation,
 )
 
+T = TypeVar("T")
 SORTS = {"newest": "newest first", "oldest": "oldest first", "source": "by source"}
 FACET_VALUES = 30  # values listed per facet, the commonest
 WORDS_CAP = 1000  # matches of the words a queue page filters further
@@ -121,11 +124,13 @@ FACETS = {  # name → the column whose values it counts
     "source": Item.source_id,
 }
 # Counting the facets is most of a queue page's time (four groupings of every pending item,
-# ~45 ms at 20,000): the counts of a filter are kept FACET_SECONDS, and dropped at once by
-# any decision taken in this process (`forget_counts`); the list and its total are always
-# read fresh, and items the crawler adds reach the counts within FACET_SECONDS
+# ~45 ms at 20,000), and the saved filters' counts add one count each: counts are kept
+# FACET_SECONDS per store and question, and dropped at once by any decision taken in this
+# process (`forget_counts`); the list and its total are always read fresh, and items the
+# crawler adds reach the counts within FACET_SECONDS
 FACET_SECONDS = 10.0
-_counted: dict[tuple, tuple[float, dict]] = {}
+KEPT = 256
+_counted: dict[tuple, tuple[float, object]] = {}
 _counting = threading.Lock()
 
 
@@ -134,17 +139,38 @@ def forget_counts() -> None:
         _counted.clear()
 
 
+def kept_count(session: Session, key: tuple, count: Callable[[], T]) -> T:
+    """`count()`, or what it gave for `key` on this store less than FACET_SECONDS ago."""
+    key = (str(session.get_bind().url), *key)
+    now = time.monotonic()
+    with _counting:
+        found = _counted.get(key)
+        if found and now - found[0] < FACET_SECONDS:
+            return found[1]
+    value = count()
+    with _counting:
+        _counted[key] = (now, value)
+        while len(_counted) > KEPT:
+            del _counted[next(iter(_counted))]
+    return value
+
+
+def filter_key(chosen: QueueFilter) -> tuple:
+    """A filter as a key: its values, the sort left out (it changes no count)."""
+    return tuple(sorted(chosen.params(sort="newest").items()))
+
+
 def facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] | None
                  ) -> dict[str, list[tuple[str, str, int]]]:
     """For each facet its values (value, label, count), commonest first; `narrowed_ids`:
     the matches of the filter's words, if it has any."""
-    key = (str(session.get_bind().url), tuple(sorted(chosen.params(sort="newest").items())),
-           None if narrowed_ids is None else tuple(narrowed_ids))
-    now = time.monotonic()
-    with _counting:
-        kept = _counted.get(key)
-        if kept and now - kept[0] < FACET_SECONDS:
-            return kept[1]
+    return kept_count(session, ("facets", filter_key(chosen),
+                                None if narrowed_ids is None else tuple(narrowed_ids)),
+                      lambda: _facet_counts(session, chosen, narrowed_ids))
+
+
+def _facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] | None
+                  ) -> dict[str, list[tuple[str, str, int]]]:
     narrowed = [] if narrowed_ids is None else [Item.id.in_(narrowed_ids)]
     out: dict[str, list[tuple[str, str, int]]] = {}
     for name, column in FACETS.items():
@@ -166,10 +192,6 @@ def facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] 
         .group_by(RuleHit.rule_id, Rule.label)
         .order_by(func.count(func.distinct(RuleHit.item_id)).desc()).limit(FACET_VALUES)).all()
     out["flagged"] = [(str(rule_id), label, n) for rule_id, label, n in flags]
-    with _counting:
-        _counted[key] = (now, out)
-        while len(_counted) > 256:
-            del _counted[next(iter(_counted))]
     return out
 
 

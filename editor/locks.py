@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
-from rabkor.core.store.models import AuditEvent, ReviewLock, User, utcnow
+from rabkor.core.store.models import ReviewLock, User, utcnow
+from rabkor.editor.audit import record
 from rabkor.editor.errors import ItemLocked
 
 FREE, OWN, STALE, HELD = "free", "own", "stale", "held"
@@ -77,11 +78,10 @@ def apply(session: Session, item_id: int, user: User, action: str,
             session.delete(lock)
         return LockView(FREE)
     if state in RECORDED:
-        session.add(AuditEvent(actor_id=user.id, action="lock taken over", item_id=item_id,
-                               created_at=now,
-                               before={"holder": lock.user.username,
-                                       "since": lock.taken_at.isoformat(), "stale": state == STALE},
-                               after={"holder": user.username}))
+        record(session, user, "lock taken over", item_id=item_id,
+               before={"holder": lock.user.username, "since": lock.taken_at.isoformat(),
+                       "stale": state == STALE},
+               after={"holder": user.username})
     if lock is None:
         lock = ReviewLock(item_id=item_id, user_id=user.id, taken_at=now)
         session.add(lock)

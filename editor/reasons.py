@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import AlreadyExists, InvalidInput, NotFound
-from rabkor.core.store.models import AuditEvent, ReasonCode, User
+from rabkor.core.store.models import ReasonCode, User
+from rabkor.editor.audit import record
 
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -26,8 +27,7 @@ def add(session: Session, admin: User, code: str, label: str) -> ReasonCode:
     last = session.scalar(select(func.max(ReasonCode.position))) or 0
     found = ReasonCode(code=code, label=label, active=True, position=last + 1)
     session.add(found)
-    session.add(AuditEvent(actor_id=admin.id, action="reason added",
-                           after={"code": code, "label": label}))
+    record(session, admin, "reason added", after={"code": code, "label": label})
     return found
 
 
@@ -48,8 +48,8 @@ def change(session: Session, admin: User, code: str, *, label: str | None = None
             raise InvalidInput("the last reason code in use cannot be retired: rejections "
                                "would have none to name")
         found.active = active
-    session.add(AuditEvent(actor_id=admin.id, action="reason changed", before=before,
-                           after={"code": code, "label": found.label, "active": found.active}))
+    record(session, admin, "reason changed", before=before,
+           after={"code": code, "label": found.label, "active": found.active})
 
 
 def every(session: Session) -> list[ReasonCode]:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rabkor.core.errors import InvalidInput, NotFound
-from rabkor.core.store.models import AuditEvent, Item, ItemNote, User
+from rabkor.core.store.models import Item, ItemNote, User
 from rabkor.core.text.html import paragraphs
-from rabkor.editor.audit import Entry, entries
+from rabkor.editor.audit import Entry, entries, record
 from rabkor.editor.rules import hits_of
 
 MAX_NOTE = 5000  # characters
@@ -73,8 +73,8 @@ def edit_item(session: Session, item_id: int, editor: User, title: str, summary:
     before = paragraphs(item.summary or "")
     if title == item.title and text == before:
         return False
-    session.add(AuditEvent(actor_id=editor.id, action="item edited", item_id=item_id,
-                           before={"title": item.title, "summary": before},
-                           after={"title": title, "summary": text}))
+    record(session, editor, "item edited", item_id=item_id,
+           before={"title": item.title, "summary": before},
+           after={"title": title, "summary": text})
     item.title, item.summary = title, new_summary
     return True

@@ -34,7 +34,6 @@ from sqlalchemy.orm import Session, joinedload
 from rabkor.core.errors import InvalidInput
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import (
-    AuditEvent,
     Item,
     ItemStatus,
     ReasonCode,
@@ -46,6 +45,7 @@ from rabkor.core.store.models import (
 )
 from rabkor.core.text.html import plain_text
 from rabkor.core.text.urls import UrlError, parse_url
+from rabkor.editor.audit import record
 from rabkor.editor.workflow import decide_by_rule
 
 TRUSTED, BLOCKED, KEYWORDS, PATTERN = "trusted source", "blocked domain", "keywords", "pattern"
@@ -58,6 +58,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 TEXT_LIMIT = 20_000  # characters of title and summary a rule reads
 BATCH = 500
+READ = (Item.id, Item.source_id, Item.url, Item.title, Item.summary, Item.language)  # hits()
 MANY = 0.5  # a rejecting rule that would touch more than this share of the queue warns
 
 _RE2 = re2.Options()
@@ -74,9 +75,12 @@ class RuleSet:
     keywords: dict[str | None, ahocorasick.Automaton] = field(default_factory=dict)
     patterns: dict[str | None, tuple[object, list[Rule]]] = field(default_factory=dict)
 
+    @property
+    def empty(self) -> bool:
+        return not (self.trusted or self.blocked or self.keywords or self.patterns)
+
     def hits(self, item) -> list[Rule]:
-        """The rules this item meets (an Item, or a row of its id, source_id, url, title,
-        summary and language)."""
+        """The rules this item meets (an Item, or a row of READ's columns)."""
         found: dict[int, Rule] = {}
         if item.source_id in self.trusted:
             found[self.trusted[item.source_id].id] = self.trusted[item.source_id]
@@ -155,14 +159,18 @@ def apply_rules(store: Store) -> RulesReport:
     """Read every pending item the rules have not read yet (new ones, or all after a
     re-run), record what touched each, and decide where a rule says so."""
     read = approved = rejected = flagged = 0
+    with store.transaction() as session:
+        if active_rules(session).empty:  # every crawl: nothing to read the items for
+            read = session.execute(
+                update(Item).where(Item.status == ItemStatus.PENDING, Item.ruled_at.is_(None))
+                .values(ruled_at=utcnow(), updated_at=Item.updated_at)).rowcount
+            return RulesReport(read, 0, 0, 0)
     while True:
         with store.transaction() as session:
             # the columns the rules read, as plain rows: ORM objects (and an UPDATE each for
             # ruled_at) were most of the time; only the items a rule decides are loaded
             items = session.execute(
-                select(Item.id, Item.source_id, Item.url, Item.title, Item.summary,
-                       Item.language)
-                .where(Item.status == ItemStatus.PENDING, Item.ruled_at.is_(None))
+                select(*READ).where(Item.status == ItemStatus.PENDING, Item.ruled_at.is_(None))
                 .order_by(Item.id).limit(BATCH)).all()
             if not items:
                 break
@@ -200,8 +208,7 @@ def rerun(store: Store, admin: User) -> int:
     with store.transaction() as session:
         count = session.execute(update(Item).where(Item.status == ItemStatus.PENDING)
                                 .values(ruled_at=None, updated_at=Item.updated_at)).rowcount
-        session.add(AuditEvent(actor_id=admin.id, action="rules re-run",
-                               after={"items": count}))
+        record(session, admin, "rules re-run", after={"items": count})
     return count
 
 
@@ -240,9 +247,9 @@ def add_rule(session: Session, admin: User, *, kind: str, pattern: str, action: 
                 language=language or None, created_by_id=admin.id, changed_at=utcnow())
     session.add(rule)
     session.flush()
-    session.add(AuditEvent(actor_id=admin.id, action="rule added",
-                           after={"rule": rule.id, "kind": kind, "pattern": pattern[:500],
-                                  "action": action, "label": label}))
+    record(session, admin, "rule added", after={
+        "rule": rule.id, "kind": kind, "pattern": pattern[:500], "action": action,
+        "label": label})
     return rule
 
 
@@ -251,13 +258,10 @@ def would_touch(session: Session, rule: Rule) -> tuple[int, int]:
     that rejects most of the queue is saved."""
     one = compile_rules([rule])
     touched = total = 0
-    for start in range(0, 10**9, BATCH):
-        items = session.scalars(select(Item).where(Item.status == ItemStatus.PENDING)
-                                .order_by(Item.id).offset(start).limit(BATCH)).all()
-        if not items:
-            break
-        total += len(items)
-        touched += sum(1 for item in items if one.hits(item))
+    for item in session.execute(select(*READ).where(Item.status == ItemStatus.PENDING)
+                                .execution_options(yield_per=BATCH)):
+        total += 1
+        touched += bool(one.hits(item))
     return touched, total
 
 
@@ -266,9 +270,8 @@ def set_active(session: Session, admin: User, rule_id: int, active: bool) -> Non
     if rule is None:
         raise InvalidInput(f"there is no rule {rule_id}")
     rule.active, rule.changed_at = active, utcnow()
-    session.add(AuditEvent(actor_id=admin.id, action="rule changed",
-                           before={"rule": rule.id, "active": not active},
-                           after={"rule": rule.id, "active": active}))
+    record(session, admin, "rule changed", before={"rule": rule.id, "active": not active},
+           after={"rule": rule.id, "active": active})
 
 
 def hits_of(session: Session, item_ids: list[int]) -> dict[int, list[RuleHit]]:

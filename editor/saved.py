@@ -1,16 +1,16 @@
 """Queue filters an editor saves under a name: listed with their counts on the queue, and
 each readable as a private Atom feed for editors who work from a feed reader. The feed's
-address carries a token (its SHA-256 stored, as for account links); revoking it or
+address carries a token (its digest stored, as for account links); revoking it or
 making a new one stops the old address at once."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
+from rabkor.core.accounts import token_digest
 from rabkor.core.errors import InvalidInput, NotFound
 from rabkor.core.store.models import SavedFilter, User
 from rabkor.editor.filters import QueueFilter
@@ -51,7 +51,7 @@ def new_feed_token(session: Session, user_id: int | None, saved_id: int) -> str:
     """A new private feed address for the filter; the previous one stops working."""
     found = _own(session, user_id, saved_id)
     token = secrets.token_urlsafe(24)
-    found.feed_token_hash = _hash(token)
+    found.feed_token_hash = token_digest(token)
     return token
 
 
@@ -61,7 +61,8 @@ def revoke_feed(session: Session, user_id: int | None, saved_id: int) -> None:
 
 def by_feed_token(session: Session, token: str) -> SavedFilter | None:
     """The filter of a feed address, if the address is live and its owner still active."""
-    found = session.scalar(select(SavedFilter).where(SavedFilter.feed_token_hash == _hash(token))
+    found = session.scalar(select(SavedFilter)
+                           .where(SavedFilter.feed_token_hash == token_digest(token))
                            .options(joinedload(SavedFilter.user)))
     return found if found is not None and found.user.active else None
 
@@ -75,7 +76,3 @@ def _own(session: Session, user_id: int | None, saved_id: int) -> SavedFilter:
     if found is None or found.user_id != user_id:
         raise NotFound(f"you have no saved filter {saved_id}")
     return found
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

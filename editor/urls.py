@@ -28,6 +28,14 @@ def url_for(request: Request, name: str, /, **path_params: object) -> URL:
     return URL(request.scope.get("root_path", "") + path)
 
 
+def absolute(request: Request, path: str) -> str:
+    """A full address of `path` for what leaves the browser (a link sent by mail, a feed
+    reader's subscription): the public URL when set, else the address asked."""
+    settings = request.app.state.settings
+    base = settings.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
+    return base + path
+
+
 def with_query(url: URL, **query: str) -> URL:
     """`url` with the non-empty `query` values, so links stay short and clean."""
     return url.include_query_params(**{key: value for key, value in query.items() if value})

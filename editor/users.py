@@ -9,23 +9,22 @@ only its SHA-256, so a copy of the database opens no account.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from rabkor.core.accounts import MIN_PASSWORD, create_user, hash_password
+from rabkor.core.accounts import MIN_PASSWORD, create_user, hash_password, token_digest
 from rabkor.core.errors import InvalidInput, NotFound, RabkorError
 from rabkor.core.store.models import (
     AccountLink,
-    AuditEvent,
     Role,
     User,
     WebSession,
     utcnow,
 )
+from rabkor.editor.audit import record
 
 LINK_DAYS = 7
 INVITATION, RESET = "invitation", "reset"
@@ -47,13 +46,13 @@ def invite(session: Session, admin: User, username: str, role: str) -> tuple[Use
     """A new account that its owner opens by setting a password through the returned
     token; until then no password logs into it."""
     user = create_user(session, username, secrets.token_urlsafe(32), role)
-    _record(session, admin, "user invited", None, {"user": user.username, "role": user.role})
+    record(session, admin, "user invited", after={"user": user.username, "role": user.role})
     return user, _link(session, admin, user, INVITATION)
 
 
 def reset(session: Session, admin: User, user: User) -> str:
     """A token with which the user sets a new password; older unused links stop working."""
-    _record(session, admin, "password reset link", None, {"user": user.username})
+    record(session, admin, "password reset link", after={"user": user.username})
     return _link(session, admin, user, RESET)
 
 
@@ -65,13 +64,13 @@ def use_link(session: Session, token: str, password: str) -> User:
     link.used_at = utcnow()
     link.user.password_hash = hash_password(password)
     session.execute(delete(WebSession).where(WebSession.user_id == link.user_id))
-    _record(session, link.user, "password set", None, {"user": link.user.username,
+    record(session, link.user, "password set", after={"user": link.user.username,
                                                         "through": link.purpose})
     return link.user
 
 
 def link_of(session: Session, token: str) -> AccountLink:
-    link = session.scalar(select(AccountLink).where(AccountLink.token_hash == _hash(token)))
+    link = session.scalar(select(AccountLink).where(AccountLink.token_hash == token_digest(token)))
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
         raise LinkUnusable("this link is not valid any more (used, expired or replaced); "
                            "ask an administrator for a new one")
@@ -88,8 +87,8 @@ def change_role(session: Session, admin: User, user: User, role: str) -> None:
         _not_the_last_admin(session, user, "demoted")
     before = user.role
     user.role = new
-    _record(session, admin, "user role", {"user": user.username, "role": before},
-            {"user": user.username, "role": new})
+    record(session, admin, "user role", before={"user": user.username, "role": before},
+           after={"user": user.username, "role": new})
 
 
 def set_active(session: Session, admin: User, user: User, active: bool) -> None:
@@ -101,9 +100,9 @@ def set_active(session: Session, admin: User, user: User, active: bool) -> None:
     user.active = active
     if not active:
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    _record(session, admin, "user enabled" if active else "user disabled",
-            {"user": user.username, "active": not active},
-            {"user": user.username, "active": active})
+    record(session, admin, "user enabled" if active else "user disabled",
+           before={"user": user.username, "active": not active},
+           after={"user": user.username, "active": active})
 
 
 def user_of(session: Session, user_id: int) -> User:
@@ -126,17 +125,10 @@ def _link(session: Session, admin: User, user: User, purpose: str) -> str:
     session.execute(delete(AccountLink).where(AccountLink.user_id == user.id,
                                               AccountLink.used_at.is_(None)))
     token = secrets.token_urlsafe(32)
-    session.add(AccountLink(token_hash=_hash(token), user_id=user.id, purpose=purpose,
+    session.add(AccountLink(token_hash=token_digest(token), user_id=user.id, purpose=purpose,
                             created_by_id=admin.id, created_at=now,
                             expires_at=now + timedelta(days=LINK_DAYS)))
     session.flush()
     return token
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _record(session: Session, actor: User, action: str, before: dict | None,
-            after: dict | None) -> None:
-    session.add(AuditEvent(actor_id=actor.id, action=action, before=before, after=after))

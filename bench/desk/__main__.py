@@ -106,11 +106,6 @@ def timed(call, times: int) -> list[float]:
     return out
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(len(ordered) * p), len(ordered) - 1)]
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -121,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(ROOT))
     import httpx
 
+    from bench.search.__main__ import pct
     from rabkor.core.settings import Settings
     from rabkor.core.store.db import Store
     from rabkor.editor.app import create_app
@@ -180,10 +176,10 @@ def main(argv: list[str] | None = None) -> None:
             bulk_times.append((time.perf_counter() - begun) * 1000)
         print(f"| bulk approve of 500 (POST, 303) | {statistics.median(bulk_times):.0f} | "
               f"| {max(bulk_times):.0f} |", flush=True)
-    print(rules_figures(store), flush=True)
+    print(rules_figures(store, args.sources), flush=True)
 
 
-def rules_figures(store) -> str:
+def rules_figures(store, sources: int) -> str:
     from sqlalchemy import func, select, update
 
     from rabkor.core.store.models import Item, ItemStatus, User
@@ -203,7 +199,7 @@ def rules_figures(store) -> str:
                                                          rf"{rng.choice(WORDS)}\b")
         for n in range(50):
             rules.add_rule(s, admin, kind=rules.TRUSTED, action=rules.APPROVE,
-                           label=f"trusted {n}", pattern=str(1 + n * 10))
+                           label=f"trusted {n}", pattern=str(1 + n * 10 % sources))
             rules.add_rule(s, admin, kind=rules.BLOCKED, action=rules.REJECT,
                            label=f"blocked {n}", pattern=f"blocked{n}.example.org",
                            reason_code="spam")

@@ -12,7 +12,6 @@ neighbouring subdomain or a plain-http page cannot plant a session of its choosi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rabkor.core.accounts import token_digest
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Role, User, WebSession, utcnow
@@ -33,10 +33,6 @@ SECURE_COOKIE = "__Host-rabkor_session"
 LOGIN_LIFETIME = timedelta(days=14)
 ANONYMOUS_LIFETIME = timedelta(days=1)
 SCOPE_KEY = "rabkor.session"
-
-
-def _key(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
@@ -57,7 +53,7 @@ class SessionState:
         lifetime = LOGIN_LIFETIME if user else ANONYMOUS_LIFETIME
         csrf = secrets.token_urlsafe(32)
         with self.store.transaction() as s:
-            s.add(WebSession(id=_key(token), user_id=user.id if user else None,
+            s.add(WebSession(id=token_digest(token), user_id=user.id if user else None,
                              csrf_token=csrf, data={}, expires_at=utcnow() + lifetime))
         self.token, self.csrf, self.set_cookie, self.clear_cookie = token, csrf, token, False
         self.user_id = user.id if user else None
@@ -83,7 +79,7 @@ class SessionState:
     def _drop(self) -> None:
         if self.token:
             with self.store.transaction() as s:
-                s.execute(delete(WebSession).where(WebSession.id == _key(self.token)))
+                s.execute(delete(WebSession).where(WebSession.id == token_digest(self.token)))
         self.token = self.csrf = self.user_id = self.username = self.role = None
 
 
@@ -138,7 +134,7 @@ class SessionMiddleware:
 
     def _load(self, state: SessionState, token: str) -> None:
         with self.store.read() as s:
-            row = s.get(WebSession, _key(token))
+            row = s.get(WebSession, token_digest(token))
             if row is None or row.expires_at < utcnow():
                 state.clear_cookie = True
                 return

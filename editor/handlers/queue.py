@@ -17,7 +17,15 @@ from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks, rules, saved
 from rabkor.editor.errors import ItemLocked, ReasonRequired
-from rabkor.editor.filters import SORTS, WORDS_CAP, QueueFilter, facet_counts, forget_counts
+from rabkor.editor.filters import (
+    SORTS,
+    WORDS_CAP,
+    QueueFilter,
+    facet_counts,
+    filter_key,
+    forget_counts,
+    kept_count,
+)
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.queue import (
     pending_count,
@@ -152,18 +160,20 @@ async def _decide(request: Request, action: str) -> Response:
 def _saved_counts(session, settings: Settings, user_id: int | None) -> list[tuple]:
     """The editor's saved filters, each with its query string and how many items it
     holds now (words counted by the search index)."""
+    def count(chosen: QueueFilter) -> int:
+        if not chosen.q:
+            return pending_count(session, chosen)
+        try:
+            return search(settings, chosen.q, lang=settings.languages[0], per_page=1,
+                          facets=False, statuses=(ItemStatus.PENDING.value,)).total
+        except QueryError:
+            return 0
+
     out = []
     for found in saved.mine(session, user_id):
         chosen = saved.filter_of(found)
-        if chosen.q:
-            try:
-                count = search(settings, chosen.q, lang=settings.languages[0], per_page=1,
-                               facets=False, statuses=(ItemStatus.PENDING.value,)).total
-            except QueryError:
-                count = 0
-        else:
-            count = pending_count(session, chosen)
-        out.append((found, chosen.params(), count))
+        total = kept_count(session, ("count", filter_key(chosen)), lambda c=chosen: count(c))
+        out.append((found, chosen.params(), total))
     return out
 
 

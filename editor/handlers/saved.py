@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.core.errors import QueryError, RabkorError
+from rabkor.core.errors import QueryError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, utcnow
@@ -21,7 +21,7 @@ from rabkor.editor.filters import WORDS_CAP, QueueFilter
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.queue import ORDERS
 from rabkor.editor.templating import render
-from rabkor.editor.urls import url_for, with_query
+from rabkor.editor.urls import absolute, url_for, with_query
 from rabkor.editor.users import user_of
 from rabkor.search.service import search
 
@@ -38,10 +38,7 @@ async def filter_save(request: Request) -> Response:
         with store.transaction() as s:
             saved.save(s, user_of(s, user_id), form.get("name", ""), chosen)
 
-    try:
-        await run_in_threadpool(write)
-    except RabkorError as exc:
-        raise HTTPException(exc.status, _sentence(str(exc))) from None
+    await run_in_threadpool(write)  # a RabkorError is the error page's (editor/app.py)
     return RedirectResponse(with_query(url_for(request, "queue_list"), **chosen.params()),
                             status_code=303)
 
@@ -55,10 +52,8 @@ async def filter_remove(request: Request) -> Response:
 async def filter_feed_new(request: Request) -> Response:
     await verify_csrf(request)
     token = await _own(request, saved.new_feed_token)
-    settings: Settings = request.app.state.settings
-    path = url_for(request, "filter_feed", token=token).path
-    base = settings.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
-    return render(request, "saved/feed.html", link=base + path)
+    return render(request, "saved/feed.html",
+                  link=absolute(request, url_for(request, "filter_feed", token=token).path))
 
 
 async def filter_feed_revoke(request: Request) -> Response:
@@ -73,7 +68,6 @@ async def filter_feed(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     token = request.path_params["token"]
-    base = settings.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
 
     def read() -> bytes | None:
         with store.read() as s:
@@ -94,15 +88,15 @@ async def filter_feed(request: Request) -> Response:
                               .options(joinedload(Item.source)).order_by(*ORDERS["newest"])
                               .limit(FEED_ITEMS)).all()
             return atom_document(
-                [Entry(title=i.title or i.url, url=base + url_for(
-                    request, "item_show", item_id=i.id).path, published=i.sort_at,
+                [Entry(title=i.title or i.url, url=absolute(request, url_for(
+                    request, "item_show", item_id=i.id).path), published=i.sort_at,
                     updated=i.updated_at, related=i.url,
                     author=i.source.title if i.source else "a correspondent",
                     summary=plain_text(i.summary, 1000)) for i in items],
                 title=f"{settings.site_title} queue: {found.name}",
-                feed_url=base + request.url.path,
-                home_url=base + str(with_query(url_for(request, "queue_list"),
-                                               **chosen.params())),
+                feed_url=absolute(request, request.url.path),
+                home_url=absolute(request, str(with_query(url_for(request, "queue_list"),
+                                                          **chosen.params()))),
                 updated=max((i.updated_at for i in items), default=utcnow()))
 
     body = await run_in_threadpool(read)
@@ -121,11 +115,4 @@ async def _own(request: Request, change):
         with store.transaction() as s:
             return change(s, user_id, saved_id)
 
-    try:
-        return await run_in_threadpool(write)
-    except RabkorError as exc:
-        raise HTTPException(exc.status, _sentence(str(exc))) from None
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return await run_in_threadpool(write)

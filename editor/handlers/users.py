@@ -8,14 +8,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.core.errors import RabkorError
-from rabkor.core.settings import Settings
+from rabkor.core.errors import InvalidInput, RabkorError
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Role, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import users
 from rabkor.editor.templating import render
-from rabkor.editor.urls import url_for
+from rabkor.editor.urls import absolute, url_for
 
 
 async def user_list(request: Request) -> Response:
@@ -75,7 +74,7 @@ async def welcome_submit(request: Request) -> Response:
 
     def write() -> User:
         if password != form.get("again", ""):
-            raise users.InvalidInput("the two passwords differ")
+            raise InvalidInput("the two passwords differ")
         with store.transaction() as s:
             return users.use_link(s, token, password)
 
@@ -106,7 +105,7 @@ async def _act(request: Request, change, form: dict | None = None) -> Response:
     except RabkorError as exc:
         return await _list(request, error=str(exc), status=exc.status, typed=form or {})
     if isinstance(token, str):  # a one-time link, shown once on this page
-        return await _list(request, link=_absolute(request, url_for(
+        return await _list(request, link=absolute(request, url_for(
             request, "welcome_form", token=token).path))
     return RedirectResponse(url_for(request, "user_list"), status_code=303)
 
@@ -122,9 +121,3 @@ async def _list(request: Request, error: str = "", status: int = 200, link: str 
     return render(request, "users/list.html", status, people=await run_in_threadpool(read),
                   roles=list(Role), error=error, link=link, typed=typed or {},
                   link_days=users.LINK_DAYS)
-
-
-def _absolute(request: Request, path: str) -> str:
-    settings: Settings = request.app.state.settings
-    base = settings.public_url.rstrip("/") or f"{request.url.scheme}://{request.url.netloc}"
-    return base + path

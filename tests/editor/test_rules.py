@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from rabkor.app.pipeline import run_cycle
 from rabkor.core.accounts import create_user
-from rabkor.core.store.models import Decision, Item, ItemStatus, Rule, RuleHit, Source
+from rabkor.core.store.models import Decision, Item, ItemStatus, Rule, RuleHit
 from rabkor.crawler.sources.manage import add_source
 from rabkor.editor import rules
 from tests.editor.helpers import csrf_of
@@ -179,4 +179,19 @@ def test_the_pipeline_applies_the_rules_right_after_the_crawl(settings, store, f
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Item).where(
             Item.status == ItemStatus.APPROVED)) == 55
-        assert s.get(Source, source.id) is not None
+
+
+def test_without_rules_items_are_marked_read_and_a_later_rule_waits_for_a_rerun(
+        settings, store, crawled):
+    report = rules.apply_rules(store)
+    assert (report.read, report.approved, report.rejected, report.flagged) == (155, 0, 0, 0)
+    trusted = add(store, crawled["admin"], kind=rules.TRUSTED,
+                  pattern=str(crawled["guardian"]), action=rules.APPROVE, label="trusted")
+    assert rules.apply_rules(store).read == 0  # items already read keep their state
+    with store.read() as s:
+        from rabkor.core.store.models import User
+
+        admin = s.get(User, crawled["admin"])
+    assert rules.rerun(store, admin) == 155
+    assert rules.apply_rules(store).approved == 55
+    assert len(titles(store, rule_id=trusted)) == 55
