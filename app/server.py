@@ -18,6 +18,7 @@ from rabkor.core.web.apps import host_check
 from rabkor.core.web.headers import NOTHING_HEADERS, HeaderedStarlette
 from rabkor.core.web.origins import trusted_hosts
 from rabkor.core.web.sessions import SessionMiddleware, secure_cookies
+from rabkor.crawler.sources.desk import SourceDesk
 from rabkor.crawler.websub.app import create_app as create_websub
 from rabkor.editor.app import create_app as create_editor
 from rabkor.site.app import create_app as create_site
@@ -33,7 +34,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         security_headers=NOTHING_HEADERS,
         only_missing=True,
         routes=[
-            Mount("/editor", app=create_editor(settings, store)),
+            Mount("/editor", app=create_editor(settings, store,
+                                               sources=SourceDesk(settings, store))),
             Mount("/websub", app=create_websub(settings, store)),
             Mount("/", app=create_site(settings, store)),
         ],

@@ -43,6 +43,18 @@ def _names(locale: str) -> dict[str, str]:
     return dict(found.languages) if found else {}
 
 
+def language_code(raw: str) -> str:
+    """A language code as stored ("ES" → "es", "pt_br" → "pt-BR"); ValueError, saying so, when
+    CLDR knows no such language."""
+    code = raw.strip().replace("_", "-")
+    head, _, rest = code.partition("-")
+    subtags = [part.title() if len(part) == 4 else part.upper() for part in rest.split("-")]
+    code = "-".join([head.lower(), *subtags]) if rest else head.lower()
+    if not head.isalpha() or len(head) not in (2, 3) or _locale(code) is None:
+        raise ValueError(f"“{raw[:20]}” is not a language code like en, es or pt-BR")
+    return code
+
+
 def language_name(code: str, locale: str = UI_LOCALE) -> str:
     """The language's name in `locale` ("es" → "Spanish"; "pt-BR" falls back to "pt"), or
     the code itself when CLDR does not know it. Several codes joined by commas (a chain

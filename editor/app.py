@@ -33,10 +33,12 @@ from rabkor.editor.handlers import (
     reasons,
     rules,
     saved,
+    sources,
     translations,
     users,
 )
 from rabkor.editor.privileges import Privilege
+from rabkor.editor.sources import Intake
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
 
@@ -67,6 +69,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
 
 TRANSLATE, REVIEW, DECIDE = Privilege.TRANSLATE, Privilege.REVIEW, Privilege.DECIDE
 USERS, RULES = Privilege.MANAGE_USERS, Privilege.MANAGE_RULES
+SOURCES = Privilege.MANAGE_SOURCES
 POST = ["POST"]
 
 TRANSLATION_ROUTES = [
@@ -91,9 +94,31 @@ TRANSLATION_ROUTES = [
 ]
 
 
-def create_app(settings: Settings, store: Store) -> Starlette:
+SOURCE_ROUTES = [
+    route("/sources", sources.source_list, DECIDE, name="source_list"),
+    route("/sources", sources.source_add, SOURCES, methods=POST, name="source_add"),
+    route("/sources.opml", sources.sources_export, DECIDE, name="sources_export"),
+    route("/sources/import", sources.sources_import, SOURCES, methods=POST,
+          name="sources_import"),
+    route("/sources/{source_id:int}", sources.source_show, DECIDE, name="source_show"),
+    route("/sources/{source_id:int}", sources.source_edit, SOURCES, methods=POST,
+          name="source_edit"),
+    route("/sources/{source_id:int}/switch", sources.source_switch, SOURCES, methods=POST,
+          name="source_switch"),
+    route("/admin/categories", sources.category_list, SOURCES, name="category_list"),
+    route("/admin/categories", sources.category_add, SOURCES, methods=POST,
+          name="category_add"),
+    route("/admin/categories/switch", sources.category_switch, SOURCES, methods=POST,
+          name="category_switch"),
+]
+
+
+def create_app(settings: Settings, store: Store, *, sources: Intake | None = None
+               ) -> Starlette:
     """The editor on `store`, with the guards of rabkor.core.web.apps (its pages may not be
-    framed); sessions are its own unless an outer app already provides them."""
+    framed); sessions are its own unless an outer app already provides them. `sources`:
+    the crawler's source management (rabkor.crawler.sources.desk), which the directory
+    pages need; without it the editor has no directory."""
     routes = [
         route("/", queue.queue_list, DECIDE, name="queue_list"),
         route("/items/bulk", queue.items_bulk, DECIDE, methods=POST, name="items_bulk"),
@@ -123,6 +148,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
               methods=POST, name="filter_feed_revoke"),
         public("/feeds/{token}.atom", saved.filter_feed, name="filter_feed"),
         *TRANSLATION_ROUTES,
+        *(SOURCE_ROUTES if sources is not None else []),
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
         route("/admin/users", users.user_list, USERS, name="user_list"),
         route("/admin/users", users.user_invite, USERS, methods=POST, name="user_invite"),
@@ -154,5 +180,6 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app = web_app(settings, store, routes=routes, headers=EDITOR_HEADERS,
                   exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates(settings)
+    app.state.sources = sources
     app.state.login_throttle = LoginThrottle(settings)
     return app

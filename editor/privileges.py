@@ -20,6 +20,7 @@ class Privilege(enum.StrEnum):
     REVIEW = "review"  # accept or return volunteers' translations
     MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
     MANAGE_RULES = "manage rules"  # the desk's rules and its rejection reasons
+    MANAGE_SOURCES = "manage sources"  # add, classify, enable and disable sources; categories
 
 
 GRANTS: dict[Role, frozenset[Privilege]] = {
@@ -47,6 +48,19 @@ REFUSAL: dict[Privilege, str] = {
     Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
     Privilege.MANAGE_USERS: "Managing people is for administrators.",
     Privilege.MANAGE_RULES: "The desk's rules and reasons are kept by administrators.",
+    Privilege.MANAGE_SOURCES: "Adding and classifying sources is for administrators; "
+                              "editors see the directory.",
+}
+
+# what the account page says each privilege lets one do
+ABLE: dict[Privilege, str] = {
+    Privilege.ACCOUNT: "see this page",
+    Privilege.DECIDE: "approve and reject items in the queue",
+    Privilege.TRANSLATE: "write and correct translations",
+    Privilege.REVIEW: "review volunteers' translations",
+    Privilege.MANAGE_USERS: "manage people",
+    Privilege.MANAGE_RULES: "keep the desk's rules and rejection reasons",
+    Privilege.MANAGE_SOURCES: "add and classify sources and keep their categories",
 }
 
 

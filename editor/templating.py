@@ -73,6 +73,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         session = session_of(request)
         return {"session": session, "may": lambda name: may(session.role, Privilege(name)),
                 "landing": landing(session.role),
+                "has_directory": request.app.state.sources is not None,
                 "site_title": settings.site_title}
 
     templates = Jinja2Templates(env=env, context_processors=[common])

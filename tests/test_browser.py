@@ -401,3 +401,58 @@ def test_the_post_editing_textarea_is_the_widest_column(settings, store, browser
             page.screenshot(path=str(settings.data_dir / f"postedit-{width}.png"),
                             full_page=True)
             page.close()
+
+
+def test_sources_added_classified_and_commented_on_from_the_web(settings, store, browser,
+                                                                 feed_server):
+    """An administrator adds a source by its address, files it under a new category,
+    writes its self-description and the editorial comment; the directory shows it, and
+    the directory, source and categories pages pass axe-core at 1280 and 390 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    with store.transaction() as s:
+        create_user(s, "maria", "a long password", "admin")
+    with served(create_app(settings, store), free_port()) as live_site:
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"{live_site}/editor/login")
+        page.fill("input[name=username]", "maria")
+        page.fill("input[name=password]", "a long password")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.click("nav a:has-text('Sources')")
+        page.click("a:has-text('Categories')")
+        page.fill("input[name=name]", "Dock workers' unions")
+        page.click("button:has-text('Add')")
+        page.goto(f"{live_site}/editor/sources")
+        page.fill("input[name=url]", feed_server.url("es/lanacion.xml"))
+        page.select_option("form[action$='/sources'] select[name=category]",
+                           "Dock workers' unions")
+        page.click("button:has-text('Add')")
+        page.wait_for_load_state()
+        assert "never fetched" in page.locator(".health").inner_text()
+        page.fill("input[name=title]", "La Nación")
+        page.fill("textarea[name=description]", "El diario de los argentinos.")
+        page.fill("textarea[name=editorial_comment]", "Read it for the port's news.")
+        page.click(".source-form button:has-text('Save')")
+        page.wait_for_load_state()
+        assert "Saved." in page.locator(".flash").inner_text()
+        page.goto(f"{live_site}/editor/sources?q=argentinos")
+        row = page.locator("table tbody tr")
+        assert row.count() == 1 and "Dock workers' unions" in row.inner_text()
+        source_path = row.locator("a").get_attribute("href")
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in ("/editor/sources", source_path, "/editor/admin/categories"):
+                page.goto(f"{live_site}{path}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+                name = path.strip("/").replace("/", "-")
+                page.screenshot(path=str(settings.data_dir / f"{name}-{width}.png"),
+                                full_page=True)
+                violations = Axe().run(page).response["violations"]
+                assert violations == [], (path, [(v["id"], v["nodes"][0]["html"])
+                                                 for v in violations])
+    with store.read() as s:
+        source = s.scalar(select(Source))
+        assert (source.title, source.category, source.editorial_comment) == (
+            "La Nación", "Dock workers' unions", "Read it for the port's news.")

@@ -182,6 +182,10 @@ class Item(Base):
         Index("ix_items_page_pending", "source_id",
               sqlite_where=text("page_attempts IS NOT NULL"),
               postgresql_where=text("page_attempts IS NOT NULL")),
+        # the home page's featured items, in the desk's order
+        Index("ix_items_featured", "featured_order",
+              sqlite_where=text("featured_order IS NOT NULL"),
+              postgresql_where=text("featured_order IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,6 +228,8 @@ class Item(Base):
     translated_at: Mapped[datetime | None]
     indexed_at: Mapped[datetime | None]
     ruled_at: Mapped[datetime | None]  # when the desk's rules last read it (editor/rules.py)
+    # on the home page when set, smallest first (editor/topics.py); NULL: not featured
+    featured_order: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source | None] = relationship(back_populates="items")
@@ -232,6 +238,7 @@ class Item(Base):
         back_populates="item", cascade="all, delete-orphan"
     )
     decisions: Mapped[list[Decision]] = relationship(back_populates="item")
+    topics: Mapped[list[Topic]] = relationship(secondary="item_topics", order_by="Topic.slug")
 
     def translation(self, field: str, language: str) -> Translation | None:
         for t in self.translations:
@@ -429,6 +436,44 @@ class SavedFilter(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class Category(Base):
+    """A source's tendency or category, from a list the administrators keep: a source names
+    one (`Source.category`); a category in use is retired, never deleted."""
+
+    __tablename__ = "categories"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Topic(Base):
+    """A topic of the desk's managed vocabulary, with its name in every site language
+    ({"en": "Strikes", "es": "Huelgas", …}); items are given topics by editors."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    names: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.slug
+
+
+class ItemTopic(Base):
+    __tablename__ = "item_topics"
+    __table_args__ = (Index("ix_item_topics_topic_id", "topic_id", "item_id"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_item_topics_item_id_items"),
+        primary_key=True)
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE", name="fk_item_topics_topic_id_topics"),
+        primary_key=True)
 
 
 class ReasonCode(Base):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from rabkor.core.errors import AlreadyExists, FetchError, InvalidInput, RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import MediaKind, Source
+from rabkor.core.store.models import Category, MediaKind, Source
 from rabkor.core.text.html import plain_text
 from rabkor.core.text.urls import UrlError, parse_url, redacted, safe_url
 
@@ -70,7 +70,7 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
         raise InvalidInput(f"the site URL must be an http or https URL: {site_url!r}")
     language = (language or "").strip().lower() or None
     source = Source(feed_url=url, title=plain_text(title, 500), language=language,
-                    kind=media_kind, category=category or None,
+                    kind=media_kind, category=_listed(session, category),
                     site_url=safe_url(site_url), description=description or None,
                     editorial_comment=editorial_comment or None,
                     fetch_mode=fetch_mode, url_rules=rules,
@@ -80,6 +80,15 @@ def add_source(session: Session, feed_url: str, *, title: str | None = None,
     session.flush()
     logger.info("source added source_id=%s url=%s", source.id, url)
     return source
+
+
+def _listed(session: Session, category: str | None) -> str | None:
+    """The category as stored, added to the desk's managed list when it is new there (a
+    folder of an imported OPML file, a `--category` on the command line)."""
+    name = plain_text(category, 200) if category else ""
+    if name and session.get(Category, name) is None:
+        session.add(Category(name=name, active=True))
+    return name or None
 
 
 def url_rules(include: Sequence[str], exclude: Sequence[str]) -> dict[str, list[str]] | None:

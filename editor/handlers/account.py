@@ -11,18 +11,10 @@ from starlette.responses import Response
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Submission
 from rabkor.core.web.sessions import session_of
-from rabkor.editor.privileges import GRANTS, Privilege
+from rabkor.editor.privileges import ABLE, GRANTS, Privilege
 from rabkor.editor.templating import render
 
 SUBMISSIONS_SHOWN = 100
-ABLE = {
-    Privilege.ACCOUNT: "see this page",
-    Privilege.DECIDE: "approve and reject items in the queue",
-    Privilege.TRANSLATE: "write and correct translations",
-    Privilege.REVIEW: "review volunteers' translations",
-    Privilege.MANAGE_USERS: "manage people",
-    Privilege.MANAGE_RULES: "keep the desk's rules and rejection reasons",
-}
 
 
 async def account_page(request: Request) -> Response:

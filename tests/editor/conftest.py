@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from rabkor.core.accounts import create_user
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import User
+from rabkor.crawler.sources.desk import SourceDesk
 from rabkor.editor.app import create_app
 from tests.editor.helpers import PASSWORD, csrf_of
 
@@ -24,7 +25,7 @@ def settings(settings):
 
 @pytest.fixture
 def client(settings, store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store)) as client:
+    with TestClient(create_app(settings, store, sources=SourceDesk(settings, store))) as client:
         yield client
 
 
