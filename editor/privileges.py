@@ -19,7 +19,7 @@ class Privilege(enum.StrEnum):
     TRANSLATE = "translate"  # write, claim and release translations
     REVIEW = "review"  # accept or return volunteers' translations
     MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
-    MANAGE_RULES = "manage rules"  # the desk's rules and its rejection reasons
+    MANAGE_RULES = "manage rules"  # the desk's rules and its vocabularies: reasons, topics
     MANAGE_SOURCES = "manage sources"  # add, classify, enable and disable sources; categories
 
 
@@ -47,7 +47,7 @@ REFUSAL: dict[Privilege, str] = {
                          "administrators; ask an administrator if you want to translate.",
     Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
     Privilege.MANAGE_USERS: "Managing people is for administrators.",
-    Privilege.MANAGE_RULES: "The desk's rules and reasons are kept by administrators.",
+    Privilege.MANAGE_RULES: "The desk's rules, reasons and topics are kept by administrators.",
     Privilege.MANAGE_SOURCES: "Adding and classifying sources is for administrators; "
                               "editors see the directory.",
 }
@@ -59,7 +59,7 @@ ABLE: dict[Privilege, str] = {
     Privilege.TRANSLATE: "write and correct translations",
     Privilege.REVIEW: "review volunteers' translations",
     Privilege.MANAGE_USERS: "manage people",
-    Privilege.MANAGE_RULES: "keep the desk's rules and rejection reasons",
+    Privilege.MANAGE_RULES: "keep the desk's rules, rejection reasons and topics",
     Privilege.MANAGE_SOURCES: "add and classify sources and keep their categories",
 }
 

@@ -30,7 +30,7 @@ class Review:
 
 def review_of(session: Session, item_id: int) -> Review:
     item = session.scalar(select(Item).where(Item.id == item_id).options(
-        selectinload(Item.translations), joinedload(Item.source)))
+        selectinload(Item.translations), selectinload(Item.topics), joinedload(Item.source)))
     if item is None:
         raise NotFound(f"there is no item {item_id}")
     copies = list(session.scalars(select(Item).where(Item.duplicate_of_id == item_id)

@@ -63,6 +63,8 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
         if code == OTHER and not reason:
             raise ReasonRequired("the reason “other” needs the reason in words")
     item.status = after
+    if after != ItemStatus.APPROVED:
+        item.featured_order = None  # an item that leaves the site leaves its home page
     decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
                         to_status=after, reason=reason, created_at=utcnow(),
                         reason_code=code if action == REJECT else None)

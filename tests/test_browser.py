@@ -244,7 +244,8 @@ def test_the_desk_filters_and_bulk_approves_at_two_widths_with_axe(settings, sto
 
 def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
     """Log in, move with j/k, approve three with a, reject one with r and a reason, select
-    ten with x and approve them with shift-a: every decision recorded, no mouse."""
+    ten with x and approve them with shift-a, correct a title with e: every decision
+    recorded, no mouse."""
     from rabkor.core.store.models import Decision
 
     with store.transaction() as s:
@@ -289,8 +290,21 @@ def test_a_keyboard_only_session_on_the_desk(settings, store, browser):
         with page.expect_navigation():
             page.keyboard.press("Shift+A")
         assert "Approved 10 items" in page.locator(".flash").inner_text()
+        page.evaluate("document.activeElement.blur()")
+        page.keyboard.press("j")
+        with page.expect_navigation():
+            page.keyboard.press("e")  # the item's page, at its title
+        from playwright.sync_api import expect
+
+        expect(page.locator("#edit input[name=title]")).to_be_focused()
+        page.keyboard.press("End")
+        page.keyboard.type(" (corrected)")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         page.close()
     with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(Item).where(
+            Item.title.like("% (corrected)"))) == 1
         actions = sorted(d.action for d in s.scalars(select(Decision)))
         reasons = [(d.reason_code, d.reason) for d in s.scalars(select(Decision))
                    if d.action == "reject"]
