@@ -98,6 +98,8 @@ def settings_help() -> str:
 def _toml_value(value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
     return f'"{value}"'

@@ -68,6 +68,12 @@ class Settings:
         metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
                          "(pure Python). Changing it rebuilds the index at the next run."},
     )
+    public_moderation_log: bool = field(
+        default=False,
+        metadata={"doc": "Show readers the moderation log at /<lang>/moderation: the "
+                         "correspondents' links the editors turned down, when and with which "
+                         "reason code, never who sent them (as Lobsters does)."},
+    )
     review_lock_minutes: int = field(
         default=10,
         metadata={"doc": "Minutes an editor's review lock on an item lasts without activity; "
@@ -178,6 +184,8 @@ def _coerce(name: str, raw: object, kind: object) -> object:
     try:
         if kind in ("Path", Path):
             return Path(str(raw)).expanduser()
+        if kind in ("bool", bool):
+            return _truth(raw)
         if kind in ("int", int):
             return int(raw)  # type: ignore[arg-type]
         if kind in ("float", float):
@@ -188,6 +196,18 @@ def _coerce(name: str, raw: object, kind: object) -> object:
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name!r}: cannot read {raw!r} ({exc})") from None
+
+
+def _truth(raw: object) -> bool:
+    """A TOML boolean, or an environment variable's true/false, yes/no, on/off, 1/0."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("true", "yes", "on", "1"):
+        return True
+    if word in ("false", "no", "off", "0"):
+        return False
+    raise ValueError("use true or false")
 
 
 def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:

@@ -19,6 +19,7 @@ from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
 from rabkor.site.handlers.feeds import feeds_show
 from rabkor.site.handlers.items import home_redirect, items_list, items_show
+from rabkor.site.handlers.moderation import moderation_log
 from rabkor.site.handlers.search import search_show
 from rabkor.site.handlers.submissions import (
     submissions_create,
@@ -40,6 +41,7 @@ ROUTES = [
     Route("/{lang}/submit", submissions_new, methods=["GET"], name="submissions_new"),
     Route("/{lang}/submit", submissions_create, methods=["POST"], name="submissions_create"),
     Route("/{lang}/submit/received", submissions_received, name="submissions_received"),
+    Route("/{lang}/moderation", moderation_log, name="moderation_log"),
 ]
 
 GENERIC_MESSAGES = {

@@ -71,6 +71,7 @@ def render(request: Request, template: str, context: dict[str, object],
         "switcher": [(code, i18n.native_name(code), switch_url(request, code))
                      for code in settings.languages],
         "site_title": settings.site_title,
+        "moderation_log": settings.public_moderation_log,
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, template, context, status_code=status_code)

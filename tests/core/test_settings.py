@@ -41,3 +41,14 @@ def test_secret_is_generated_once_and_kept(tmp_path: Path):
 
 def test_every_setting_is_documented():
     assert all(doc.strip() for doc in documented().values())
+
+
+def test_a_switch_reads_true_or_false_from_the_file_and_the_environment(tmp_path: Path):
+    cfg = tmp_path / "rabkor.toml"
+    cfg.write_text("public_moderation_log = true\n")
+    assert load_settings(cfg, env={}).public_moderation_log is True
+    assert load_settings(cfg, env={"RABKOR_PUBLIC_MODERATION_LOG": "off"}
+                         ).public_moderation_log is False
+    assert load_settings(tmp_path / "none.toml", env={}).public_moderation_log is False
+    with pytest.raises(ConfigError, match=r"'public_moderation_log'.*use true or false"):
+        load_settings(tmp_path / "none.toml", env={"RABKOR_PUBLIC_MODERATION_LOG": "maybe"})
