@@ -470,3 +470,58 @@ def test_sources_added_classified_and_commented_on_from_the_web(settings, store,
         source = s.scalar(select(Source))
         assert (source.title, source.category, source.editorial_comment) == (
             "La Nación", "Dock workers' unions", "Read it for the port's news.")
+
+
+def test_the_review_page_marks_the_volunteers_changes_at_two_widths_with_axe(
+        settings, store, browser):
+    """A volunteer corrects the machine's title and submits; the editor's review page shows
+    original, machine and volunteer text in labelled columns with the changes marked, fits
+    1280 and 390 px, and passes axe-core."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from rabkor.core.store.models import Translation
+
+    with store.transaction() as s:
+        item = Item(url="https://example.org/items/1", language="es", status=ItemStatus.APPROVED,
+                    title="Huelga general en el puerto de Valparaíso")
+        item.translations.append(Translation(
+            field="title", language="en", source_language="es", engine="apertium",
+            text="General strike in the port of Valparaíso"))
+        s.add(item)
+        s.flush()
+        item_id = item.id
+        create_user(s, "tina", "a long password", "translator")
+        create_user(s, "edith", "a long password", "editor")
+
+    def log_in(name):
+        page = browser.new_context(bypass_csp=True).new_page()
+        page.goto(f"{live_site}/editor/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", "a long password")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    with served(create_app(settings, store), free_port()) as live_site:
+        tina = log_in("tina")
+        tina.goto(f"{live_site}/editor/translations/{item_id}/en")
+        tina.click("button:has-text('Claim')")
+        tina.wait_for_load_state()
+        tina.goto(f"{live_site}/editor/translations/{item_id}/en")
+        tina.fill("textarea[name=seg-title-0]", "General strike at the port of Valparaíso")
+        tina.click("button:has-text('Submit for review')")
+        tina.wait_for_load_state()
+        edith = log_in("edith")
+        edith.goto(f"{live_site}/editor/translations/reviews")
+        edith.click("a[href*='/translations/revisions/']")
+        edith.wait_for_load_state()
+        assert edith.locator("table.compare th").all_inner_texts() == [
+            "Original (Spanish)", "Machine translation", "Volunteer’s translation, by tina"]
+        assert edith.locator("td del").all_inner_texts() == ["in"]
+        assert edith.locator("td ins").all_inner_texts() == ["at"]
+        for width in (1280, 390):
+            edith.set_viewport_size({"width": width, "height": 900})
+            assert edith.evaluate("document.documentElement.scrollWidth") <= width
+            edith.screenshot(path=str(settings.data_dir / f"review-{width}.png"), full_page=True)
+            violations = Axe().run(edith).response["violations"]
+            assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]

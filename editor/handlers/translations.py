@@ -17,6 +17,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, TranslationRevision, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import postedit, revisions
+from rabkor.editor.changes import compared
 from rabkor.editor.errors import IncompleteTranslation, PostEditConflict, TextTooLong
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.reindex import reindexing
@@ -170,8 +171,9 @@ async def _revision_page(request: Request, error: str = "", status: int = 200) -
 
     def read(s: Session) -> dict[str, object]:
         revision = _revision(s, revision_id)
+        plan = postedit.layout(revision.item, revision.language)
         return {"revision": revision, "item": revision.item,
-                "plan": postedit.layout(revision.item, revision.language)}
+                "rows": compared(plan, revision)}
 
     context = await _read(request, read)
     revision = context["revision"]

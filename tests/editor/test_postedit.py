@@ -98,8 +98,14 @@ def test_the_whole_flow_from_claim_to_the_site(client, other, store, settings, l
     # The editor sees source, machine output and the volunteer's text side by side.
     assert f'/translations/revisions/{first.id}"' in other.get("/translations/reviews").text
     review = other.get(f"/translations/revisions/{first.id}").text
-    assert "Huelga de estibadores" in review and "Strike of stevedores" in review
-    assert "Dockers&#39; strike" in review
+    assert "Huelga de estibadores" in review
+    # in labelled columns, the volunteer's changes marked word by word
+    assert "<th scope=\"col\">Machine translation</th>" in review
+    assert "<del>Strike of stevedores</del>" in review
+    assert "<ins>Dockers&#39; strike</ins>" in review
+    assert "The unions call <del>the</del> strike." in review
+    assert "The unions call <ins>a</ins> strike." in review
+    assert "It starts on Monday." in review and "<ins>It" not in review  # unchanged
     returned = post(other, f"/translations/revisions/{first.id}/return",
                     f"/translations/revisions/{first.id}", note="Say 'dockworkers'.")
     assert returned.status_code == 303
