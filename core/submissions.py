@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import enum
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from rabkor.core.errors import InvalidTransition
-from rabkor.core.store.kinds import SubmissionStatus
-from rabkor.core.store.models import Submission
+from rabkor.core.store.kinds import RuleKind, SubmissionStatus
+from rabkor.core.store.models import Rule, Submission
+from rabkor.core.text.urls import host_and_parents
 
 PENDING, FETCHED, REJECTED = (SubmissionStatus.PENDING, SubmissionStatus.FETCHED,
                               SubmissionStatus.REJECTED)
@@ -51,3 +55,14 @@ def move(submission: Submission, event: Event) -> SubmissionStatus:
                                 f"pending one can be fetched or refused ({event})")
     submission.status = target
     return target
+
+
+def blocking_rule(session: Session, url: str) -> Rule | None:
+    """The desk's active blocked-domain rule that the link's host, or a domain above it,
+    meets: such a link is turned away when it is sent, as its item would be rejected."""
+    hosts = host_and_parents(url)
+    if not hosts:
+        return None
+    return session.scalar(select(Rule).where(
+        Rule.kind == RuleKind.BLOCKED, Rule.active.is_(True), Rule.pattern.in_(hosts))
+        .order_by(Rule.id).limit(1))

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from rabkor.core.errors import InvalidInput
 from rabkor.core.store.db import Store
+from rabkor.core.store.kinds import RuleKind
 from rabkor.core.store.models import (
     Item,
     ItemStatus,
@@ -44,11 +45,11 @@ from rabkor.core.store.models import (
     utcnow,
 )
 from rabkor.core.text.html import plain_text
-from rabkor.core.text.urls import UrlError, parse_url
+from rabkor.core.text.urls import host_and_parents
 from rabkor.editor.audit import record
 from rabkor.editor.workflow import decide_by_rule
 
-TRUSTED, BLOCKED, KEYWORDS, PATTERN = "trusted source", "blocked domain", "keywords", "pattern"
+TRUSTED, BLOCKED, KEYWORDS, PATTERN = RuleKind
 APPROVE, REJECT, FLAG = "approve", "reject", "flag"
 ACTIONS: dict[str, frozenset[str]] = {
     TRUSTED: frozenset({APPROVE}),
@@ -84,11 +85,9 @@ class RuleSet:
         found: dict[int, Rule] = {}
         if item.source_id in self.trusted:
             found[self.trusted[item.source_id].id] = self.trusted[item.source_id]
-        host = _host(item.url)
-        while host:
+        for host in host_and_parents(item.url):
             if host in self.blocked:
                 found[self.blocked[host].id] = self.blocked[host]
-            host = host.partition(".")[2]
         text = f"{item.title or ''}\n{plain_text(item.summary or '', TEXT_LIMIT)}"[:TEXT_LIMIT]
         lowered = text.lower()
         for lang in {None, item.language}:
@@ -293,7 +292,8 @@ def _checked(session: Session, kind: str, pattern: str) -> str:
             raise InvalidInput(f"“{pattern[:40]}” is not the number of a source")
         return pattern
     if kind == BLOCKED:
-        host = _host(pattern if "//" in pattern else f"http://{pattern}")
+        hosts = host_and_parents(pattern if "//" in pattern else f"http://{pattern}")
+        host = hosts[0] if hosts else ""
         if "." not in host:
             raise InvalidInput(f"“{pattern[:60]}” is not a domain name, like example.org")
         return host
@@ -315,13 +315,6 @@ def _checked(session: Session, kind: str, pattern: str) -> str:
                            f"({detail}); write it without back-references or "
                            f"look-arounds") from None
     return pattern
-
-
-def _host(url: str | None) -> str:
-    try:
-        return parse_url(url).host.removeprefix("www.")
-    except UrlError:
-        return ""
 
 
 def _keywords(text: str) -> list[str]:

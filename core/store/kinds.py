@@ -39,6 +39,16 @@ class Role(enum.StrEnum):
     CORRESPONDENT = "correspondent"
 
 
+class RuleKind(enum.StrEnum):
+    """The desk's rules (editor/rules.py); a blocked domain also turns submissions away
+    (core/submissions.py)."""
+
+    TRUSTED = "trusted source"
+    BLOCKED = "blocked domain"
+    KEYWORDS = "keywords"
+    PATTERN = "pattern"
+
+
 class SubmissionStatus(enum.StrEnum):
     """A correspondent's link: waiting, made into an item, or turned down (core/submissions.py)."""
 

@@ -269,3 +269,18 @@ def remote_resource(value: str | None) -> str | None:
     if url.port is not None:
         return None  # http on a port of its own: no https there to upgrade to
     return replace(url, scheme="https").url
+
+
+def host_and_parents(url: str | None) -> list[str]:
+    """The link's host without "www." and every domain above it, nearest first
+    ("a.b.org" → ["a.b.org", "b.org", "org"]): what a blocked domain is matched against.
+    An unreadable link has none."""
+    try:
+        host = parse_url(url or "").host.removeprefix("www.")
+    except UrlError:
+        return []
+    found = []
+    while host:
+        found.append(host)
+        host = host.partition(".")[2]
+    return found

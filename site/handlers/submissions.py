@@ -9,6 +9,7 @@ from rabkor.core import submissions
 from rabkor.core.store.models import Submission
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.site.forms import SubmissionForm
+from rabkor.site.i18n import _
 from rabkor.site.pages import path_for, reader_language, render, settings_of
 
 
@@ -24,6 +25,11 @@ async def submissions_create(request: Request) -> Response:
     if not form.valid:
         return _form_page(request, lang, form, status_code=400)
     with request.app.state.store.transaction() as s:
+        blocked = submissions.blocking_rule(s, form.url)
+        if blocked is not None:  # the desk blocks the domain: said now, nothing stored
+            form.errors["url"] = _("Links to {domain} are not accepted here.").format(
+                domain=blocked.pattern)
+            return _form_page(request, lang, form, status_code=400)
         s.add(Submission(url=form.url, note=form.note, language=form.language or None,
                          topic=form.topic or None, submitter_name=form.name or None,
                          submitter_id=session_of(request).user_id,

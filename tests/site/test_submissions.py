@@ -78,3 +78,32 @@ def test_controls_and_overrides_never_reach_the_store_and_errors_echo_little(cli
         "csrf_token": csrf_token(client), "url": "https://ok.example/", "note": "n" * 999_000})
     assert huge.status_code == 400 and "under 2000 characters" in huge.text
     assert len(huge.text) < 20_000  # the note is refilled only to its limit
+
+
+def test_a_link_to_a_domain_the_desk_blocks_is_turned_away_at_once(client, store):
+    """A blocked-domain rule of the desk (editor/rules.py) turns away links to the domain
+    and every host under it when they are sent; a switched-off rule does not."""
+    from rabkor.core.accounts import create_user
+    from rabkor.editor import rules
+
+    with store.transaction() as s:
+        admin = create_user(s, "ana", "a long password", "admin")
+        rule = rules.add_rule(s, admin, kind=rules.BLOCKED, action=rules.REJECT,
+                              label="content farm", pattern="https://www.spam.example/",
+                              reason_code="spam")
+        rule_id = rule.id
+    token = csrf_token(client)
+    for url in ("https://spam.example/great-deal", "http://news.spam.example/a"):
+        refused = client.post("/en/submit", data={"csrf_token": token, "url": url,
+                                                  "note": "look"})
+        assert refused.status_code == 400
+        assert "Links to spam.example are not accepted here." in refused.text
+        assert "content farm" not in refused.text  # the desk's own label stays inside
+    assert submissions(store) == []
+    assert client.post("/en/submit", data={"csrf_token": token, "url":
+                       "https://notspam.example/x"}).status_code == 200
+    with store.transaction() as s:
+        rules.set_active(s, s.get(type(admin), admin.id), rule_id, False)
+    assert client.post("/en/submit", data={"csrf_token": token, "url":
+                       "https://spam.example/great-deal"}).status_code == 200
+    assert len(submissions(store)) == 2
