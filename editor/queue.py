@@ -21,7 +21,7 @@ from rabkor.core.store.models import (
     SubmissionStatus,
     User,
 )
-from rabkor.editor.filters import QueueFilter
+from rabkor.editor.filters import QueueFilter, filter_key, kept_count
 
 PAGE_SIZE = 50
 EVERY_PENDING = QueueFilter()
@@ -46,11 +46,11 @@ class Page:
 
 
 def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PENDING,
-                 narrowed: Sequence[ColumnElement[bool]] = (), size: int = PAGE_SIZE) -> Page:
-    """Page `number` (from 1) of the pending items the filter keeps (and `narrowed`, the
-    matches of its words); past the end it is the last page."""
-    conditions = [*chosen.conditions(), *narrowed]
-    count = pending_count(session, chosen, narrowed)
+                 matched: Sequence[int] | None = None, size: int = PAGE_SIZE) -> Page:
+    """Page `number` (from 1) of the pending items the filter keeps (and among `matched`,
+    the matches of its words); past the end it is the last page."""
+    conditions = [*chosen.conditions(), *_among(matched)]
+    count = pending_count(session, chosen, matched)
     number = min(max(1, number), _page_count(count, size))
     stmt = select(Item).where(*conditions)
     if chosen.sort == "source":
@@ -63,9 +63,17 @@ def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PEND
 
 
 def pending_count(session: Session, chosen: QueueFilter,
-                  narrowed: Sequence[ColumnElement[bool]] = ()) -> int:
-    return session.scalar(select(func.count()).select_from(Item).where(
-        *chosen.conditions(), *narrowed)) or 0
+                  matched: Sequence[int] | None = None) -> int:
+    """How many pending items the filter keeps: kept a few seconds like the facets' counts
+    (editor/filters.py), forgotten at once by a decision."""
+    return kept_count(session, ("total", filter_key(chosen),
+                                None if matched is None else tuple(matched)),
+                      lambda: session.scalar(select(func.count()).select_from(Item).where(
+                          *chosen.conditions(), *_among(matched))) or 0)
+
+
+def _among(matched: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    return [] if matched is None else [Item.id.in_(matched)]
 
 
 def _page_count(count: int, size: int) -> int:

@@ -85,7 +85,7 @@ class RuleSet:
         found: dict[int, Rule] = {}
         if item.source_id in self.trusted:
             found[self.trusted[item.source_id].id] = self.trusted[item.source_id]
-        for host in host_and_parents(item.url):
+        for host in host_and_parents(item.url, stored=True):
             if host in self.blocked:
                 found[self.blocked[host].id] = self.blocked[host]
         text = f"{item.title or ''}\n{plain_text(item.summary or '', TEXT_LIMIT)}"[:TEXT_LIMIT]

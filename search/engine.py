@@ -38,6 +38,7 @@ class SearchRequest:
     limit: int = 20
     facets: bool = True
     statuses: tuple[str, ...] = ("approved",)  # readers see published items; the queue pending
+    labels: bool = True  # where each hit matched, for readers; the queue wants the ids only
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,14 @@ class Engine(Protocol):
 
 
 def labelled(found: list[tuple[int, float, str, str]], reader: str, languages: tuple[str, ...],
-             matched_in_reader: Callable[[list[int]], set[int]]) -> list[Hit]:
+             matched_in_reader: Callable[[list[int]], set[int]], wanted: bool = True
+             ) -> list[Hit]:
     """Hits (item id, score, original language, languages of human texts) with where
     each matched: `matched_in_reader(ids)` says which of them the query matches in the
     reader's own fields, asked only for hits written in another language (a hit in the
-    reader's language matched its original)."""
+    reader's language matched its original). Not `wanted`: the hits unlabelled."""
+    if not wanted:
+        return [Hit(item_id, score) for item_id, score, _, _ in found]
     others = [item_id for item_id, _, lang, _ in found if lang != reader]
     in_reader = matched_in_reader(others) if others and reader in languages else set()
     return [Hit(item_id, score, "original" if item_id not in in_reader

@@ -28,9 +28,10 @@ _lock = threading.Lock()
 
 def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: int = 20,
            sort: str = "relevance", facets: bool = True,
-           statuses: tuple[str, ...] = ("approved",)) -> SearchResults:
+           statuses: tuple[str, ...] = ("approved",), labels: bool = True) -> SearchResults:
     """The items matching `q` (of these statuses: the published ones unless the queue
-    asks for others), one page of them; a QueryError says what to change."""
+    asks for others), one page of them; a QueryError says what to change. `labels`: say
+    where each hit matched (original, machine or human text), as readers are told."""
     text = check_query(q)
     tree = parse(text)
     page = min(max(page, 1), MAX_PAGE)
@@ -42,7 +43,7 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
     request = SearchRequest(tree, lang, settings.languages,
                             sort if sort in SORTS else "relevance",
                             (page - 1) * per_page, per_page, facets and cached is None,
-                            statuses)
+                            statuses, labels)
     total, hits, found_facets, estimated = engine.search(request)
     if facets and cached is None:
         _facets[key] = (found_facets, estimated)

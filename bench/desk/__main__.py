@@ -7,7 +7,8 @@ languages, four kinds, dates over three years), `--pending` of them waiting, eac
 item with an English title translation; the editor app served by uvicorn on 127.0.0.1 in
 this process, one logged-in editor, requests from httpx, one at a time. Timed: queue pages
 (unfiltered; filtered by language and source; a deep page; words through the search
-index, which is built first), single decisions, and bulk approval of 500 items. The
+index, which is built first), single decisions, bulk approval of 500 items, and the source
+directory's pages with `--directory` sources (a cursor 100 pages deep, words). The
 search index's update after each decision runs after the response (a background task)
 and is not in the figures, as it is not in the editor's wait. Last, the desk's rules: 300
 of them (100 keyword lists of five words per language, 100 patterns, 50 trusted sources,
@@ -111,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--pending", type=int, default=20_000)
     parser.add_argument("--sources", type=int, default=500)
+    parser.add_argument("--directory", type=int, default=20_000,
+                        help="sources in the directory when its pages are timed")
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     from bench.search.__main__ import pct
     from rabkor.core.settings import Settings
     from rabkor.core.store.db import Store
+    from rabkor.crawler.sources.desk import SourceDesk
     from rabkor.editor.app import create_app
     from rabkor.search.indexer import rebuild_index
 
@@ -132,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.items:,} items ({args.pending:,} pending) from {args.sources} sources, "
           f"built and indexed in {time.perf_counter() - begun:.0f} s", flush=True)
     port = 18_000 + random.randrange(1000)
-    with Server(create_app(settings, store), port), httpx.Client(
+    with Server(create_app(settings, store, sources=SourceDesk(settings, store)), port), \
+            httpx.Client(
             base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
         form = client.get("/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
@@ -176,7 +181,38 @@ def main(argv: list[str] | None = None) -> None:
             bulk_times.append((time.perf_counter() - begun) * 1000)
         print(f"| bulk approve of 500 (POST, 303) | {statistics.median(bulk_times):.0f} | "
               f"| {max(bulk_times):.0f} |", flush=True)
+        directory_figures(client, store, args.directory, args.repeat)
     print(rules_figures(store, args.sources), flush=True)
+
+
+def directory_figures(client, store, size: int, repeat: int) -> None:
+    """The source directory's pages with `size` sources in it."""
+    from sqlalchemy import func, insert, select
+
+    from bench.search.__main__ import pct
+    from rabkor.core.store.models import Category, Source
+
+    with store.transaction() as s:
+        have = s.scalar(select(func.count()).select_from(Source))
+        s.execute(insert(Source), [
+            {"feed_url": f"https://dir{n}.example.org/feed", "title": f"Directory source {n}",
+             "category": f"tendency {n % 10}", "description": f"the union of trade {n % 97}"}
+            for n in range(have, size)])
+        s.execute(insert(Category), [{"name": f"tendency {n}", "active": True}
+                                     for n in range(10)])
+    cursor = "/sources"
+    for _ in range(100):  # a hundred pages in: the cursor of page 101
+        cursor = re.search(r'rel="next" href="([^"]+)"', client.get(cursor).text).group(1)
+    pages = {"directory, first page": "/sources",
+             "directory, page 101 (cursor)": cursor.replace("&amp;", "&"),
+             "directory, a category": "/sources?category=tendency+3",
+             "directory, words": "/sources?q=trade+42",
+             "a source's page": "/sources/7"}
+    for label, path in pages.items():
+        client.get(path).raise_for_status()
+        times = timed(lambda p=path: client.get(p).raise_for_status(), repeat)
+        print(f"| {label} ({size:,} sources) | {statistics.median(times):.1f} | "
+              f"{pct(times, .95):.1f} | {max(times):.1f} |", flush=True)
 
 
 def rules_figures(store, sources: int) -> str:

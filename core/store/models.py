@@ -182,6 +182,9 @@ class Item(Base):
         Index("ix_items_page_pending", "source_id",
               sqlite_where=text("page_attempts IS NOT NULL"),
               postgresql_where=text("page_attempts IS NOT NULL")),
+        # the pending items the desk's rules have not read yet, in order (editor/rules.py)
+        Index("ix_items_unruled", "status", "id",
+              sqlite_where=text("ruled_at IS NULL"), postgresql_where=text("ruled_at IS NULL")),
         # the home page's featured items, in the desk's order
         Index("ix_items_featured", "featured_order",
               sqlite_where=text("featured_order IS NOT NULL"),

@@ -105,15 +105,14 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
             try:
                 found = search(settings, chosen.q, lang=lang or settings.languages[0],
                                per_page=WORDS_CAP, facets=False,
-                               statuses=(ItemStatus.PENDING.value,))
+                               statuses=(ItemStatus.PENDING.value,), labels=False)
                 matched = [hit.item_id for hit in found.hits]
                 capped = found.total > WORDS_CAP
             except QueryError as exc:
                 problems.append(str(exc))
                 matched = []
-        narrowed = [] if matched is None else [Item.id.in_(matched)]
         with store.read() as session:
-            listed = pending_page(session, number, chosen, narrowed)
+            listed = pending_page(session, number, chosen, matched)
             return {"page": listed,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
                     "flags": rules.hits_of(session, [i.id for i in listed.items]),

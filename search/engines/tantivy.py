@@ -135,7 +135,8 @@ class TantivyEngine:
             answer = searcher.search(narrowed, limit=len(ids), count=False)
             return {searcher.doc(a)["id"][0] for _, a in answer.hits}
 
-        hits = labelled(found, request.lang, self.languages, matched_in_reader)
+        hits = labelled(found, request.lang, self.languages, matched_in_reader,
+                        request.labels)
         if not (request.facets and result.count):
             return result.count, hits, {}, False
         if result.count <= FACET_EXACT:

@@ -129,7 +129,8 @@ class WhooshEngine:
             narrowed = query.And([query.Or([query.Term("id", i) for i in ids]), own])
             return {hit["id"] for hit in searcher.search(narrowed, limit=len(ids))}
 
-        hits = labelled(found, request.lang, self.languages, matched_in_reader)
+        hits = labelled(found, request.lang, self.languages, matched_in_reader,
+                        request.labels)
         total = len(results)
         if not (request.facets and total):
             return total, hits, {}, False

@@ -77,3 +77,15 @@ def test_remote_resources_are_https_plain_http_upgraded():
     assert remote_resource("https://8.8.8.8/x") == "https://8.8.8.8/x"
     assert remote_resource("https://[2606:4700::1111]/x") == "https://[2606:4700::1111]/x"
     assert is_public_host("news.example.org") and not is_public_host("localhost")
+
+
+def test_a_hosts_domains_read_the_same_from_a_stored_url_as_from_a_typed_one():
+    from rabkor.core.text.urls import host_and_parents, parse_url
+
+    for typed in ("https://www.News.Spam.EXAMPLE:8080/a?b=c", "http://bücher.example/x",
+                  "https://user:pw@a.b.c.org/", "http://192.0.2.7/feed"):
+        stored = parse_url(typed).url  # as the crawler keeps it
+        assert host_and_parents(stored, stored=True) == host_and_parents(typed), typed
+    assert host_and_parents("https://www.news.spam.example/", stored=True) == [
+        "news.spam.example", "spam.example", "example"]
+    assert host_and_parents("not a link") == [] == host_and_parents("http://[x", stored=True)

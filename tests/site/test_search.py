@@ -92,6 +92,10 @@ def test_each_hit_says_where_it_matched(settings, tatoeba, indexed):
     assert by_id[tatoeba[("zh", 738)]] == "human"
     # a Chinese reader matching the Chinese original
     assert {h.matched for h in search(settings, "老师", lang="zh").hits} == {"original"}
+    # the queue asks for ids only: the same hits in the same order, not labelled
+    unlabelled = search(settings, "teacher OR dockers OR housing", lang="en", labels=False)
+    assert [h.item_id for h in unlabelled.hits] == list(by_id)
+    assert {h.matched for h in unlabelled.hits} == {"original"}
 
 
 # each language's analysis, on real sentences

@@ -1,5 +1,6 @@
 """The desk's vocabularies: source categories (tendencies) as a managed list, topics with a
-name per site language and the items they are given, and featured items in an order
+name per site language and the items they are given, featured items in an order, and an
+index of the items the desk's rules have not read
 
 Revision ID: 0015
 Revises: 0014
@@ -47,12 +48,16 @@ def upgrade() -> None:
     op.create_index("ix_item_topics_topic_id", "item_topics", ["topic_id", "item_id"])
     # a plain ALTER: rebuilding items in batch mode would copy its generated sort_at
     op.add_column("items", sa.Column("featured_order", sa.Integer(), nullable=True))
+    unruled = "ruled_at IS NULL"
+    op.create_index("ix_items_unruled", "items", ["status", "id"],
+                    sqlite_where=sa.text(unruled), postgresql_where=sa.text(unruled))
     featured = "featured_order IS NOT NULL"
     op.create_index("ix_items_featured", "items", ["featured_order"],
                     sqlite_where=sa.text(featured), postgresql_where=sa.text(featured))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_items_unruled", table_name="items")
     op.drop_index("ix_items_featured", table_name="items")
     op.execute("ALTER TABLE items DROP COLUMN featured_order")  # SQLite 3.35+ and PostgreSQL
     op.drop_index("ix_item_topics_topic_id", table_name="item_topics")
