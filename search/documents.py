@@ -16,7 +16,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rabkor.core.store.models import Item, ItemStatus, Source, Submission, Translation
+from rabkor.core.store.models import (
+    Item,
+    ItemStatus,
+    ItemTopic,
+    Source,
+    Submission,
+    Topic,
+    Translation,
+)
 from rabkor.core.text.html import plain_text
 from rabkor.search.analysis import prepare
 
@@ -80,10 +88,15 @@ def documents_for(session: Session, ids: list[int],
                    Translation.text, Translation.is_human)
             .where(Translation.item_id.in_(ids), Translation.language.in_(languages))):
         translated.setdefault((item_id, lang), {})[name] = (text, human)
-    return [_document(row, translated, languages) for row in rows]
+    desk: dict[int, list[str]] = {}  # the topics editors gave (editor/topics.py), by slug
+    for item_id, slug in connection.execute(
+            select(ItemTopic.item_id, Topic.slug).join(Topic, Topic.id == ItemTopic.topic_id)
+            .where(ItemTopic.item_id.in_(ids))):
+        desk.setdefault(item_id, []).append(slug)
+    return [_document(row, translated, languages, desk.get(row[0], ())) for row in rows]
 
 
-def _document(row, translated, languages: tuple[str, ...]) -> SearchDocument:
+def _document(row, translated, languages: tuple[str, ...], desk_topics=()) -> SearchDocument:
     (item_id, status, title, summary, content, lang, kind, source_id, published, fetched,
      source_name, category, topic) = row
     lang = lang or ""
@@ -103,7 +116,7 @@ def _document(row, translated, languages: tuple[str, ...]) -> SearchDocument:
             prepare(_body(text.get("summary", ""), text.get("content", "")), site_lang),
             "human" if human else "machine")
     moment = published or fetched
-    topics = tuple(sorted({t for t in (_topic(category), _topic(topic)) if t}))
+    topics = tuple(sorted({t for t in (_topic(category), _topic(topic), *desk_topics) if t}))
     return SearchDocument(
         item_id=item_id, language=lang, kind=str(kind), source_id=source_id or 0,
         source_name=source_name or "", topics=topics,

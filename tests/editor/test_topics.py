@@ -47,7 +47,8 @@ def test_a_topic_needs_a_name_in_every_site_language(client, login_as, store):
     assert actions == ["topic added", "topic renamed"]
 
 
-def test_an_editor_gives_an_item_topics_and_it_is_indexed_again(client, login_as, store):
+def test_an_editor_gives_an_item_topics_and_it_is_indexed_again(client, login_as, store,
+                                                                 settings):
     login_as(client, "admin")
     _topic(client, "dock-strikes")
     _topic(client, "housing", name_en="Housing", name_es="Vivienda", name_de="Wohnen")
@@ -67,6 +68,10 @@ def test_an_editor_gives_an_item_topics_and_it_is_indexed_again(client, login_as
         [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "topics changed"))
         assert (event.before, event.after) == ({"topics": []},
                                                {"topics": ["dock-strikes", "housing"]})
+    from rabkor.search.service import search
+
+    found = search(settings, "topic:dock-strikes", lang="en")
+    assert [h.item_id for h in found.hits] == [item_id]  # the index has its topics
     # a retired topic stays on its items but cannot be given again
     client.post(f"/admin/topics/{housing}", data={"csrf_token": csrf_of(page),
                                                    "do": "retire"})
