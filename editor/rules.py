@@ -192,9 +192,10 @@ def apply_rules(store: Store) -> RulesReport:
                             .values(ruled_at=now, updated_at=Item.updated_at))
             if new_hits:  # one statement, not an ORM object each
                 session.execute(insert(RuleHit), new_hits)
+            loaded = {item.id: item for item in session.scalars(  # one query, not one each
+                select(Item).where(Item.id.in_([i for i, _ in decided])).with_for_update())}
             for item_id, hits in decided:
-                outcome = _decide(session, session.get(Item, item_id, with_for_update=True),
-                                  hits, now)
+                outcome = _decide(session, loaded[item_id], hits, now)
                 approved += outcome == APPROVE
                 rejected += outcome == REJECT
                 flagged += outcome == FLAG
