@@ -411,9 +411,9 @@ class RuleHit(Base):
     __table_args__ = (UniqueConstraint("item_id", "rule_id", name="uq_rule_hits_item_rule"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # looked up by item through the unique key, whose first column it is
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE", name="fk_rule_hits_item_id_items"),
-        index=True)
+        ForeignKey("items.id", ondelete="CASCADE", name="fk_rule_hits_item_id_items"))
     rule_id: Mapped[int] = mapped_column(
         ForeignKey("rules.id", ondelete="CASCADE", name="fk_rule_hits_rule_id_rules"),
         index=True)
