@@ -17,8 +17,15 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
-from rabkor.site.handlers.feeds import feeds_show
-from rabkor.site.handlers.items import home_redirect, items_list, items_show
+from rabkor.site.handlers.items import home_redirect, items_show
+from rabkor.site.handlers.listings import (
+    archive_index,
+    home,
+    listing_feed,
+    listing_page,
+    source_directory,
+    topic_index,
+)
 from rabkor.site.handlers.moderation import moderation_log
 from rabkor.site.handlers.search import search_show
 from rabkor.site.handlers.submissions import (
@@ -31,13 +38,33 @@ from rabkor.site.pages import HERE, make_templates, render
 
 logger = logging.getLogger(__name__)
 
+# each listing: its pages, and its feeds at …/feed.atom, feed.rss, feed.json
+LISTING_PATHS = {
+    "latest": ("/{lang}/latest", "/{lang}/feed.{fmt}"),
+    "topic": ("/{lang}/topics/{slug}", None),
+    "source": ("/{lang}/sources/{source_id:int}", None),
+    "kind": ("/{lang}/kinds/{kind}", None),
+    "original_language": ("/{lang}/originally/{code}", None),
+    "month": ("/{lang}/archive/{year:int}/{month:int}", None),
+}
+LISTING_ROUTES = [
+    route
+    for name, (path, feed) in LISTING_PATHS.items()
+    for route in (Route(path, listing_page(name), name=name),
+                  Route(feed or f"{path}/feed.{{fmt}}", listing_feed(name),
+                        name=f"{name}_feed"))
+]
+
 ROUTES = [
     Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
     Route("/", home_redirect, name="home_redirect"),
-    Route("/{lang}/", items_list, name="items_list"),
+    Route("/{lang}/", home, name="items_list"),
     Route("/{lang}/items/{id:int}", items_show, name="items_show"),
     Route("/{lang}/search", search_show, name="search_show"),
-    Route("/{lang}/feed.atom", feeds_show, name="feeds_show"),
+    *LISTING_ROUTES,
+    Route("/{lang}/topics", topic_index, name="topics"),
+    Route("/{lang}/sources", source_directory, name="sources"),
+    Route("/{lang}/archive", archive_index, name="archive"),
     Route("/{lang}/submit", submissions_new, methods=["GET"], name="submissions_new"),
     Route("/{lang}/submit", submissions_create, methods=["POST"], name="submissions_create"),
     Route("/{lang}/submit/received", submissions_received, name="submissions_received"),

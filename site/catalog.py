@@ -1,4 +1,5 @@
-"""What the public site reads from the store: approved items only, newest first."""
+"""Published items one by one, or by ids in a given order (search results); the listings
+are site/listings.py."""
 
 from __future__ import annotations
 
@@ -8,15 +9,6 @@ from sqlalchemy.orm import Session, selectinload
 from rabkor.core.store.models import Item, ItemStatus
 
 _LOAD = (selectinload(Item.translations), selectinload(Item.source))
-_NEWEST = (Item.sort_at.desc(), Item.id.desc())  # ix_items_listing
-
-
-def latest_items(session: Session, *, limit: int, offset: int = 0) -> list[Item]:
-    """Approved items, newest first by publication date (fetch date when there is none)."""
-    stmt = (select(Item).where(Item.status == ItemStatus.APPROVED,
-                               Item.duplicate_of_id.is_(None)).order_by(*_NEWEST)
-            .options(*_LOAD).limit(limit).offset(offset))
-    return list(session.scalars(stmt))
 
 
 def approved_item(session: Session, item_id: int) -> Item | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from rabkor.core import languages
 from rabkor.core.languages import direction, native_name
 
-__all__ = ["_", "direction", "kind_name", "language_name", "native_name", "negotiate"]
+__all__ = ["_", "direction", "kind_name", "kind_plural", "language_name", "native_name",
+           "negotiate"]
 
 
 def _(message: str) -> str:
@@ -44,5 +45,14 @@ MEDIA_KINDS = {"article": _("Article"), "audio": _("Audio"), "video": _("Video")
                "lecture": _("Lecture")}
 
 
+KIND_PLURALS = {"article": _("Articles"), "audio": _("Audio"), "video": _("Video"),
+                "lecture": _("Lectures")}
+
+
 def kind_name(kind: str) -> str:
     return MEDIA_KINDS.get(str(kind), str(kind))
+
+
+def kind_plural(kind: str) -> str:
+    """A listing's name: "Articles", "Lectures"."""
+    return KIND_PLURALS.get(str(kind), str(kind))

@@ -30,7 +30,8 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(_=i18n._, native_name=i18n.native_name,
-                       language_name=i18n.language_name, kind_name=i18n.kind_name)
+                       language_name=i18n.language_name, kind_name=i18n.kind_name,
+                       kind_plural=i18n.kind_plural)
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = jinja2.pass_context(
         lambda context, name, /, **params: path_for(context["request"], name, **params))

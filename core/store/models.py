@@ -182,6 +182,8 @@ class Item(Base):
         Index("ix_items_page_pending", "source_id",
               sqlite_where=text("page_attempts IS NOT NULL"),
               postgresql_where=text("page_attempts IS NOT NULL")),
+        # a source's published items in order (the site's source pages, site/listings.py)
+        Index("ix_items_source_sort", "source_id", "status", "sort_at", "id"),
         # the pending items the desk's rules have not read yet, in order (editor/rules.py)
         Index("ix_items_unruled", "status", "id",
               sqlite_where=text("ruled_at IS NULL"), postgresql_where=text("ruled_at IS NULL")),

@@ -1,4 +1,4 @@
-"""The home page (items newest first) and the item page."""
+"""The item page, and `/`, which sends a reader to their language."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from rabkor.site.display import item_view
 from rabkor.site.i18n import _, negotiate
 from rabkor.site.pages import path_for, reader_language, render, settings_of
 
-PER_PAGE = 20
-
 
 async def home_redirect(request: Request) -> Response:
     """`/` sends the reader to the site language their browser prefers."""
@@ -20,17 +18,6 @@ async def home_redirect(request: Request) -> Response:
     response = RedirectResponse(path_for(request, "items_list", lang=lang), status_code=302)
     response.headers["Vary"] = "Accept-Language"
     return response
-
-
-async def items_list(request: Request) -> Response:
-    lang = reader_language(request)
-    page = page_number(request)
-    with request.app.state.store.read() as s:
-        items = catalog.latest_items(s, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    views = [item_view(item, lang) for item in items[:PER_PAGE]]
-    return render(request, "items/list.html", {
-        "lang": lang, "views": views, "page": page, "has_next": len(items) > PER_PAGE,
-    })
 
 
 async def items_show(request: Request) -> Response:

@@ -1,6 +1,6 @@
 """The desk's vocabularies: source categories (tendencies) as a managed list, topics with a
-name per site language and the items they are given, featured items in an order, and an
-index of the items the desk's rules have not read (and no second index of the rules' hits
+name per site language and the items they are given, featured items in an order, an
+index of the items the desk's rules have not read, one of each source's items in order (and no second index of the rules' hits
 by item: their unique key starts with the item)
 
 Revision ID: 0015
@@ -50,6 +50,7 @@ def upgrade() -> None:
     # a plain ALTER: rebuilding items in batch mode would copy its generated sort_at
     op.add_column("items", sa.Column("featured_order", sa.Integer(), nullable=True))
     op.drop_index("ix_rule_hits_item_id", table_name="rule_hits")
+    op.create_index("ix_items_source_sort", "items", ["source_id", "status", "sort_at", "id"])
     unruled = "ruled_at IS NULL"
     op.create_index("ix_items_unruled", "items", ["status", "id"],
                     sqlite_where=sa.text(unruled), postgresql_where=sa.text(unruled))
@@ -60,6 +61,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_items_unruled", table_name="items")
+    op.drop_index("ix_items_source_sort", table_name="items")
     op.create_index("ix_rule_hits_item_id", "rule_hits", ["item_id"])
     op.drop_index("ix_items_featured", table_name="items")
     op.execute("ALTER TABLE items DROP COLUMN featured_order")  # SQLite 3.35+ and PostgreSQL
