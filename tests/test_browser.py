@@ -525,3 +525,48 @@ def test_the_review_page_marks_the_volunteers_changes_at_two_widths_with_axe(
             edith.screenshot(path=str(settings.data_dir / f"review-{width}.png"), full_page=True)
             violations = Axe().run(edith).response["violations"]
             assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_readers_listings_at_two_widths_with_axe(settings, store, browser, lang):
+    """The home page (featured, then the latest), a media kind's listing, the directory of
+    organisations and a source's page, in English and Arabic at 1280 and 390 px: nothing
+    off-screen, no accessibility violation that axe-core finds."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from rabkor.core.store.models import Translation
+
+    with store.transaction() as s:
+        radio = Source(feed_url="https://example.org/feed", title="Dock Workers' Radio",
+                       category="Syndicalist", description="The voice of the port's rank "
+                       "and file, since 1998.", editorial_comment="Read it for the strikes.")
+        s.add(Source(feed_url="https://example.net/feed", title="Tenants Now",
+                     category="Housing movement"))
+        for n in range(30):
+            item = Item(source=radio, url=f"https://example.org/{n}", language="en",
+                        title=f"Dockers strike in port number {n}", status=ItemStatus.APPROVED,
+                        media_kind=MediaKind.AUDIO if n % 3 == 0 else MediaKind.ARTICLE,
+                        summary="<p>A long night at the gates: the harbour stays closed.</p>",
+                        featured_order=1 if n == 4 else None)
+            item.translations.append(Translation(
+                field="title", language="ar", source_language="en", engine="apertium",
+                text=f"إضراب عمال الميناء رقم {n}"))
+            s.add(item)
+        s.flush()
+        radio_id = radio.id
+    settings = settings.with_(languages=("en", "ar"))
+    with served(create_app(settings, store), free_port()) as live_site:
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+            for path in (f"/{lang}/", f"/{lang}/kinds/audio", f"/{lang}/sources",
+                         f"/{lang}/sources/{radio_id}"):
+                page.goto(f"{live_site}{path}")
+                assert page.locator("article.card").count() >= 1 or "sources" in path
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+                name = path.strip("/").replace("/", "-")
+                page.screenshot(path=str(settings.data_dir / f"{name}-{width}.png"),
+                                full_page=True)
+                violations = Axe().run(page).response["violations"]
+                assert violations == [], (path, [(v["id"], v["nodes"][0]["html"])
+                                                 for v in violations])
+            page.close()
