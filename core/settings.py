@@ -68,6 +68,12 @@ class Settings:
         metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
                          "(pure Python). Changing it rebuilds the index at the next run."},
     )
+    page_cache_seconds: int = field(
+        default=10,
+        metadata={"doc": "Seconds a rendered page or feed of the site is answered from memory "
+                         "(0: never); a change by the desk in the same process drops them "
+                         "at once."},
+    )
     public_moderation_log: bool = field(
         default=False,
         metadata={"doc": "Show readers the moderation log at /<lang>/moderation: the "
@@ -232,6 +238,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.languages:
         raise ConfigError("setting 'languages' must name at least one language")
+    if settings.page_cache_seconds < 0:
+        raise ConfigError("setting 'page_cache_seconds' must be 0 or more")
     if settings.review_lock_minutes < 1:
         raise ConfigError("setting 'review_lock_minutes' must be at least 1")
     if settings.search_engine not in SEARCH_ENGINES:

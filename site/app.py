@@ -17,6 +17,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
+from rabkor.site.cache import PageCache, cached
 from rabkor.site.handlers.items import home_redirect, items_show
 from rabkor.site.handlers.listings import (
     archive_index,
@@ -50,21 +51,21 @@ LISTING_PATHS = {
 LISTING_ROUTES = [
     route
     for name, (path, feed) in LISTING_PATHS.items()
-    for route in (Route(path, listing_page(name), name=name),
-                  Route(feed or f"{path}/feed.{{fmt}}", listing_feed(name),
+    for route in (Route(path, cached(listing_page(name)), name=name),
+                  Route(feed or f"{path}/feed.{{fmt}}", cached(listing_feed(name)),
                         name=f"{name}_feed"))
 ]
 
 ROUTES = [
     Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
     Route("/", home_redirect, name="home_redirect"),
-    Route("/{lang}/", home, name="items_list"),
-    Route("/{lang}/items/{id:int}", items_show, name="items_show"),
-    Route("/{lang}/search", search_show, name="search_show"),
+    Route("/{lang}/", cached(home), name="items_list"),
+    Route("/{lang}/items/{id:int}", cached(items_show), name="items_show"),
+    Route("/{lang}/search", cached(search_show), name="search_show"),
     *LISTING_ROUTES,
-    Route("/{lang}/topics", topic_index, name="topics"),
-    Route("/{lang}/sources", source_directory, name="sources"),
-    Route("/{lang}/archive", archive_index, name="archive"),
+    Route("/{lang}/topics", cached(topic_index), name="topics"),
+    Route("/{lang}/sources", cached(source_directory), name="sources"),
+    Route("/{lang}/archive", cached(archive_index), name="archive"),
     Route("/{lang}/submit", submissions_new, methods=["GET"], name="submissions_new"),
     Route("/{lang}/submit", submissions_create, methods=["POST"], name="submissions_create"),
     Route("/{lang}/submit/received", submissions_received, name="submissions_received"),
@@ -83,6 +84,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app = web_app(settings, store, routes=ROUTES, headers=SITE_HEADERS,
                   exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates()
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
     return app
 
 

@@ -102,11 +102,13 @@ def month_bounds(value: str) -> tuple[datetime, datetime]:
 
 
 def featured(session: Session, limit: int = 6) -> list[Item]:
-    """The desk's featured items in its order (editor/topics.py), published ones only."""
-    return list(session.scalars(
-        select(Item).where(Item.featured_order.is_not(None),
-                           Item.status == ItemStatus.APPROVED)
-        .order_by(Item.featured_order, *NEWEST).options(*_LOAD).limit(limit)))
+    """The desk's featured items in its order (editor/topics.py), published ones only
+    (a decision that unpublishes one unfeatures it; the status is checked here all the
+    same). Asked by the featured index alone: with the status in the query, SQLite
+    walked every published item by the status index."""
+    found = session.scalars(select(Item).where(Item.featured_order.is_not(None))
+                            .order_by(Item.featured_order, *NEWEST).options(*_LOAD))
+    return [item for item in found if item.status == ItemStatus.APPROVED][:limit]
 
 
 def topics(session: Session) -> list[tuple[Topic, int]]:
