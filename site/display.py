@@ -34,6 +34,7 @@ class ItemView:
     translation: Translation | None  # of the title; it decides the label
     summary_translation: Translation | None
     content_translation: Translation | None = None
+    reader: str = ""  # the reader's language
 
     @property
     def original_language(self) -> str | None:
@@ -50,19 +51,43 @@ class ItemView:
 
     @property
     def label(self) -> str:
-        """"Machine-translated from Spanish (via English)", "Translated by volunteers", or ""."""
-        if self.translation is None or self.translation.engine == UNCHANGED:
+        """The title's label: "Machine-translated from Spanish (via English)", "Translated
+        by volunteers", or ""."""
+        return translation_label(self.translation)
+
+    def part_labels(self) -> list[tuple[str, str]]:
+        """What each part the page shows is: [("Title and summary", "Machine-translated
+        from Spanish"), ("Full text", "Not translated yet: the original, in Spanish")],
+        neighbouring parts with the same label named together; empty when everything
+        is the original in the reader's own language."""
+        parts = [(_("title"), self.translation), (_("summary"), self.summary_translation)]
+        if not self.item.summary.strip():
+            parts.pop()
+        if self.item.content.strip():
+            parts.append((_("full text"), self.content_translation))
+        labelled: list[tuple[list[str], str]] = []
+        for name, translation in parts:
+            text = translation_label(translation) if translation else self._untranslated()
+            machine = translation is not None and not translation.is_human and text
+            if machine and translation.engine:  # by which engine and model
+                made = (translation.engine, translation.model_version)
+                text += f" ({' '.join(p for p in made if p)})"
+            if labelled and labelled[-1][1] == text:
+                labelled[-1][0].append(name)
+            else:
+                labelled.append(([name], text))
+        if all(not text for _names, text in labelled):
+            return []
+        return [(_sentence(_(" and ").join(names) if len(names) < 3 else
+                           _("{first}, {second} and {third}").format(
+                               first=names[0], second=names[1], third=names[2])),
+                 text or _("The original")) for names, text in labelled]
+
+    def _untranslated(self) -> str:
+        if not self.item.language or self.item.language == self.reader:
             return ""
-        if self.translation.is_human:
-            # Post-editing publishes only accepted work, so the editor's review is named.
-            if self.translation.reviewed_at is not None:
-                return _("Translated by volunteers · reviewed")
-            return _("Translated by volunteers")
-        source = language_name(self.translation.source_language)
-        if self.translation.pivot:  # es→en→de: say so, two machine steps lose more
-            return _("Machine-translated from {language} via {pivot}").format(
-                language=source, pivot=language_name(self.translation.pivot))
-        return _("Machine-translated from {language}").format(language=source)
+        return _("Not translated yet: the original, in {language}").format(
+            language=language_name(self.item.language))
 
     @property
     def engine(self) -> str:
@@ -150,7 +175,29 @@ def item_view(item: Item, lang: str) -> ItemView:
         translation=title_tr,
         summary_translation=summary_tr,
         content_translation=content_tr,
+        reader=lang,
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def translation_label(translation: Translation | None) -> str:
+    """"Machine-translated from Spanish (via English)", "Translated by volunteers", or ""
+    (no translation, or a text kept as it was because it was already in the language)."""
+    if translation is None or translation.engine == UNCHANGED:
+        return ""
+    if translation.is_human:
+        # Post-editing publishes only accepted work, so the editor's review is named.
+        if translation.reviewed_at is not None:
+            return _("Translated by volunteers · reviewed")
+        return _("Translated by volunteers")
+    source = language_name(translation.source_language)
+    if translation.pivot:  # es→en→de: say so, two machine steps lose more
+        return _("Machine-translated from {language} via {pivot}").format(
+            language=source, pivot=language_name(translation.pivot))
+    return _("Machine-translated from {language}").format(language=source)
 
 
 def youtube_id(url: str) -> str | None:
