@@ -531,8 +531,9 @@ def test_the_review_page_marks_the_volunteers_changes_at_two_widths_with_axe(
 def test_the_readers_listings_at_two_widths_with_axe(settings, store, browser, lang):
     """The home page (featured, then the latest), a media kind's listing, the directory of
     organisations and a source's page, in English and Arabic at 1280 and 390 px: nothing
-    off-screen, no accessibility violation that axe-core finds."""
+    off-screen, a skip link first, no accessibility violation that axe-core finds."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
 
     from rabkor.core.store.models import Translation
 
@@ -562,6 +563,11 @@ def test_the_readers_listings_at_two_widths_with_axe(settings, store, browser, l
                          f"/{lang}/sources/{radio_id}"):
                 page.goto(f"{live_site}{path}")
                 assert page.locator("article.card").count() >= 1 or "sources" in path
+                page.keyboard.press("Tab")  # the skip link first, visible when focused
+                skip = page.locator("a.skip")
+                expect(skip).to_be_focused()
+                box = skip.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, path
                 name = path.strip("/").replace("/", "-")
                 page.screenshot(path=str(settings.data_dir / f"{name}-{width}.png"),
