@@ -18,7 +18,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
 from rabkor.site.cache import PageCache, cached
-from rabkor.site.handlers.items import home_redirect, items_show
+from rabkor.site.handlers.items import home_redirect, items_show, story_show
 from rabkor.site.handlers.listings import (
     archive_index,
     home,
@@ -61,6 +61,7 @@ ROUTES = [
     Route("/", home_redirect, name="home_redirect"),
     Route("/{lang}/", cached(home), name="items_list"),
     Route("/{lang}/items/{id:int}", cached(items_show), name="items_show"),
+    Route("/{lang}/items/{id:int}/story", cached(story_show), name="story_show"),
     Route("/{lang}/search", cached(search_show), name="search_show"),
     *LISTING_ROUTES,
     Route("/{lang}/topics", cached(topic_index), name="topics"),

@@ -1,12 +1,13 @@
-"""The item page, and `/`, which sends a reader to their language."""
+"""The item page, its story's coverage, and `/`, which sends a reader to their language."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.site import catalog
+from rabkor.site import catalog, stories
 from rabkor.site.display import item_view
 from rabkor.site.i18n import _, negotiate
 from rabkor.site.pages import path_for, reader_language, render, settings_of
@@ -23,11 +24,33 @@ async def home_redirect(request: Request) -> Response:
 async def items_show(request: Request) -> Response:
     lang = reader_language(request)
     item_id = request.path_params["id"]
-    with request.app.state.store.read() as s:
-        item = catalog.approved_item(s, item_id) if item_id < 2**63 else None
+
+    def read():
+        with request.app.state.store.read() as s:
+            item = catalog.approved_item(s, item_id) if item_id < 2**63 else None
+            return item, stories.coverage_count(s, item) if item else 0
+
+    item, told = await run_in_threadpool(read)
     if item is None:
         raise HTTPException(404, _("There is no published item with this number."))
-    return render(request, "items/show.html", {"lang": lang, "view": item_view(item, lang)})
+    return render(request, "items/show.html", {"lang": lang, "view": item_view(item, lang),
+                                                "coverage": told})
+
+
+async def story_show(request: Request) -> Response:
+    """How a story was covered: every published item that tells it, by whom, when."""
+    lang = reader_language(request)
+    item_id = request.path_params["id"]
+
+    def read():
+        with request.app.state.store.read() as s:
+            story = stories.story_of(s, item_id) if item_id < 2**63 else None
+            return story, [item_view(i, lang) for i in story.items] if story else []
+
+    story, views = await run_in_threadpool(read)
+    if story is None:
+        raise HTTPException(404, _("There is no published item with this number."))
+    return render(request, "items/story.html", {"lang": lang, "story": story, "views": views})
 
 
 def page_number(request: Request) -> int:
