@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test lint format run bench clean
+.PHONY: help install demo test lint format run bench clean messages
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,3 +51,8 @@ bench: $(STAMP)  ## the crawl, translation, translation-quality, language-identi
 
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data
+
+messages: $(STAMP)  ## extract the site's UI strings and update each language's catalog
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o site/locales/messages.pot .
+	for lang in es fr de pt ru zh ar; do \
+		$(VENV)/bin/pybabel update -i site/locales/messages.pot -d site/locales -l $$lang --no-fuzzy-matching; done

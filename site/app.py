@@ -34,7 +34,7 @@ from rabkor.site.handlers.submissions import (
     submissions_new,
     submissions_received,
 )
-from rabkor.site.i18n import _
+from rabkor.site.i18n import N_, _, use
 from rabkor.site.pages import HERE, make_templates, render
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,10 @@ ROUTES = [
     Route("/{lang}/moderation", moderation_log, name="moderation_log"),
 ]
 
+FALLBACK = N_("Something went wrong.")
 GENERIC_MESSAGES = {
-    404: _("There is no such page."),
-    405: _("This address does not accept that kind of request."),
+    404: N_("There is no such page."),
+    405: N_("This address does not accept that kind of request."),
 }
 
 
@@ -109,7 +110,10 @@ async def error_page(request: Request, exc: Exception) -> Response:
                          exc_info=exc)
             detail = HTTPStatus(status).phrase
     generic = detail == HTTPStatus(status).phrase  # Starlette's own wording, or a 5xx
-    message = GENERIC_MESSAGES.get(status, _("Something went wrong.")) if generic else detail
+    if lang:
+        use(lang)
+    message = _(GENERIC_MESSAGES.get(status, FALLBACK)) if generic \
+        else detail
     response = render(request, "error.html", {"lang": lang, "message": message},
                       status_code=status)
     response.headers.update(headers or {})

@@ -109,8 +109,9 @@ def cached(handler: Handler) -> Handler:
 
 
 def _send(request: Request, cache: PageCache, key: str, kept: Kept) -> Response:
-    headers = {"ETag": kept.etag, "Vary": "Accept-Encoding",
-               "Cache-Control": f"public, max-age={int(cache.seconds)}"}
+    # browsers and proxies keep it but ask again each time (a 304 when unchanged): with a
+    # max-age an editor who has just published would see the old page from their own cache
+    headers = {"ETag": kept.etag, "Vary": "Accept-Encoding", "Cache-Control": "public, no-cache"}
     if kept.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     if len(kept.body) >= MIN_GZIP and "gzip" in request.headers.get("accept-encoding", ""):

@@ -29,7 +29,8 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(_=i18n._, native_name=i18n.native_name,
+    env.globals.update(_=i18n._, ngettext=i18n.ngettext, number=i18n.number,
+                       date_text=i18n.date_text, native_name=i18n.native_name,
                        language_name=i18n.language_name, kind_name=i18n.kind_name,
                        kind_plural=i18n.kind_plural)
     templates = Jinja2Templates(env=env)
@@ -57,6 +58,7 @@ def reader_language(request: Request) -> str:
     lang = request.path_params.get("lang", "")
     if lang not in settings_of(request).languages:
         raise HTTPException(404, i18n._("There is no such page."))
+    i18n.use(lang)
     return lang
 
 
@@ -65,6 +67,7 @@ def render(request: Request, template: str, context: dict[str, object],
     """A page with what the layout needs: language, direction, switcher, feed link."""
     settings = settings_of(request)
     lang = str(context.get("lang") or settings.languages[0])
+    i18n.use(lang)
     context = {
         **context,
         "lang": lang,

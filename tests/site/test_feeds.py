@@ -17,7 +17,7 @@ def test_feed_is_valid_atom_with_translated_titles(client, add_item):
     assert feed.version == "atom10"
     assert [e.title for e in feed.entries] == ["Huelga <y> victoria"]
     entry = feed.entries[0]
-    assert "Machine-translated from English" in entry.summary
+    assert "Traducido automáticamente del inglés" in entry.summary
     assert entry.link.startswith("http://127.0.0.1:8000/es/items/")  # from the settings
 
 

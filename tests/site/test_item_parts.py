@@ -26,9 +26,9 @@ def test_each_part_is_labelled(client, store, add_item):
     assert _parts(client.get(f"/en/items/{item_id}").text) == [
         "Title and summary: Machine-translated from Spanish (argos 1.9)",
         "Full text: Not translated yet: the original, in Spanish"]
-    # in German nothing is translated: one line says so for all three
+    # in German nothing is translated: one line says so for all three, in German
     assert _parts(client.get(f"/de/items/{item_id}").text) == [
-        "Title, summary and full text: Not translated yet: the original, in Spanish"]
+        "Titel, Zusammenfassung und Volltext: Noch nicht übersetzt: das Original, auf Spanisch"]
     # a Spanish reader reads the original: no labels
     assert _parts(client.get(f"/es/items/{item_id}").text) == []
 

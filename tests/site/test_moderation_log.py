@@ -54,7 +54,7 @@ def test_rejected_submissions_with_their_reason_and_without_names(settings, stor
     text = page.text
     assert text.index("Celebrity wedding photos") < text.index("Cheap watches")  # newest first
     assert "spam or advertising" in text and "off the editorial line" in text
-    assert "(shop.example.net)" in text and "watches?ref" not in text
+    assert '(<bdi class="host">shop.example.net</bdi>)' in text and "watches?ref" not in text
     for absent in ("Maria Obrera", "A strike, later reopened", "Port workers win",
                    "Rejected from a feed", "from the union"):
         assert absent not in text

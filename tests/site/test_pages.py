@@ -37,7 +37,7 @@ def test_home_in_spanish_shows_the_labelled_translation_and_the_original_link(cl
     page = client.get("/es/").text
     assert "Huelga de estibadores en Róterdam" in page
     assert "Dockers strike in Rotterdam" not in page
-    assert "Machine-translated from English" in page
+    assert "Traducido automáticamente del inglés" in page  # the Spanish catalog, CLDR's name
     assert 'title="argos 1.9"' in page
     assert 'href="https://news.example/strike"' in page
     assert "Dockers strike in Rotterdam" in client.get("/en/").text
@@ -46,12 +46,12 @@ def test_home_in_spanish_shows_the_labelled_translation_and_the_original_link(cl
 def test_human_translations_are_credited_to_volunteers(client, add_item):
     add_item("Rent strike", translations={("title", "de"): "Mietstreik"}, human=True)
     page = client.get("/de/").text
-    assert "Mietstreik" in page and "Translated by volunteers" in page
+    assert "Mietstreik" in page and "Von Freiwilligen übersetzt" in page
 
 
 def test_untranslated_items_are_marked_with_their_language(client, add_item):
     add_item("Solo en castellano", language="es")
-    assert "Spanish" in client.get("/de/").text
+    assert "Spanisch" in client.get("/de/").text
 
 
 def test_unknown_language_is_404(client):
