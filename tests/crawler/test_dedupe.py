@@ -16,7 +16,7 @@ from rabkor.crawler.draft import DraftItem
 from rabkor.crawler.parse.feed import parse_feed
 from rabkor.crawler.store.items import insert_items, refingerprint
 from rabkor.editor.queue import pending_page
-from rabkor.site.catalog import latest_items
+from rabkor.site.listings import Listing, page
 from tests.conftest import FEEDS
 from tests.crawler.conftest import add_feeds
 
@@ -104,7 +104,7 @@ def test_a_republished_story_is_linked_and_hidden_from_site_and_queue(store):
     with store.transaction() as s:
         s.get(Item, copy.id).status = ItemStatus.APPROVED
     with store.read() as s:
-        assert [i.id for i in latest_items(s, limit=10)] == [original.id]
+        assert [i.id for i in page(s, Listing(), limit=10).items] == [original.id]
 
 
 def _republished(draft: DraftItem, site: str, words: int) -> DraftItem:
