@@ -33,6 +33,8 @@ FULL_TEXT = {"auto": None, "always": True, "never": False}  # the form's words a
 class Intake(Protocol):
     """What the directory needs from the crawler."""
 
+    max_opml_bytes: int  # the largest OPML file its parser reads
+
     def add_from_site(self, url: str, *, pick: int | None = None, add_all: bool = False,
                       kind: str | None = None, **fields: object): ...
 

@@ -91,12 +91,14 @@ def cached(handler: Handler) -> Handler:
 
     async def answer(request: Request) -> Response:
         cache: PageCache = request.app.state.page_cache
+        if cache.seconds <= 0:
+            return await handler(request)
         key = f"{request.url.path}?{request.url.query}"
-        kept = cache.get(key) if cache.seconds > 0 else None
+        kept = cache.get(key)
         if kept is None:
             version = changes.version()  # before rendering: a change meanwhile drops it
             response = await handler(request)
-            if response.status_code != 200 or cache.seconds <= 0:
+            if response.status_code != 200:
                 return response
             body = bytes(response.body)
             kept = Kept(body, response.headers.get("content-type", "text/html"),

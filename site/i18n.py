@@ -39,10 +39,6 @@ def use(lang: str) -> None:
     _reader.set(lang)
 
 
-def current() -> str:
-    return _reader.get()
-
-
 @functools.cache
 def catalog(lang: str) -> gettext.NullTranslations:
     """The compiled catalog of `lang`; for English (or a language without a catalog) the

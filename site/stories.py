@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, Source
@@ -68,6 +68,6 @@ def story_of(session: Session, item_id: int) -> Story | None:
 def coverage_count(session: Session, item: Item) -> int:
     """How many published items tell the story `item` belongs to (1: only itself)."""
     root = item.duplicate_of_id or item.id
-    return len(session.scalars(select(Item.id).where(
+    return session.scalar(select(func.count()).select_from(Item).where(
         or_(Item.id == root, Item.duplicate_of_id == root),
-        Item.status == ItemStatus.APPROVED)).all())
+        Item.status == ItemStatus.APPROVED)) or 0

@@ -41,6 +41,16 @@ def browser():
         browser.close()
 
 
+def _log_in(page, base: str, name: str, password: str = "a long password"):
+    """Log `page` in to the editor as `name`; the page, on the landing page."""
+    page.goto(f"{base}/editor/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
 def test_editor_approves_an_item_and_readers_see_it(settings, store, feed_server, live_site,
                                                     browser):
     with store.transaction() as s:
@@ -54,11 +64,7 @@ def test_editor_approves_an_item_and_readers_see_it(settings, store, feed_server
     page.goto(f"{live_site}/de/")
     assert title not in page.content()  # pending items are not public
 
-    page.goto(f"{live_site}/editor/")
-    page.fill("input[name=username]", "edith")
-    page.fill("input[name=password]", "a long password")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    _log_in(page, live_site, "edith")
     assert title in page.content()  # the queue shows the pending item
     page.click("article.item button:has-text('Approve')")
     page.wait_for_load_state()
@@ -216,11 +222,7 @@ def test_the_desk_filters_and_bulk_approves_at_two_widths_with_axe(settings, sto
     with served(create_app(settings, store), free_port()) as live_site:
         for width, spanish in ((1280, 8), (390, 5)):  # three approved at 1280
             page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
-            page.goto(f"{live_site}/editor/login")
-            page.fill("input[name=username]", "edith")
-            page.fill("input[name=password]", "a long password")
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            _log_in(page, live_site, "edith")
             page.click(".facets a:has-text('Spanish')")
             page.wait_for_load_state()
             assert page.locator("article.item").count() == spanish
@@ -332,13 +334,7 @@ def test_two_editors_on_one_item_and_the_desk_pages_with_axe(settings, store, br
         create_user(s, "jose", "a long password", "editor")
 
     def log_in(context, name, base):
-        page = context.new_page()
-        page.goto(f"{base}/editor/login")
-        page.fill("input[name=username]", name)
-        page.fill("input[name=password]", "a long password")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        return page
+        return _log_in(context.new_page(), base, name)
 
     with served(create_app(settings, store), free_port()) as live_site:
         maria = log_in(browser.new_context(), "maria", live_site)
@@ -398,11 +394,7 @@ def test_the_post_editing_textarea_is_the_widest_column(settings, store, browser
     with served(create_app(settings, store), free_port()) as live_site:
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(f"{live_site}/editor/login")
-            page.fill("input[name=username]", "tina")
-            page.fill("input[name=password]", "a long password")
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
+            _log_in(page, live_site, "tina")
             page.goto(f"{live_site}/editor/translations/{item_id}/en")
             if page.locator("button:has-text('Claim')").count():
                 page.click("button:has-text('Claim')")
@@ -428,12 +420,7 @@ def test_sources_added_classified_and_commented_on_from_the_web(settings, store,
         create_user(s, "maria", "a long password", "admin")
     with served(create_app(settings, store), free_port()) as live_site:
         context = browser.new_context(bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{live_site}/editor/login")
-        page.fill("input[name=username]", "maria")
-        page.fill("input[name=password]", "a long password")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        page = _log_in(context.new_page(), live_site, "maria")
         page.click("nav a:has-text('Sources')")
         page.click("a:has-text('Categories')")
         page.fill("input[name=name]", "Dock workers' unions")
@@ -494,13 +481,7 @@ def test_the_review_page_marks_the_volunteers_changes_at_two_widths_with_axe(
         create_user(s, "edith", "a long password", "editor")
 
     def log_in(name):
-        page = browser.new_context(bypass_csp=True).new_page()
-        page.goto(f"{live_site}/editor/login")
-        page.fill("input[name=username]", name)
-        page.fill("input[name=password]", "a long password")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        return page
+        return _log_in(browser.new_context(bypass_csp=True).new_page(), live_site, name)
 
     with served(create_app(settings, store), free_port()) as live_site:
         tina = log_in("tina")
@@ -562,7 +543,8 @@ def test_the_readers_listings_at_two_widths_with_axe(settings, store, browser, l
             for path in (f"/{lang}/", f"/{lang}/kinds/audio", f"/{lang}/sources",
                          f"/{lang}/sources/{radio_id}"):
                 page.goto(f"{live_site}{path}")
-                assert page.locator("article.card").count() >= 1 or "sources" in path
+                if path != f"/{lang}/sources":  # the directory lists sources, not items
+                    assert page.locator("article.card").count() >= 1, path
                 page.keyboard.press("Tab")  # the skip link first, visible when focused
                 skip = page.locator("a.skip")
                 expect(skip).to_be_focused()

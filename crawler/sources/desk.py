@@ -18,6 +18,8 @@ from rabkor.crawler.sources import health, manage
 
 
 class SourceDesk:
+    max_opml_bytes = manage.MAX_OPML_BYTES
+
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from rabkor.core.errors import RabkorError
 from rabkor.core.store.db import Store
-from rabkor.core.web.sessions import session_of, verify_csrf
+from rabkor.core.web.sessions import verify_csrf
 from rabkor.editor import reasons
+from rabkor.editor.handlers.acting import act
 from rabkor.editor.templating import render
-from rabkor.editor.urls import url_for
-from rabkor.editor.users import user_of
 
 
 async def reason_list(request: Request) -> Response:
@@ -34,18 +32,8 @@ async def reason_change(request: Request) -> Response:
 
 
 async def _act(request: Request, change, typed: dict | None = None) -> Response:
-    store: Store = request.app.state.store
-    admin_id = session_of(request).user_id
-
-    def write() -> None:
-        with store.transaction() as s:
-            change(s, user_of(s, admin_id))
-
-    try:
-        await run_in_threadpool(write)
-    except RabkorError as exc:
-        return await _page(request, str(exc), exc.status, typed or {})
-    return RedirectResponse(url_for(request, "reason_list"), status_code=303)
+    return await act(request, change, "reason_list", lambda error, status: _page(
+        request, error, status, typed or {}))
 
 
 async def _page(request: Request, error: str = "", status: int = 200,

@@ -14,6 +14,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import Rule
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import rules
+from rabkor.editor.handlers.acting import as_signed_in
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
 from rabkor.editor.users import user_of
@@ -53,15 +54,8 @@ async def rule_add(request: Request) -> Response:
 
 async def rule_switch(request: Request) -> Response:
     form = await verify_csrf(request)
-    store: Store = request.app.state.store
-    admin_id = session_of(request).user_id
-
-    def write() -> None:
-        with store.transaction() as s:
-            rules.set_active(s, user_of(s, admin_id), request.path_params["rule_id"],
-                             form.get("active") == "1")
-
-    await run_in_threadpool(write)
+    await as_signed_in(request, lambda s, admin: rules.set_active(
+        s, admin, request.path_params["rule_id"], form.get("active") == "1"))
     return RedirectResponse(url_for(request, "rule_list"), status_code=303)
 
 

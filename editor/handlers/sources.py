@@ -15,11 +15,11 @@ from rabkor.core.store.models import MediaKind
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import sources
 from rabkor.editor.audit import record
+from rabkor.editor.handlers.acting import act, as_signed_in
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
 from rabkor.editor.users import user_of
 
-MAX_OPML_BYTES = 5 * 1024 * 1024
 STATES = ("ok", "failing", "never fetched", "disabled")
 
 
@@ -103,16 +103,9 @@ async def source_show(request: Request, *, error: str = "", status: int = 200,
 
 async def source_edit(request: Request) -> Response:
     form = await verify_csrf(request)
-    store, _ = _parts(request)
-    editor_id = session_of(request).user_id
     source_id = request.path_params["source_id"]
-
-    def write() -> None:
-        with store.transaction() as s:
-            sources.edit(s, user_of(s, editor_id), source_id, form)
-
     try:
-        await run_in_threadpool(write)
+        await as_signed_in(request, lambda s, editor: sources.edit(s, editor, source_id, form))
     except InvalidInput as exc:
         return await source_show(request, error=str(exc), status=exc.status, typed=form)
     return RedirectResponse(f"{url_for(request, 'source_show', source_id=source_id)}?saved=1",
@@ -122,18 +115,15 @@ async def source_edit(request: Request) -> Response:
 async def source_switch(request: Request) -> Response:
     """Enable or disable a source, through the crawler's health table."""
     form = await verify_csrf(request)
-    store, intake = _parts(request)
-    editor_id = session_of(request).user_id
+    _, intake = _parts(request)
     source_id = request.path_params["source_id"]
     enable = form.get("enabled") == "1"
 
-    def write() -> None:
-        with store.transaction() as s:
-            source = (intake.enable if enable else intake.disable)(s, source_id)
-            sources.recorded(s, user_of(s, editor_id),
-                             "source enabled" if enable else "source disabled", source)
+    def switch(s, editor) -> None:
+        source = (intake.enable if enable else intake.disable)(s, source_id)
+        sources.recorded(s, editor, "source enabled" if enable else "source disabled", source)
 
-    await run_in_threadpool(write)
+    await as_signed_in(request, switch)
     return RedirectResponse(url_for(request, "source_show", source_id=source_id),
                             status_code=303)
 
@@ -151,27 +141,24 @@ async def sources_export(request: Request) -> Response:
 
 async def sources_import(request: Request) -> Response:
     await verify_csrf(request)
-    store, intake = _parts(request)
-    editor_id = session_of(request).user_id
+    _, intake = _parts(request)
     upload = (await request.form()).get("opml")
     if not isinstance(upload, UploadFile):
         return await _list_page(request, error="choose an OPML file to import", status=400)
-    data = await upload.read(MAX_OPML_BYTES + 1)
-    if len(data) > MAX_OPML_BYTES:
+    limit = intake.max_opml_bytes  # read no more than the parser would take
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
         return await _list_page(request, status=413, error="the OPML file is larger than "
-                                f"{MAX_OPML_BYTES // (1024 * 1024)} MB")
+                                f"{limit // (1024 * 1024)} MB")
 
-    def write() -> int:
-        with store.transaction() as s:
-            added = intake.import_opml(s, data)
-            editor = user_of(s, editor_id)
-            s.flush()
-            record(s, editor, "sources imported",
-                           after={"count": len(added), "file": upload.filename or ""})
-            return len(added)
+    def add(s, editor) -> int:
+        added = intake.import_opml(s, data)
+        record(s, editor, "sources imported",
+               after={"count": len(added), "file": upload.filename or ""})
+        return len(added)
 
     try:
-        count = await run_in_threadpool(write)
+        count = await as_signed_in(request, add)
     except RabkorError as exc:
         return await _list_page(request, error=str(exc), status=exc.status)
     return await _list_page(request, added=count)
@@ -202,15 +189,5 @@ async def category_switch(request: Request) -> Response:
 
 
 async def _category_act(request: Request, change) -> Response:
-    store, _ = _parts(request)
-    admin_id = session_of(request).user_id
-
-    def write() -> None:
-        with store.transaction() as s:
-            change(s, user_of(s, admin_id))
-
-    try:
-        await run_in_threadpool(write)
-    except RabkorError as exc:
-        return await category_list(request, error=str(exc), status=exc.status)
-    return RedirectResponse(url_for(request, "category_list"), status_code=303)
+    return await act(request, change, "category_list", lambda error, status: category_list(
+        request, error=error, status=status))

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
-from rabkor.core.web.sessions import session_of, verify_csrf
+from rabkor.core.web.sessions import verify_csrf
 from rabkor.editor import topics
+from rabkor.editor.handlers.acting import act
 from rabkor.editor.templating import render
-from rabkor.editor.urls import url_for
-from rabkor.editor.users import user_of
 
 
 def _names(form: dict[str, str], languages) -> dict[str, str]:
@@ -53,18 +51,8 @@ async def topic_change(request: Request) -> Response:
 
 
 async def _act(request: Request, change, typed: dict | None = None) -> Response:
-    store: Store = request.app.state.store
-    admin_id = session_of(request).user_id
-
-    def write() -> None:
-        with store.transaction() as s:
-            change(s, user_of(s, admin_id))
-
-    try:
-        await run_in_threadpool(write)
-    except RabkorError as exc:
-        return await topic_list(request, error=str(exc), status=exc.status, typed=typed)
-    return RedirectResponse(url_for(request, "topic_list"), status_code=303)
+    return await act(request, change, "topic_list", lambda error, status: topic_list(
+        request, error=error, status=status, typed=typed))
 
 
 async def featured_list(request: Request) -> Response:

@@ -13,6 +13,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import Role, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import users
+from rabkor.editor.handlers.acting import as_signed_in
 from rabkor.editor.templating import render
 from rabkor.editor.urls import absolute, url_for
 
@@ -93,15 +94,8 @@ async def welcome_submit(request: Request) -> Response:
 
 
 async def _act(request: Request, change, form: dict | None = None) -> Response:
-    store: Store = request.app.state.store
-    admin_id = session_of(request).user_id
-
-    def write():
-        with store.transaction() as s:
-            return change(s, users.user_of(s, admin_id))
-
     try:
-        token = await run_in_threadpool(write)
+        token = await as_signed_in(request, change)
     except RabkorError as exc:
         return await _list(request, error=str(exc), status=exc.status, typed=form or {})
     if isinstance(token, str):  # a one-time link, shown once on this page

@@ -100,19 +100,7 @@ def listing_page(name: str):
 
     async def handler(request: Request) -> Response:
         lang = reader_language(request)
-        cursor = request.query_params.get("after", "")
-
-        def read():
-            with request.app.state.store.read() as s:
-                chosen = LISTINGS[name](s, request, lang)
-                try:
-                    found = listings.page(s, chosen.listing, cursor)
-                except listings.BadCursor:
-                    raise _not_found() from None
-                extra = _about_source(s, chosen.source) if chosen.source else {}
-                return chosen, found, [item_view(i, lang) for i in found.items], extra
-
-        chosen, found, views, extra = await run_in_threadpool(read)
+        chosen, found, views, extra = await _read(request, name, lang, listings.PAGE)
         here = path_for(request, chosen.route, lang=lang, **chosen.params)
         return render(request, "listings/show.html", {
             "lang": lang, "chosen": chosen, "views": views, "here": here,
@@ -135,18 +123,7 @@ def listing_feed(name: str):
         if name == "latest" and wanted.isdigit():  # the old feed address's filter
             return RedirectResponse(path_for(request, "source_feed", lang=lang, fmt=fmt,
                                              source_id=int(wanted)), status_code=301)
-        cursor = request.query_params.get("after", "")
-
-        def read():
-            with request.app.state.store.read() as s:
-                chosen = LISTINGS[name](s, request, lang)
-                try:
-                    found = listings.page(s, chosen.listing, cursor, listings.FEED_SIZE)
-                except listings.BadCursor:
-                    raise _not_found() from None
-                return chosen, found, [item_view(i, lang) for i in found.items]
-
-        chosen, found, views = await run_in_threadpool(read)
+        chosen, found, views, _ = await _read(request, name, lang, listings.FEED_SIZE)
         feed_url = absolute_url(request, f"{chosen.route}_feed", lang=lang, fmt=fmt,
                                 **chosen.params)
         site = settings_of(request).site_title
@@ -161,6 +138,24 @@ def listing_feed(name: str):
     return handler
 
 
+async def _read(request: Request, name: str, lang: str, limit: int):
+    """Listing `name` as its address asks: what it is, its page after `?after=`, the
+    items as the reader sees them, and a source's activity for a source's page."""
+    cursor = request.query_params.get("after", "")
+
+    def read():
+        with request.app.state.store.read() as s:
+            chosen = LISTINGS[name](s, request, lang)
+            try:
+                found = listings.page(s, chosen.listing, cursor, limit)
+            except listings.BadCursor:
+                raise _not_found() from None
+            extra = _about_source(s, chosen.source) if chosen.source else {}
+            return chosen, found, [item_view(i, lang) for i in found.items], extra
+
+    return await run_in_threadpool(read)
+
+
 def _feed_links(request: Request, chosen: Chosen, lang: str) -> list[tuple[str, str, str]]:
     return [(label, FORMATS[fmt].split(";")[0],
              path_for(request, f"{chosen.route}_feed", lang=lang, fmt=fmt, **chosen.params))
@@ -168,8 +163,8 @@ def _feed_links(request: Request, chosen: Chosen, lang: str) -> list[tuple[str, 
 
 
 def _about_source(session: Session, source: Source) -> dict:
-    """A source's activity: published items in the last twelve months' months, and in
-    which original languages."""
+    """A source's activity: how many of its items are published, in which original
+    languages."""
     conds = listings.Listing("source", str(source.id)).conditions()
     languages = session.execute(select(Item.language, func.count()).where(*conds)
                                 .group_by(Item.language).order_by(func.count().desc())).all()
