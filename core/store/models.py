@@ -137,6 +137,8 @@ class User(Base):
     # the language of the translation the queue shows beside originals (None: the first
     # site language unlike the original)
     review_language: Mapped[str | None] = mapped_column(String(16))
+    # the language the desk's pages are in (None: the one the browser asks for)
+    ui_language: Mapped[str | None] = mapped_column(String(16))
 
 
 class Submission(Base):
