@@ -1,8 +1,10 @@
-"""The whole web side in one process: the editor under /editor, WebSub callbacks under
-/websub, the site at /; served by uvicorn, with the pipeline in a background thread."""
+"""The whole web side: the editor under /editor, WebSub callbacks under /websub, the site
+at /; served by uvicorn in one process or in `workers` processes on one socket, with the
+pipeline in a background thread of the first (parent) process."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -10,6 +12,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
+from uvicorn.supervisors import Multiprocess
 
 from rabkor.app.pipeline import run_forever
 from rabkor.core.settings import Settings
@@ -45,6 +48,12 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     )
 
 
+def worker_app(settings: Settings) -> Starlette:
+    """The app in a worker process, over its own connections (the parent migrated the
+    store); uvicorn calls it in each worker it starts."""
+    return create_app(settings, Store(settings))
+
+
 def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
     """Serve until Ctrl-C (or SIGTERM); then stop the pipeline and wait for its cycle."""
     stop = threading.Event()
@@ -53,15 +62,19 @@ def serve(settings: Settings, store: Store, *, with_pipeline: bool) -> None:
         worker = threading.Thread(target=run_forever, args=(settings, store, stop),
                                   name="pipeline", daemon=True)
         worker.start()
-    config = uvicorn.Config(create_app(settings, store), host=settings.host, port=settings.port,
-                            log_level="warning", proxy_headers=True)
-    server = uvicorn.Server(config)
+    options = {"host": settings.host, "port": settings.port, "log_level": "warning",
+               "proxy_headers": True}
     print(f"site:   http://{settings.host}:{settings.port}/", flush=True)
     print(f"editor: http://{settings.host}:{settings.port}/editor/", flush=True)
     print(f"hosts:  {', '.join(trusted_hosts(settings))} (any other Host header gets a 400; "
           "set public_url or trusted_hosts to add names)", flush=True)
     try:
-        server.run()
+        if settings.workers == 1:
+            uvicorn.Server(uvicorn.Config(create_app(settings, store), **options)).run()
+        else:
+            config = uvicorn.Config(functools.partial(worker_app, settings), factory=True,
+                                    workers=settings.workers, **options)
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     except KeyboardInterrupt:
         pass  # uvicorn has shut down already and re-raises the signal for us to see
     finally:

@@ -62,6 +62,11 @@ class Settings:
     )
     host: str = field(default="127.0.0.1", metadata={"doc": "Address the web server binds."})
     port: int = field(default=8000, metadata={"doc": "Port the web server listens on."})
+    workers: int = field(
+        default=1,
+        metadata={"doc": "Web server processes: more serve more readers on more cores (each "
+                         "has its own page cache; the pipeline runs once, beside them)."},
+    )
     site_title: str = field(default="Rabkor", metadata={"doc": "Name shown on the site."})
     search_engine: str = field(
         default="tantivy",
@@ -71,8 +76,8 @@ class Settings:
     page_cache_seconds: int = field(
         default=10,
         metadata={"doc": "Seconds a rendered page or feed of the site is answered from memory "
-                         "(0: never); a change by the desk in the same process drops them "
-                         "at once."},
+                         "(0: never); a change by the desk (in any process on this data "
+                         "directory) drops them at once."},
     )
     public_moderation_log: bool = field(
         default=False,
@@ -238,6 +243,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.languages:
         raise ConfigError("setting 'languages' must name at least one language")
+    if settings.workers < 1:
+        raise ConfigError("setting 'workers' must be at least 1")
     if settings.page_cache_seconds < 0:
         raise ConfigError("setting 'page_cache_seconds' must be 0 or more")
     if settings.review_lock_minutes < 1:

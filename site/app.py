@@ -86,7 +86,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app = web_app(settings, store, routes=ROUTES, headers=SITE_HEADERS,
                   exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates()
-    app.state.page_cache = PageCache(settings.page_cache_seconds)
+    app.state.page_cache = PageCache(settings.page_cache_seconds, store.changes)
     return app
 
 

@@ -2,11 +2,11 @@
 
 A reader's page is the same for every reader of its language, so the site renders it
 once and answers the next requests from memory: for `page_cache_seconds`, or until the
-desk changes what readers see in this process (core/store/changes.py), whichever comes
-first. Every kept answer carries an ETag (a hash of its body): a reader or a proxy that
-already has it gets a 304 without a body; the gzip form is made once and kept beside
-the plain one for readers whose browsers accept it. The memory is bounded by
-MAX_ENTRIES and MAX_BYTES (the oldest answers go first).
+desk changes what readers see (core/store/changes.py: in any process on this data
+directory), whichever comes first. Every kept answer carries an ETag (a hash of its
+body): a reader or a proxy that already has it gets a 304 without a body; the brotli
+and gzip forms are made once, when first asked for, and kept beside the plain one. The
+memory is bounded by MAX_ENTRIES and MAX_BYTES (the oldest answers go first).
 """
 
 from __future__ import annotations
@@ -19,14 +19,21 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import brotli
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rabkor.core.store import changes
+from rabkor.core.store.changes import Stamp
 
 MAX_ENTRIES = 2000
 MAX_BYTES = 64 * 1024 * 1024
-MIN_GZIP = 1024  # smaller bodies are not worth compressing
+MIN_COMPRESS = 1024  # smaller bodies are not worth compressing
+# the encodings kept, in the order preferred when a browser accepts several: brotli's
+# quality 5 makes pages ~15 % smaller than gzip's 6 at about the same cost
+ENCODERS = {
+    "br": lambda body: brotli.compress(body, quality=5),
+    "gzip": lambda body: gzip.compress(body, compresslevel=6),
+}
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -37,17 +44,18 @@ class Kept:
     media_type: str
     etag: str
     at: float
-    version: int
-    zipped: bytes | None = field(default=None)
+    version: object
+    encoded: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.zipped or b"")
+        return len(self.body) + sum(map(len, self.encoded.values()))
 
 
 class PageCache:
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, stamp: Stamp) -> None:
         self.seconds = seconds
+        self.stamp = stamp
         self._kept: OrderedDict[str, Kept] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -58,7 +66,7 @@ class PageCache:
             if found is None:
                 return None
             if (time.monotonic() - found.at > self.seconds
-                    or found.version != changes.version()):
+                    or found.version != self.stamp.version()):
                 self._drop(key)
                 return None
             return found
@@ -72,14 +80,16 @@ class PageCache:
             while len(self._kept) > MAX_ENTRIES or self._bytes > MAX_BYTES:
                 self._drop(next(iter(self._kept)))
 
-    def zipped(self, key: str, kept: Kept) -> bytes:
-        if kept.zipped is None:
-            data = gzip.compress(kept.body, compresslevel=6)
+    def encoded(self, key: str, kept: Kept, encoding: str) -> bytes:
+        """The body in `encoding`, compressed the first time it is asked for."""
+        data = kept.encoded.get(encoding)
+        if data is None:
+            data = ENCODERS[encoding](kept.body)
             with self._lock:
-                if self._kept.get(key) is kept:
+                if self._kept.get(key) is kept and encoding not in kept.encoded:
                     self._bytes += len(data)
-                kept.zipped = data
-        return kept.zipped
+                kept.encoded[encoding] = data
+        return data
 
     def _drop(self, key: str) -> None:
         gone = self._kept.pop(key)
@@ -96,7 +106,7 @@ def cached(handler: Handler) -> Handler:
         key = f"{request.url.path}?{request.url.query}"
         kept = cache.get(key)
         if kept is None:
-            version = changes.version()  # before rendering: a change meanwhile drops it
+            version = cache.stamp.version()  # before rendering: a change meanwhile drops it
             response = await handler(request)
             if response.status_code != 200:
                 return response
@@ -116,7 +126,22 @@ def _send(request: Request, cache: PageCache, key: str, kept: Kept) -> Response:
     headers = {"ETag": kept.etag, "Vary": "Accept-Encoding", "Cache-Control": "public, no-cache"}
     if kept.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    if len(kept.body) >= MIN_GZIP and "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(cache.zipped(key, kept), media_type=kept.media_type,
-                        headers={**headers, "Content-Encoding": "gzip"})
+    encoding = chosen_encoding(request.headers.get("accept-encoding", ""))
+    if encoding and len(kept.body) >= MIN_COMPRESS:
+        return Response(cache.encoded(key, kept, encoding), media_type=kept.media_type,
+                        headers={**headers, "Content-Encoding": encoding})
     return Response(kept.body, media_type=kept.media_type, headers=headers)
+
+
+def chosen_encoding(accept_encoding: str) -> str | None:
+    """The kept encoding the browser accepts (q > 0), brotli first; None for the plain body."""
+    accepted = set()
+    for part in accept_encoding.lower().split(","):
+        name, _sep, params = part.strip().partition(";")
+        quality = params.strip().removeprefix("q=")
+        try:
+            if not params.strip() or float(quality) > 0:
+                accepted.add(name.strip())
+        except ValueError:
+            continue
+    return next((name for name in ENCODERS if name in accepted or "*" in accepted), None)

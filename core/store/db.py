@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from rabkor.core.settings import Settings
+from rabkor.core.store.changes import STAMP, Stamp
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -48,8 +49,10 @@ def _sqlite_begin_immediate(conn) -> None:
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, stamp: Stamp | None = None) -> sessionmaker[Session]:
+    """Sessions whose commits that readers would see bump `stamp` (core/store/changes.py)."""
+    return sessionmaker(engine, expire_on_commit=False,
+                        info={STAMP: stamp} if stamp is not None else None)
 
 
 @contextmanager
@@ -83,7 +86,8 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
-        self.sessions = session_factory(self.engine)
+        self.changes = Stamp(settings.data_dir / "reader-changes.stamp")
+        self.sessions = session_factory(self.engine, self.changes)
         self.read_sessions = session_factory(self.engine.execution_options(read_only=True))
 
     def transaction(self):
