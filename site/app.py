@@ -18,7 +18,9 @@ from rabkor.core.store.db import Store
 from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
 from rabkor.site.cache import PageCache, cached
-from rabkor.site.handlers.items import home_redirect, items_show, story_show
+from rabkor.site.handlers.api import api_mount
+from rabkor.site.handlers.items import items_show, story_show
+from rabkor.site.handlers.languages import choose_language, home_redirect
 from rabkor.site.handlers.listings import (
     archive_index,
     home,
@@ -58,8 +60,10 @@ LISTING_ROUTES = [
 
 ROUTES = [
     Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
+    api_mount(),
     Route("/", home_redirect, name="home_redirect"),
     Route("/{lang}/", cached(home), name="items_list"),
+    Route("/{lang}/language", choose_language, name="choose_language"),
     Route("/{lang}/items/{id:int}", cached(items_show), name="items_show"),
     Route("/{lang}/items/{id:int}/story", cached(story_show), name="story_show"),
     Route("/{lang}/search", cached(search_show), name="search_show"),

@@ -8,6 +8,7 @@ header, which the client writes (rabkor.core.web.origins).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from starlette.exceptions import HTTPException
@@ -72,8 +73,8 @@ def render(request: Request, template: str, context: dict[str, object],
         **context,
         "lang": lang,
         "dir": i18n.direction(lang),
-        "switcher": [(code, i18n.native_name(code), switch_url(request, code))
-                     for code in settings.languages],
+        "switcher": [(code, i18n.native_name(code), switch_url(request, code),
+                      page_in(request, code)) for code in settings.languages],
         "site_title": settings.site_title,
         "moderation_log": settings.public_moderation_log,
     }
@@ -81,13 +82,17 @@ def render(request: Request, template: str, context: dict[str, object],
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def switch_url(request: Request, lang: str) -> str:
-    """This page's address in another site language, keeping its query string.
-
-    Pages outside the language tree (an unknown address) switch to each language's home.
-    """
+def page_in(request: Request, lang: str) -> str:
+    """This page's path in another site language, its query string kept; pages outside
+    the language tree (an unknown address) have each language's home instead."""
     route = request.scope.get("route")
     if route is None or "lang" not in request.path_params:
         return path_for(request, "items_list", lang=lang)
-    url = path_for(request, route.name, **{**request.path_params, "lang": lang})
-    return f"{url}?{request.url.query}" if request.url.query else url
+    target = path_for(request, route.name, **{**request.path_params, "lang": lang})
+    return f"{target}?{request.url.query}" if request.url.query else target
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """The switcher's link to this page in `lang`, through the route that remembers it."""
+    return (f"{path_for(request, 'choose_language', lang=lang)}?"
+            f"{urlencode({'next': page_in(request, lang)})}")

@@ -1,24 +1,16 @@
-"""The item page, its story's coverage, and `/`, which sends a reader to their language."""
+"""The item page and its story's coverage."""
 
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from rabkor.site import catalog, stories
 from rabkor.site.display import item_view
-from rabkor.site.i18n import _, negotiate
-from rabkor.site.pages import path_for, reader_language, render, settings_of
-
-
-async def home_redirect(request: Request) -> Response:
-    """`/` sends the reader to the site language their browser prefers."""
-    lang = negotiate(request.headers.get("accept-language", ""), settings_of(request).languages)
-    response = RedirectResponse(path_for(request, "items_list", lang=lang), status_code=302)
-    response.headers["Vary"] = "Accept-Language"
-    return response
+from rabkor.site.i18n import _
+from rabkor.site.pages import reader_language, render
 
 
 async def items_show(request: Request) -> Response:

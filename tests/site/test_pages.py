@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from starlette.testclient import TestClient
@@ -18,6 +19,28 @@ def test_root_redirects_to_the_browsers_preferred_site_language(client):
     assert "Accept-Language" in response.headers["vary"]
     fallback = client.get("/", headers={"Accept-Language": "ja"}, follow_redirects=False)
     assert fallback.headers["location"].endswith("/en/")
+
+
+def test_the_language_picked_in_the_switcher_is_remembered_on_root(client, add_item):
+    item = add_item("Switch")
+    german = client.get(f"/de/items/{item}?x=1").text
+    link = re.search(r'<a href="([^"]+)" lang="es"', german)[1].replace("&amp;", "&")
+    assert link == f"/es/language?next=%2Fes%2Fitems%2F{item}%3Fx%3D1"
+    chosen = client.get(link, follow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["location"] == f"/es/items/{item}?x=1"
+    cookie = chosen.headers["set-cookie"]
+    assert "rabkor_language=es" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    root = client.get("/", headers={"Accept-Language": "de"}, follow_redirects=False)
+    assert root.headers["location"] == "/es/"  # the choice beats the browser's
+    assert "Cookie" in root.headers["vary"]
+    assert "set-cookie" not in client.get(f"/es/items/{item}").headers  # pages stay shared
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/de/", "/es/\\evil",
+                      "/es//evil.example"):
+        away = client.get("/es/language", params={"next": elsewhere}, follow_redirects=False)
+        assert away.headers["location"] == "/es/"
+    client.cookies.set("rabkor_language", "xx")  # no longer a site language
+    assert client.get("/", headers={"Accept-Language": "de"},
+                      follow_redirects=False).headers["location"] == "/de/"
 
 
 def test_home_lists_only_approved_items_newest_first(client, add_item):
@@ -111,7 +134,7 @@ def test_direct_video_gets_a_video_element_and_bad_youtube_ids_no_embed(client, 
 def test_every_page_has_the_switcher_and_the_feed_link(client, add_item):
     item = add_item("Switch")
     page = client.get(f"/de/items/{item}").text
-    assert f'href="/es/items/{item}"' in page  # a path: never the request's Host
+    assert f'hreflang="es" href="/es/items/{item}"' in page  # a path: never the request's Host
     assert "español" in page and "Deutsch" in page
     assert 'type="application/atom+xml"' in page and "/de/feed.atom" in page
 
