@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
 from sqlalchemy import func, select
@@ -20,8 +21,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.core.store.models import Item, ItemStatus, Source
-from rabkor.site import listings
+from rabkor.core.store.models import Item, Source
+from rabkor.site import directory, listings
 from rabkor.site.display import item_view
 from rabkor.site.feeds import FORMATS, feed_response
 from rabkor.site.i18n import _, kind_plural, language_name, native_name
@@ -170,6 +171,7 @@ def _about_source(session: Session, source: Source) -> dict:
                                 .group_by(Item.language).order_by(func.count().desc())).all()
     total = sum(n for _, n in languages)
     return {"source": source, "source_total": total,
+            "source_rate": directory.monthly_rate(session, source.id),
             "source_languages": [(code, n) for code, n in languages if code]}
 
 
@@ -218,23 +220,30 @@ async def archive_index(request: Request) -> Response:
 
 
 async def source_directory(request: Request) -> Response:
-    """The directory of organisations: the sources by category, each with its own words
-    and how many of its items are published."""
+    """The directory of organisations by tendency (`?by=category`, the default) or by
+    language (`?by=language`); `?group=` shows one group, page by page (`?after=`)."""
     lang = reader_language(request)
+    by = request.query_params.get("by", "category")
+    if by not in directory.GROUPINGS:
+        raise HTTPException(404, _("There is no such page."))
+    group = request.query_params.get("group")
+    after = request.query_params.get("after", "")
 
     def read():
         with request.app.state.store.read() as s:
-            counts = dict(s.execute(
-                select(Item.source_id, func.count()).where(
-                    Item.status == ItemStatus.APPROVED, Item.duplicate_of_id.is_(None))
-                .group_by(Item.source_id)).all())
-            found = list(s.scalars(select(Source).order_by(Source.category, Source.title)))
-            return found, counts
+            if group is None:
+                return directory.overview(s, by), None
+            return directory.group_page(s, by, group, after)
 
-    found, counts = await run_in_threadpool(read)
-    groups: dict[str, list] = {}
-    for source in found:
-        if source.enabled or counts.get(source.id):
-            groups.setdefault(source.category or "", []).append((source, counts.get(source.id, 0)))
+    try:
+        found, cursor = await run_in_threadpool(read)
+    except directory.BadCursor:
+        raise HTTPException(404, _("There is no such page.")) from None
+    if by == "language" and group is None:  # by the names the reader reads
+        found.sort(key=lambda g: (not g.key, language_name(g.key).casefold()))
+    base = path_for(request, "sources", lang=lang)
     return render(request, "listings/directory.html", {
-        "lang": lang, "groups": sorted(groups.items(), key=lambda g: (not g[0], g[0]))})
+        "lang": lang, "by": by, "group": group, "base": base,
+        "groups": found if group is None else [directory.Group(group, found, len(found))],
+        "next_url": f"{base}?{urlencode({'by': by, 'group': group, 'after': cursor})}"
+                    if cursor else ""})

@@ -13,6 +13,7 @@ import feedparser
 from sqlalchemy import insert, select
 
 from rabkor.core.store.models import Item, ItemStatus, ItemTopic, Source, Topic
+from rabkor.site import directory
 
 START = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -174,3 +175,43 @@ def test_the_directory_groups_organisations_with_their_own_words(client, store):
     source = client.get(f"/en/sources/{dockers}").text
     assert "In their own words" in source and "Reliable on the port" in source
     assert f'href="/en/sources/{dockers}/feed.rss"' in source
+
+
+def test_the_directory_by_language_and_a_big_group_page_by_page(client, store, monkeypatch):
+    monkeypatch.setattr(directory, "GROUP_SHOWN", 3)
+    monkeypatch.setattr(directory, "PAGE", 2)
+    with store.transaction() as s:
+        s.add_all([Source(feed_url=f"https://s{n}.example/feed", title=f"Sindicato {n}",
+                          language="es", category="Syndicalist") for n in range(5)])
+        s.add_all([Source(feed_url="https://fr.example/feed", title="Le Peuple", language="fr"),
+                   Source(feed_url="https://off.example/feed", title="Gone quiet",
+                          language="fr", enabled=False)])
+    page = client.get("/en/sources?by=language").text
+    assert page.index("French") < page.index("Spanish")
+    assert "Le Peuple" in page and "Gone quiet" not in page  # neither read nor published
+    assert [f"Sindicato {n}" in page for n in range(5)] == [True] * 3 + [False] * 2
+    more = re.search(r'<a href="([^"]+)">All 5 sources', page)[1].replace("&amp;", "&")
+    assert more == "/en/sources?by=language&group=es"
+    seen = []
+    url = more
+    while url:
+        group = client.get(url)
+        assert group.status_code == 200
+        seen += re.findall(r'dir="auto">(Sindicato \d)</a>', group.text)
+        found = re.search(r'<a href="([^"]+)" rel="next"', group.text)
+        url = found[1].replace("&amp;", "&") if found else None
+    assert seen == [f"Sindicato {n}" for n in range(5)]
+    assert client.get("/en/sources?by=language&group=es&after=bm9wZQ").status_code == 404
+    assert client.get("/en/sources?by=colour").status_code == 404
+    assert "All 5 sources" in client.get("/en/sources").text  # by tendency, the default
+
+
+def test_a_sources_page_says_about_how_many_items_a_month(client, store, add_item):
+    now = datetime.now(UTC)
+    for days in (5, 20, 40, 50, 70, 80):
+        add_item(f"Item {days}", published=now - timedelta(days=days))
+    add_item("Long ago", published=now - timedelta(days=800))
+    with store.read() as s:
+        source_id = s.scalar(select(Source.id))
+        assert directory.monthly_rate(s, source_id, now) == 2  # 6 items over ~2.6 months
+    assert "about 2 a month" in client.get(f"/en/sources/{source_id}").text
