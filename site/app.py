@@ -101,7 +101,8 @@ async def error_page(request: Request, exc: Exception) -> Response:
     its message unless it is Rabkor's own failure (5xx), which readers see in general words
     and the log records in full.
     """
-    lang = request.path_params.get("lang")
+    # an address no route matched has no {lang}: its first segment may still name one
+    lang = request.path_params.get("lang") or request.url.path.strip("/").split("/")[0]
     if lang not in request.app.state.settings.languages:
         lang = None
     if isinstance(exc, HTTPException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,12 +11,14 @@ from sqlalchemy import func, select
 
 from rabkor.app.server import create_app
 from rabkor.core.accounts import create_user
-from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source
+from rabkor.core.store.models import Item, ItemStatus, ItemTopic, MediaKind, Source
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sources.manage import add_source
 from tests.net import free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(os.environ.get("RABKOR_ARTIFACTS", Path(__file__).parents[1] / "test-artifacts")
+             ) / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
@@ -39,6 +42,12 @@ def browser():
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield browser
         browser.close()
+
+
+def _shot(page, name: str) -> None:
+    """A full-page screenshot kept after the run, to be looked at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _log_in(page, base: str, name: str, password: str = "a long password"):
@@ -508,52 +517,89 @@ def test_the_review_page_marks_the_volunteers_changes_at_two_widths_with_axe(
             assert violations == [], [(v["id"], v["nodes"][0]["html"]) for v in violations]
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_readers_listings_at_two_widths_with_axe(settings, store, browser, lang):
-    """The home page (featured, then the latest), a media kind's listing, the directory of
-    organisations and a source's page, in English and Arabic at 1280 and 390 px: nothing
-    off-screen, a skip link first, no accessibility violation that axe-core finds."""
+@pytest.mark.parametrize("lang", ["en", "es", "ar"])
+def test_every_reader_page_type_at_two_widths_with_axe(settings, store, browser, lang):
+    """Every kind of page a reader meets — home, latest, a media kind, an original
+    language, topics and a topic, the directory (both groupings) and a source, the archive
+    and a month, an article, an audio item and a story's coverage, a search, the
+    submission form, the moderation log and a missing page — in English, Spanish and
+    Arabic at 1280 and 390 px: the UI in the page's language, nothing off-screen, a skip
+    link first, and no accessibility violation that axe-core finds. The screenshots are
+    kept in test-artifacts/screenshots (RABKOR_ARTIFACTS) to be looked at."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
-    from rabkor.core.store.models import Translation
+    from rabkor.core.store.models import Topic, Translation
+    from rabkor.search.indexer import update_index
 
     with store.transaction() as s:
         radio = Source(feed_url="https://example.org/feed", title="Dock Workers' Radio",
-                       category="Syndicalist", description="The voice of the port's rank "
-                       "and file, since 1998.", editorial_comment="Read it for the strikes.")
-        s.add(Source(feed_url="https://example.net/feed", title="Tenants Now",
-                     category="Housing movement"))
+                       category="Syndicalist", language="en", site_url="https://example.org/",
+                       description="The voice of the port's rank and file, since 1998.",
+                       editorial_comment="Read it for the strikes.")
+        tenants = Source(feed_url="https://example.net/feed", title="Inquilinas en lucha",
+                         category="Housing movement", language="es")
+        strikes = Topic(slug="strikes", names={"en": "Strikes", "es": "Huelgas",
+                                               "ar": "الإضرابات"})
+        s.add_all([tenants, strikes])
+        items = []
         for n in range(30):
             item = Item(source=radio, url=f"https://example.org/{n}", language="en",
                         title=f"Dockers strike in port number {n}", status=ItemStatus.APPROVED,
                         media_kind=MediaKind.AUDIO if n % 3 == 0 else MediaKind.ARTICLE,
                         summary="<p>A long night at the gates: the harbour stays closed.</p>",
+                        content="<p>The dockers met at dawn.</p><p>They voted to stay out.</p>",
+                        enclosure_url="https://example.org/ep.mp3" if n % 3 == 0 else None,
+                        enclosure_type="audio/mpeg" if n % 3 == 0 else None,
                         featured_order=1 if n == 4 else None)
-            item.translations.append(Translation(
-                field="title", language="ar", source_language="en", engine="apertium",
-                text=f"إضراب عمال الميناء رقم {n}"))
+            item.translations += [
+                Translation(field="title", language="ar", source_language="en",
+                            engine="apertium", text=f"إضراب عمال الميناء رقم {n}"),
+                Translation(field="title", language="es", source_language="en",
+                            engine="apertium", text=f"Huelga de estibadores en el puerto {n}")]
             s.add(item)
+            items.append(item)
         s.flush()
-        radio_id = radio.id
-    settings = settings.with_(languages=("en", "ar"))
+        copy = Item(source=tenants, url="https://example.net/1", language="es",
+                    title="Los estibadores paran el puerto", status=ItemStatus.APPROVED,
+                    duplicate_of_id=items[1].id)
+        s.add(copy)
+        s.flush()
+        s.add_all([ItemTopic(item_id=i.id, topic_id=strikes.id) for i in items[:5]])
+        radio_id, article, audio = radio.id, items[1].id, items[0].id
+        month = items[0].sort_at.strftime("%Y/%m").replace("/0", "/")
+    settings = settings.with_(languages=("en", "es", "ar"), public_moderation_log=True)
+    update_index(settings, store)
+    q = {"en": "dockers", "es": "estibadores", "ar": "الميناء"}[lang]
+    paths = [f"/{lang}/", f"/{lang}/latest", f"/{lang}/kinds/audio", f"/{lang}/originally/en",
+             f"/{lang}/topics", f"/{lang}/topics/strikes", f"/{lang}/sources",
+             f"/{lang}/sources?by=language", f"/{lang}/sources/{radio_id}", f"/{lang}/archive",
+             f"/{lang}/archive/{month}", f"/{lang}/items/{article}", f"/{lang}/items/{audio}",
+             f"/{lang}/items/{article}/story", f"/{lang}/search?q={q}", f"/{lang}/submit",
+             f"/{lang}/moderation", f"/{lang}/no-such-page"]
+    ui = {"en": "Latest", "es": "Lo último", "ar": "الأحدث"}[lang]
     with served(create_app(settings, store), free_port()) as live_site:
         for width in (1280, 390):
             page = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
-            for path in (f"/{lang}/", f"/{lang}/kinds/audio", f"/{lang}/sources",
-                         f"/{lang}/sources/{radio_id}"):
-                page.goto(f"{live_site}{path}")
-                if path != f"/{lang}/sources":  # the directory lists sources, not items
-                    assert page.locator("article.card").count() >= 1, path
+            for path in paths:
+                answer = page.goto(f"{live_site}{path}")
+                assert answer.status == (404 if "no-such" in path else 200), path
+                assert page.locator("nav.sections").inner_text().startswith(ui), path
+                assert page.locator("html").get_attribute("dir") == (
+                    "rtl" if lang == "ar" else "ltr")
                 page.keyboard.press("Tab")  # the skip link first, visible when focused
                 skip = page.locator("a.skip")
                 expect(skip).to_be_focused()
                 box = skip.bounding_box()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-                name = path.strip("/").replace("/", "-")
-                page.screenshot(path=str(settings.data_dir / f"{name}-{width}.png"),
-                                full_page=True)
+                if path.endswith(f"/items/{audio}"):  # the player is there and usable
+                    player = page.locator("audio")
+                    assert player.bounding_box()["height"] >= 30
+                    player.focus()
+                    expect(player).to_be_focused()
+                name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
+                _shot(page, f"site-{name}-{width}")
                 violations = Axe().run(page).response["violations"]
                 assert violations == [], (path, [(v["id"], v["nodes"][0]["html"])
                                                  for v in violations])

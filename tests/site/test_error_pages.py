@@ -36,3 +36,10 @@ def test_an_unknown_rabkor_error_renders_with_its_status(settings, store):
         ours = client.get("/en/fail")
         assert ours.status_code == 500 and "Something went wrong." in ours.text
         assert "/srv/secret" not in ours.text
+
+
+def test_an_address_no_route_matches_is_answered_in_its_language(client):
+    missing = client.get("/es/no/such/page")
+    assert missing.status_code == 404
+    assert "Esta página no existe." in missing.text and '<html lang="es"' in missing.text
+    assert '<html lang="en"' in client.get("/xx/no-such-page").text  # not a site language
