@@ -19,7 +19,6 @@ from rabkor.core.web.apps import web_app
 from rabkor.core.web.headers import SITE_HEADERS
 from rabkor.site.cache import PageCache, cached
 from rabkor.site.handlers.api import api_mount
-from rabkor.site.handlers.api import api_mount
 from rabkor.site.handlers.items import items_show, story_show
 from rabkor.site.handlers.languages import choose_language, home_redirect
 from rabkor.site.handlers.listings import (
@@ -61,7 +60,6 @@ LISTING_ROUTES = [
 
 ROUTES = [
     Mount("/static", StaticFiles(directory=HERE / "static"), name="site_static"),
-    api_mount(),
     api_mount(),
     Route("/", home_redirect, name="home_redirect"),
     Route("/{lang}/", cached(home), name="items_list"),
