@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
             "search ?q=workers": f"{site}/en/search?q=workers",
             "Atom feed /en/feed.atom": f"{site}/en/feed.atom",
             "podcast feed /en/kinds/audio/feed.rss": f"{site}/en/kinds/audio/feed.rss",
+            "API /api/v1/items?lang=en": f"{site}/api/v1/items?lang=en",
         }
         print(f"wrk -t2 -c{args.connections} -d{args.seconds}s; idle server "
               f"{rss_mb(rabkor.pid):.0f} MB", flush=True)
