@@ -68,6 +68,12 @@ class Settings:
                          "has its own page cache; the pipeline runs once, beside them)."},
     )
     site_title: str = field(default="Rabkor", metadata={"doc": "Name shown on the site."})
+    podcast_image_url: str = field(
+        default="",
+        metadata={"doc": "Address of the site's square artwork (JPEG or PNG, 1400 to 3000 px) "
+                         "for its RSS feeds: Apple's podcast directory lists a feed only with "
+                         "one; other podcast apps take the feeds without."},
+    )
     search_engine: str = field(
         default="tantivy",
         metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
@@ -243,6 +249,9 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.languages:
         raise ConfigError("setting 'languages' must name at least one language")
+    if settings.podcast_image_url and not settings.podcast_image_url.startswith(
+            ("https://", "http://")):
+        raise ConfigError("setting 'podcast_image_url' must be an http(s) address")
     if settings.workers < 1:
         raise ConfigError("setting 'workers' must be at least 1")
     if settings.page_cache_seconds < 0:

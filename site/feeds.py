@@ -41,13 +41,14 @@ def entry_of(view: ItemView, url: str) -> Entry:
 
 def feed_response(fmt: str, views: Sequence[ItemView], *, lang: str, title: str,
                   feed_url: str, home_url: str, item_url: Callable[[Item], str],
-                  next_url: str = "", description: str = "") -> Response:
+                  next_url: str = "", description: str = "", image_url: str = "") -> Response:
     """The feed of `views` in `fmt` (a key of FORMATS)."""
     entries = [entry_of(view, item_url(view.item)) for view in views]
     updated = max((e.updated for e in entries), default=utcnow())
     if fmt == "rss":
         body = rss_document(entries, title=title, home_url=home_url, lang=lang,
-                            description=description or title, updated=updated)
+                            description=description or title, updated=updated,
+                            image_url=image_url)
     elif fmt == "json":
         body = json_feed(entries, title=title, feed_url=feed_url, home_url=home_url,
                          lang=lang, next_url=next_url, description=description)

@@ -20,7 +20,7 @@ ET.register_namespace("itunes", ITUNES)
 
 def rss_document(entries: Sequence[Entry], *, title: str, home_url: str,
                  description: str, updated: datetime, lang: str = "", author: str = "",
-                 category: str = "News") -> bytes:
+                 category: str = "News", image_url: str = "") -> bytes:
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", title)
@@ -33,6 +33,12 @@ def rss_document(entries: Sequence[Entry], *, title: str, home_url: str,
     _text(channel, f"{{{ITUNES}}}author", author or title)
     _text(channel, f"{{{ITUNES}}}explicit", "false")
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": category})
+    if image_url:  # RSS 2.0's channel image, and the artwork podcast directories ask for
+        image = ET.SubElement(channel, "image")
+        _text(image, "url", image_url)
+        _text(image, "title", title)
+        _text(image, "link", home_url)
+        ET.SubElement(channel, f"{{{ITUNES}}}image", {"href": image_url})
     for e in entries:
         item = ET.SubElement(channel, "item")
         _text(item, "title", e.title)

@@ -127,14 +127,15 @@ def listing_feed(name: str):
         chosen, found, views, _ = await _read(request, name, lang, listings.FEED_SIZE)
         feed_url = absolute_url(request, f"{chosen.route}_feed", lang=lang, fmt=fmt,
                                 **chosen.params)
-        site = settings_of(request).site_title
+        settings = settings_of(request)
+        site = settings.site_title
         return feed_response(
             fmt, views, lang=lang, title=f"{site}: {chosen.title} ({native_name(lang)})",
             feed_url=feed_url, home_url=absolute_url(request, chosen.route, lang=lang,
                                                      **chosen.params),
             item_url=lambda item: absolute_url(request, "items_show", lang=lang, id=item.id),
             next_url=f"{feed_url}?after={found.next_cursor}" if found.next_cursor else "",
-            description=chosen.title)
+            description=chosen.title, image_url=settings.podcast_image_url)
 
     return handler
 
