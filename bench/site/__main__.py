@@ -1,6 +1,7 @@
 """The reader's site at the design's scale, under a real load generator.
 
     .venv/bin/python -m bench.site [--items 100000] [--seconds 20] [--connections 64]
+                                   [--workers 1] [--keep DIR]
 
 A SQLite store of `--items` approved items (eight languages, four kinds, 500 sources in
 ten tendencies, dates over three years), each with an English title and summary
@@ -10,7 +11,7 @@ file through the same server) and a minimal Starlette + Jinja2 page rendered fro
 same SQLite file (bench/site/minimal.py) under the same uvicorn. wrk (Debian's) drives
 each route for `--seconds` with `--connections` connections on two threads; the table is
 wrk's requests a second and latency percentiles, and the server's resident memory after
-all routes. Needs /usr/bin/wrk.
+all routes (each worker's with `--workers` above 1). Needs /usr/bin/wrk.
 """
 
 from __future__ import annotations
@@ -101,6 +102,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def server_mb(pid: int) -> str:
+    """The server's resident memory: its own, or each worker's when it has workers."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    workers = [int(c) for c in children
+               if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    if not workers:
+        return f"{rss_mb(pid):.0f} MB"
+    return (f"{' + '.join(f'{rss_mb(w):.0f}' for w in workers)} MB in {len(workers)} workers "
+            f"(and {rss_mb(pid):.0f} MB in the parent)")
+
+
 def started(url: str, process: subprocess.Popen) -> None:
     for _ in range(600):
         if process.poll() is not None:
@@ -118,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1, help="the workers setting")
     parser.add_argument("--keep", type=Path, help="build the store here once, reuse it after")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -131,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
               flush=True)
     port, base_port = 18_500 + random.randrange(400), 19_000 + random.randrange(400)
     env = {**os.environ, "RABKOR_DATA_DIR": str(folder), "RABKOR_PORT": str(port),
-           "RABKOR_LANGUAGES": ",".join(LANGS), "RABKOR_SECRET_KEY": "bench"}
+           "RABKOR_LANGUAGES": ",".join(LANGS), "RABKOR_SECRET_KEY": "bench",
+           "RABKOR_WORKERS": str(args.workers)}
     rabkor = subprocess.Popen([str(ROOT / ".venv/bin/rabkor"), "serve"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     minimal = subprocess.Popen([sys.executable, "-m", "bench.site.minimal",
@@ -156,8 +170,8 @@ def main(argv: list[str] | None = None) -> None:
             "podcast feed /en/kinds/audio/feed.rss": f"{site}/en/kinds/audio/feed.rss",
             "API /api/v1/items?lang=en": f"{site}/api/v1/items?lang=en",
         }
-        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s; idle server "
-              f"{rss_mb(rabkor.pid):.0f} MB", flush=True)
+        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, workers={args.workers}; idle "
+              f"server {server_mb(rabkor.pid)}", flush=True)
         print("| route | req/s | p50 | p99 | errors | timeouts |", flush=True)
         print("| --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
         for label, url in routes.items():
@@ -165,8 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             r = wrk(url, args.seconds, args.connections)
             print(f"| {label} | {r['rate']:,.0f} | {r['p50']} | {r['p99']} | {r['errors']} | "
                   f"{r['timeouts']} |", flush=True)
-        print(f"server resident memory after the load: {rss_mb(rabkor.pid):.0f} MB",
-              flush=True)
+        print(f"server resident memory after the load: {server_mb(rabkor.pid)}", flush=True)
     finally:
         for process in (rabkor, minimal):
             process.terminate()
