@@ -24,6 +24,7 @@ from rabkor.core.text.urls import is_web_url
 from rabkor.site.display import ItemView, translation_label
 
 Links = Callable[..., str]  # (route name, **path params) → absolute URL
+MAX_ID = 2**63 - 1  # the largest id the store can compare (SQLite's integers)
 
 
 class Shape(BaseModel):

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from rabkor.site.api import Error
+from rabkor.site.api import MAX_ID, Error
 
 REF = "#/components/schemas/{model}"
 PATH_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
-MAX_ID = 2**63 - 1
 
 
 def openapi_document(operations: Sequence, *, prefix: str, languages: Sequence[str],

@@ -44,7 +44,6 @@ from rabkor.site.pages import absolute_url, settings_of
 logger = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-MAX_ID = 2**63 - 1  # past it SQLite cannot compare
 MONTH = r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"  # the archive's months
 
 
@@ -58,7 +57,7 @@ class Query(BaseModel):
 
 class ItemsQuery(Query):
     topic: str | None = Field(None, max_length=60, description="A topic's slug.")
-    source: int | None = Field(None, ge=1, le=MAX_ID, description="A source's id.")
+    source: int | None = Field(None, ge=1, le=api.MAX_ID, description="A source's id.")
     kind: Literal["article", "audio", "video", "lecture"] | None = None
     original_language: str | None = Field(None, pattern=r"^[a-z]{2,3}$",
                                           description="Items originally in this language.")
@@ -148,13 +147,8 @@ async def items_list(request: Request) -> Response:
     query, lang = _query(request, ItemsQuery)
     link = _links(request)
 
-    if query.cursor:
-        try:
-            if listings.read_cursor(query.cursor)[1] > MAX_ID:
-                raise listings.BadCursor(query.cursor)
-        except listings.BadCursor:
-            raise HTTPException(400, "cursor: not one this API gave; start again "
-                                     "without it") from None
+    if query.cursor and not _readable(query.cursor):
+        raise HTTPException(400, "cursor: not one this API gave; start again without it")
 
     def read(s):
         found = listings.page(s, _listing(s, query), query.cursor or "", query.limit)
@@ -164,6 +158,14 @@ async def items_list(request: Request) -> Response:
     items, cursor = await _read(request, lang, read)
     return _json(api.ItemPage(items=items, next=_next(request, query, lang, cursor=cursor)
                               if cursor else None))
+
+
+def _readable(cursor: str) -> bool:
+    """Whether a listing's cursor can be read, with an id the store can compare."""
+    try:
+        return listings.read_cursor(cursor)[1] <= api.MAX_ID
+    except listings.BadCursor:
+        return False
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ async def item_show(request: Request) -> Response:
     link = _links(request)
 
     def read(s):
-        item = catalog.approved_item(s, item_id) if item_id <= MAX_ID else None
+        item = catalog.approved_item(s, item_id) if item_id <= api.MAX_ID else None
         if item is None:
             raise HTTPException(404, f"there is no published item {item_id}")
         return api.item_detail(item_view(item, lang), link, lang,
@@ -250,7 +252,7 @@ async def source_show(request: Request) -> Response:
     link = _links(request)
 
     def read(s):
-        source = listings.source_of(s, source_id) if source_id <= MAX_ID else None
+        source = listings.source_of(s, source_id) if source_id <= api.MAX_ID else None
         if source is None:
             raise HTTPException(404, f"there is no source {source_id}")
         about = _about_source(s, source)
