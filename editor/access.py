@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from rabkor.core.web.sessions import session_of
+from rabkor.editor.i18n import _, choose, word
 from rabkor.editor.privileges import REFUSAL, Privilege, may
 from rabkor.editor.urls import url_for
 
@@ -22,15 +23,18 @@ Handler = Callable[[Request], Awaitable[Response]]
 def route(path: str, handler: Handler, privilege: Privilege, *, name: str,
           methods: list[str] | None = None) -> Route:
     """A route of `handler` for the roles that have `privilege`: anonymous visitors go to
-    the login page, other roles get a 403 page that says why and where they may go."""
+    the login page, other roles get a 403 page that says why and where they may go; the
+    page is in the person's language (editor/i18n.py)."""
 
     async def guarded(request: Request) -> Response:
         session = session_of(request)
         if session.user_id is None:
             return RedirectResponse(url_for(request, "login_form"), status_code=303)
+        await choose(request)
         if not may(session.role, privilege):
-            raise HTTPException(403, f"You are logged in as {session.username}, a "
-                                     f"{session.role}. {REFUSAL[privilege]}")
+            who = _("You are logged in as {username}, a {role}.").format(
+                username=session.username, role=word(session.role))
+            raise HTTPException(403, f"{who} {_(REFUSAL[privilege])}")
         return await handler(request)
 
     found = Route(path, guarded, name=name, methods=methods)
@@ -39,7 +43,12 @@ def route(path: str, handler: Handler, privilege: Privilege, *, name: str,
 
 
 def public(path: str, handler: Handler, *, name: str, methods: list[str] | None = None) -> Route:
-    """A route anyone may use (logging in)."""
-    found = Route(path, handler, name=name, methods=methods)
+    """A route anyone may use (logging in), in the language the browser asks for."""
+
+    async def chosen(request: Request) -> Response:
+        await choose(request)
+        return await handler(request)
+
+    found = Route(path, chosen, name=name, methods=methods)
     found.privilege = None
     return found

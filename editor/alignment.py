@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rabkor.core.text.html import paragraphs
 from rabkor.core.text.sentences import split_sentences
 from rabkor.editor.errors import TextTooLong
+from rabkor.editor.i18n import _
 
 # Bounds on what a volunteer may send: generous for any article, small for a database.
 MAX_SEGMENT = 20_000
@@ -66,18 +67,18 @@ def join(layout: Sequence[Segment], texts: Sequence[str]) -> str:
         clean = clean_segment(text)
         if clean:
             by_paragraph.setdefault(segment.paragraph, []).append(clean)
-    joined = "\n".join(" ".join(parts) for _, parts in sorted(by_paragraph.items()))
+    joined = "\n".join(" ".join(parts) for _paragraph, parts in sorted(by_paragraph.items()))
     if len(joined) > MAX_FIELD:
-        raise TextTooLong(f"the translation is {len(joined)} characters long; "
-                          f"at most {MAX_FIELD} are accepted")
+        raise TextTooLong(_("the translation is {count} characters long; at most {limit} are "
+                            "accepted").format(count=len(joined), limit=MAX_FIELD))
     return joined
 
 
 def clean_segment(text: str) -> str:
     """One segment as typed: line endings unified, control characters dropped, bounded."""
     if len(text) > MAX_SEGMENT:
-        raise TextTooLong(f"a segment is {len(text)} characters long; "
-                          f"at most {MAX_SEGMENT} are accepted")
+        raise TextTooLong(_("a segment is {count} characters long; at most {limit} are "
+                            "accepted").format(count=len(text), limit=MAX_SEGMENT))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Control characters only (category Cc): joiners that Persian or Hindi need stay.
     kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")

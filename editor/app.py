@@ -38,6 +38,7 @@ from rabkor.editor.handlers import (
     translations,
     users,
 )
+from rabkor.editor.i18n import N_, _, choose
 from rabkor.editor.privileges import Privilege
 from rabkor.editor.sources import Intake
 from rabkor.editor.templating import make_templates, render
@@ -46,13 +47,22 @@ from rabkor.editor.throttle import LoginThrottle
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+# the error page's title per status; `HTTPStatus(status).phrase` for the others
+TITLES = {400: N_("Bad Request"), 403: N_("Forbidden"), 404: N_("Not Found"),
+          405: N_("Method Not Allowed"), 409: N_("Conflict"), 413: N_("Content Too Large"),
+          429: N_("Too Many Requests"), 500: N_("Internal Server Error"),
+          503: N_("Service Unavailable")}
+# what core's guards say, in the editor's catalogs too
+N_("This form has expired or did not come from this site. Reload the page and try again.")
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
     """Every error as a page a person can read: an HTTPException with its own status, any
-    RabkorError with the status its class states (rabkor.core.errors, rabkor.editor.errors)."""
+    RabkorError with the status its class states (rabkor.core.errors, rabkor.editor.errors);
+    in the person's language, also where no route was found."""
+    await choose(request)
     if isinstance(exc, HTTPException):
-        status, message, headers = exc.status_code, exc.detail, exc.headers
+        status, message, headers = exc.status_code, _(exc.detail), exc.headers
     else:
         assert isinstance(exc, RabkorError)
         text = str(exc)
@@ -63,7 +73,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
             logger.error("editor request failed url=%s error=%s", request.url.path, exc,
                          exc_info=exc)
     response = render(request, "errors/error.html", status, status=status,
-                      title=HTTPStatus(status).phrase, message=message)
+                      title=_(TITLES.get(status, HTTPStatus(status).phrase)), message=message)
     response.headers.update(headers or {})
     return response
 
@@ -156,6 +166,8 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
         *TRANSLATION_ROUTES,
         *(SOURCE_ROUTES if sources is not None else []),
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
+        route("/account", account.account_language, Privilege.ACCOUNT, methods=POST,
+              name="account_language"),
         route("/admin/users", users.user_list, USERS, name="user_list"),
         route("/admin/users", users.user_invite, USERS, methods=POST, name="user_invite"),
         route("/admin/users/{user_id:int}/role", users.user_role, USERS, methods=POST,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from rabkor.core.store.models import AuditEvent, Decision, ItemNote, User
+from rabkor.editor.i18n import _, word
 
 DECISION, NOTE = "decision", "note"
 PAGE = 100
@@ -36,7 +37,8 @@ def entries(session: Session, *, item_id: int | None = None, who: str = "", what
                                      joinedload(Decision.rule))
         q = _narrow(q, Decision, Decision.editor_id, item_id, who, before)
         found += [Entry(d.created_at, d.by, DECISION,
-                        f"{d.action}: {d.from_status} → {d.to_status}" + _why(d),
+                        f"{word(d.action)}: {word(d.from_status)} → {word(d.to_status)}"
+                        + _why(d),
                         d.item_id, d.item.title)
                   for d in session.scalars(q.order_by(Decision.created_at.desc()).limit(limit))]
     if what in ("", NOTE):
@@ -76,18 +78,23 @@ def _why(decision: Decision) -> str:
 
 
 def describe(event: AuditEvent) -> str:
+    """An event's details in the editor's language (the store keeps them as data)."""
     before, after = event.before or {}, event.after or {}
     if event.action == "lock taken over":
-        return (f"took over the review from {before.get('holder', '?')}"
-                + (" (their lock had expired)" if before.get("stale") else ""))
+        holder = before.get("holder", "?")
+        if before.get("stale"):
+            return _("took over the review from {name} (their lock had expired)").format(
+                name=holder)
+        return _("took over the review from {name}").format(name=holder)
     if event.action == "user role":
-        return f"{after.get('user')}: {before.get('role')} → {after.get('role')}"
+        return (f"{after.get('user')}: {word(before.get('role'))} → "
+                f"{word(after.get('role'))}")
     if event.action == "item edited":
         changed = [k for k in ("title", "summary") if before.get(k) != after.get(k)]
-        return "; ".join(f"{k}: “{str(before.get(k))[:80]}” → “{str(after.get(k))[:80]}”"
+        return "; ".join(f"{word(k)}: “{str(before.get(k))[:80]}” → “{str(after.get(k))[:80]}”"
                          for k in changed)
     if event.action in ("user invited",):
-        return f"{after.get('user')} as {after.get('role')}"
+        return _("{name} as {role}").format(name=after.get("user"), role=word(after.get("role")))
     return str(after.get("user") or before.get("user") or "")
 
 

@@ -29,9 +29,10 @@ from rabkor.core.store.models import (
     Source,
     Translation,
 )
+from rabkor.editor.i18n import N_, _, word
 
 T = TypeVar("T")
-SORTS = {"newest": "newest first", "oldest": "oldest first", "source": "by source"}
+SORTS = {"newest": N_("newest first"), "oldest": N_("oldest first"), "source": N_("by source")}
 FACET_VALUES = 30  # values listed per facet, the commonest
 WORDS_CAP = 1000  # matches of the words a queue page filters further
 
@@ -59,18 +60,19 @@ class QueueFilter:
                   for f in fields(cls)}
         problems = []
         if values["source"] and not values["source"].isdigit():
-            problems.append(f"“{values['source']}” is not a source number.")
+            problems.append(_("“{value}” is not a source number.").format(value=values["source"]))
             values["source"] = ""
         if values["kind"] and values["kind"] not in set(MediaKind):
-            problems.append(f"“{values['kind']}” is not a kind of item; the kinds are "
-                            f"{', '.join(MediaKind)}.")
+            problems.append(_("“{value}” is not a kind of item; the kinds are {kinds}.").format(
+                value=values["kind"], kinds=", ".join(word(k) for k in MediaKind)))
             values["kind"] = ""
         for name in ("since", "until"):
             if values[name] and _day(values[name]) is None:
-                problems.append(f"“{values[name]}” is not a date; write it as 2026-11-30.")
+                problems.append(_("“{value}” is not a date; write it as {example}.").format(
+                    value=values[name], example="2026-11-30"))
                 values[name] = ""
         if values["flagged"] and not (values["flagged"].isdigit() or values["flagged"] == "any"):
-            problems.append(f"“{values['flagged']}” is not a rule number.")
+            problems.append(_("“{value}” is not a rule number.").format(value=values["flagged"]))
             values["flagged"] = ""
         if values["sort"] not in SORTS:
             values["sort"] = "newest"
@@ -183,8 +185,9 @@ def _facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int]
                                .limit(FACET_VALUES)).all()
         out[name] = [(str(value), str(value), n) for value, n in rows]
     titles = dict(session.execute(select(Source.id, Source.title).where(
-        Source.id.in_([int(v) for v, _, _ in out["source"]]))).all())
-    out["source"] = [(v, titles.get(int(v)) or f"source {v}", n) for v, _, n in out["source"]]
+        Source.id.in_([int(v) for v, _label, _n in out["source"]]))).all())
+    out["source"] = [(v, titles.get(int(v)) or _("source {number}").format(number=v), n)
+                     for v, _label, n in out["source"]]
     flags = session.execute(
         select(RuleHit.rule_id, Rule.label, func.count(func.distinct(RuleHit.item_id)))
         .join(Rule, Rule.id == RuleHit.rule_id).join(Item, Item.id == RuleHit.item_id)

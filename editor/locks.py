@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 from rabkor.core.store.models import ReviewLock, User, utcnow
 from rabkor.editor.audit import record
 from rabkor.editor.errors import ItemLocked
+from rabkor.editor.i18n import _
 
 FREE, OWN, STALE, HELD = "free", "own", "stale", "held"
 OPEN, TAKE_OVER, DECIDE = "open", "take over", "decide"
@@ -69,8 +70,9 @@ def apply(session: Session, item_id: int, user: User, action: str,
     state = state_of(lock, user.id, now)
     outcome = OUTCOME[(state, action)]
     if outcome == REFUSE:
-        raise ItemLocked(f"item {item_id} is being reviewed by {lock.user.username} since "
-                         f"{_ago(lock.taken_at, now)}; open it to take it over")
+        raise ItemLocked(_("item {number} is being reviewed by {name} since {since}; open it "
+                           "to take it over").format(number=item_id, name=lock.user.username,
+                                                     since=_ago(lock.taken_at, now)))
     if outcome == SHOW:
         return LockView(HELD, lock.user.username, lock.taken_at)
     if outcome == ALLOW:
@@ -113,4 +115,4 @@ def views(session: Session, item_ids: list[int], user_id: int) -> dict[int, Lock
 
 def _ago(moment: datetime, now: datetime) -> str:
     minutes = int((now - moment).total_seconds() // 60)
-    return "less than a minute" if minutes < 1 else f"{minutes} min"
+    return _("less than a minute") if minutes < 1 else _("{minutes} min").format(minutes=minutes)

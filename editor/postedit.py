@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from rabkor.core.i18n import moment_text
 from rabkor.core.store.models import (
     Item,
     ItemStatus,
@@ -38,6 +39,7 @@ from rabkor.editor.errors import (
     NotPermitted,
     PostEditConflict,
 )
+from rabkor.editor.i18n import _, language_name, ngettext, word
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.revisions import Event
 from rabkor.translate.memory import HUMAN, remember_many
@@ -89,8 +91,9 @@ def claim(session: Session, item: Item, language: str, user: User,
     now = now or utcnow()
     _check_translatable(item, language)
     if not revisions.allows(state_of(session, item.id, language), Event.SAVE):
-        raise PostEditConflict(f"a translation of “{item.title}” into {language} is awaiting "
-                               "review; it can be claimed again if an editor returns it")
+        raise PostEditConflict(_("a translation of “{title}” into {language} is awaiting "
+                                 "review; it can be claimed again if an editor returns it")
+                               .format(title=item.title, language=language_name(language)))
     session.execute(delete(TranslationClaim).where(
         TranslationClaim.item_id == item.id, TranslationClaim.language == language,
         TranslationClaim.expires_at <= now))
@@ -135,9 +138,10 @@ def save(session: Session, item: Item, language: str, user: User,
     if submit:
         missing = [field for field, text in texts.items() if not text]
         if missing:
-            raise IncompleteTranslation(f"the {' and '.join(missing)} "
-                                        f"{'is' if len(missing) == 1 else 'are'} not "
-                                        "translated yet; save a draft or fill in every field")
+            raise IncompleteTranslation(ngettext(
+                "the {fields} is not translated yet; save a draft or fill in every field",
+                "the {fields} are not translated yet; save a draft or fill in every field",
+                len(missing)).format(fields=_(" and ").join(word(f) for f in missing)))
     revision = TranslationRevision(
         item_id=item.id, language=language, author_id=user.id, created_at=utcnow(),
         status=status,
@@ -157,14 +161,16 @@ def review(session: Session, revision: TranslationRevision, reviewer: User, acce
            note: str = "") -> None:
     """Accept a submission (it reaches readers) or return it to its author with a note."""
     if not may(reviewer.role, Privilege.REVIEW):
-        raise NotPermitted(f"{reviewer.username} is a {reviewer.role}; only editors and "
-                           "administrators review translations")
+        raise NotPermitted(_("{name} is a {role}; only editors and administrators review "
+                             "translations").format(name=reviewer.username,
+                                                    role=word(reviewer.role)))
     if revision.author_id == reviewer.id:
-        raise NotPermitted("nobody reviews their own translation; another editor will")
+        raise NotPermitted(_("nobody reviews their own translation; another editor will"))
     status = revisions.after(revision.status, Event.ACCEPT if accept else Event.RETURN)
     note = note.strip()
     if not accept and not note:
-        raise IncompleteTranslation("returning a translation needs a note saying what to change")
+        raise IncompleteTranslation(_(
+            "returning a translation needs a note saying what to change"))
     now = utcnow()
     revision.status = status
     revision.reviewer_id, revision.reviewed_at, revision.review_note = reviewer.id, now, note
@@ -295,15 +301,17 @@ def state_of(session: Session, item_id: int, language: str) -> RevisionStatus | 
 
 def _check_translatable(item: Item, language: str) -> None:
     if item.status is ItemStatus.REJECTED:
-        raise PostEditConflict(f"“{item.title}” was rejected; rejected items are not translated")
+        raise PostEditConflict(_("“{title}” was rejected; rejected items are not translated")
+                               .format(title=item.title))
     if item.language == language:
-        raise PostEditConflict(f"“{item.title}” is written in {language} already")
+        raise PostEditConflict(_("“{title}” is written in {language} already").format(
+            title=item.title, language=language_name(language)))
 
 
 def _already(held: TranslationClaim, item: Item) -> AlreadyClaimed:
-    until = held.expires_at.strftime("%H:%M UTC")
-    return AlreadyClaimed(f"“{item.title}” is already claimed by {held.user.username} "
-                          f"(until {until}); pick another item or try again later")
+    return AlreadyClaimed(_("“{title}” is already claimed by {name} (until {moment}); pick "
+                            "another item or try again later").format(
+        title=item.title, name=held.user.username, moment=moment_text(held.expires_at)))
 
 
 def _machine(translation: Translation | None) -> Translation | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 
 from rabkor.core.store.models import Role
+from rabkor.editor.i18n import N_
 
 
 class Privilege(enum.StrEnum):
@@ -39,28 +40,29 @@ LANDING: dict[Role, str] = {
     Role.CORRESPONDENT: "account",
 }
 
+# what a refused visitor is told (translated where shown)
 REFUSAL: dict[Privilege, str] = {
-    Privilege.ACCOUNT: "Log in to see your account.",
-    Privilege.DECIDE: "The editorial queue is open to editors and administrators only; ask "
-                      "an administrator if you need access.",
-    Privilege.TRANSLATE: "Translation pages are open to translators, editors and "
-                         "administrators; ask an administrator if you want to translate.",
-    Privilege.REVIEW: "Reviewing volunteers' translations is for editors and administrators.",
-    Privilege.MANAGE_USERS: "Managing people is for administrators.",
-    Privilege.MANAGE_RULES: "The desk's rules, reasons and topics are kept by administrators.",
-    Privilege.MANAGE_SOURCES: "Adding and classifying sources is for administrators; "
-                              "editors see the directory.",
+    Privilege.ACCOUNT: N_("Log in to see your account."),
+    Privilege.DECIDE: N_("The editorial queue is open to editors and administrators only; ask "
+                         "an administrator if you need access."),
+    Privilege.TRANSLATE: N_("Translation pages are open to translators, editors and "
+                            "administrators; ask an administrator if you want to translate."),
+    Privilege.REVIEW: N_("Reviewing volunteers' translations is for editors and administrators."),
+    Privilege.MANAGE_USERS: N_("Managing people is for administrators."),
+    Privilege.MANAGE_RULES: N_("The desk's rules, reasons and topics are kept by administrators."),
+    Privilege.MANAGE_SOURCES: N_("Adding and classifying sources is for administrators; "
+                                 "editors see the directory."),
 }
 
-# what the account page says each privilege lets one do
+# what the account page says each privilege lets one do (translated where shown)
 ABLE: dict[Privilege, str] = {
-    Privilege.ACCOUNT: "see this page",
-    Privilege.DECIDE: "approve and reject items in the queue",
-    Privilege.TRANSLATE: "write and correct translations",
-    Privilege.REVIEW: "review volunteers' translations",
-    Privilege.MANAGE_USERS: "manage people",
-    Privilege.MANAGE_RULES: "keep the desk's rules, rejection reasons and topics",
-    Privilege.MANAGE_SOURCES: "add and classify sources and keep their categories",
+    Privilege.ACCOUNT: N_("see this page"),
+    Privilege.DECIDE: N_("approve and reject items in the queue"),
+    Privilege.TRANSLATE: N_("write and correct translations"),
+    Privilege.REVIEW: N_("review volunteers' translations"),
+    Privilege.MANAGE_USERS: N_("manage people"),
+    Privilege.MANAGE_RULES: N_("keep the desk's rules, rejection reasons and topics"),
+    Privilege.MANAGE_SOURCES: N_("add and classify sources and keep their categories"),
 }
 
 

@@ -14,6 +14,7 @@ from rabkor.core.errors import InvalidInput, NotFound
 from rabkor.core.store.models import Item, ItemNote, User
 from rabkor.core.text.html import paragraphs
 from rabkor.editor.audit import Entry, entries, record
+from rabkor.editor.i18n import _, number
 from rabkor.editor.rules import hits_of
 
 MAX_NOTE = 5000  # characters
@@ -32,7 +33,7 @@ def review_of(session: Session, item_id: int) -> Review:
     item = session.scalar(select(Item).where(Item.id == item_id).options(
         selectinload(Item.translations), selectinload(Item.topics), joinedload(Item.source)))
     if item is None:
-        raise NotFound(f"there is no item {item_id}")
+        raise NotFound(_("there is no item {number}").format(number=item_id))
     copies = list(session.scalars(select(Item).where(Item.duplicate_of_id == item_id)
                                   .options(joinedload(Item.source)).order_by(Item.id)))
     history = entries(session, item_id=item_id, limit=HISTORY)
@@ -42,11 +43,12 @@ def review_of(session: Session, item_id: int) -> Review:
 def add_note(session: Session, item_id: int, author: User, text: str) -> ItemNote:
     text = text.strip()
     if not text:
-        raise InvalidInput("a note needs some text")
+        raise InvalidInput(_("a note needs some text"))
     if len(text) > MAX_NOTE:
-        raise InvalidInput(f"a note is at most {MAX_NOTE:,} characters; this one has {len(text):,}")
+        raise InvalidInput(_("a note is at most {limit} characters; this one has {count}").format(
+            limit=number(MAX_NOTE), count=number(len(text))))
     if session.get(Item, item_id) is None:
-        raise NotFound(f"there is no item {item_id}")
+        raise NotFound(_("there is no item {number}").format(number=item_id))
     note = ItemNote(item_id=item_id, author_id=author.id, text=text)
     session.add(note)
     session.flush()
@@ -62,13 +64,15 @@ def edit_item(session: Session, item_id: int, editor: User, title: str, summary:
     item is then indexed again (its updated_at moves)."""
     item = session.get(Item, item_id, with_for_update=True)
     if item is None:
-        raise NotFound(f"there is no item {item_id}")
+        raise NotFound(_("there is no item {number}").format(number=item_id))
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(f"a title needs 1 to {MAX_TITLE:,} characters")
+        raise InvalidInput(_("a title needs 1 to {count} characters").format(
+            count=number(MAX_TITLE)))
     text = "\n".join(line.strip() for line in summary.strip().splitlines() if line.strip())
     if len(text) > MAX_NOTE * 4:
-        raise InvalidInput(f"a summary is at most {MAX_NOTE * 4:,} characters")
+        raise InvalidInput(_("a summary is at most {count} characters").format(
+            count=number(MAX_NOTE * 4)))
     new_summary = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
     before = paragraphs(item.summary or "")
     if title == item.title and text == before:

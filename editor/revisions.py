@@ -17,6 +17,7 @@ import enum
 
 from rabkor.core.store.kinds import RevisionStatus
 from rabkor.editor.errors import PostEditConflict
+from rabkor.editor.i18n import _, word
 
 
 class Event(enum.StrEnum):
@@ -48,7 +49,9 @@ def after(state: RevisionStatus | None, event: Event) -> RevisionStatus:
     if target is not None:
         return target
     if state is SUBMITTED:
-        raise PostEditConflict("this translation is awaiting review; it can be edited again "
-                               "if an editor returns it")
-    raise PostEditConflict(f"this translation is {state or 'not saved yet'}, "
-                           "not awaiting review")
+        raise PostEditConflict(_("this translation is awaiting review; it can be edited "
+                                 "again if an editor returns it"))
+    if state is None:
+        raise PostEditConflict(_("this translation is not saved yet, not awaiting review"))
+    raise PostEditConflict(_("this translation is {status}, not awaiting review").format(
+        status=word(state)))

@@ -47,6 +47,7 @@ from rabkor.core.store.models import (
 from rabkor.core.text.html import plain_text
 from rabkor.core.text.urls import host_and_parents
 from rabkor.editor.audit import record
+from rabkor.editor.i18n import _, number, word
 from rabkor.editor.workflow import decide_by_rule
 
 TRUSTED, BLOCKED, KEYWORDS, PATTERN = RuleKind
@@ -232,16 +233,20 @@ def add_rule(session: Session, admin: User, *, kind: str, pattern: str, action: 
     a reason code for a rejection."""
     pattern = _checked(session, kind, pattern.strip())
     if action not in ACTIONS.get(kind, ()):
-        allowed = ", ".join(sorted(ACTIONS.get(kind, ())))
-        raise InvalidInput(f"a {kind} rule can {allowed}, not {action or 'nothing'}")
+        allowed = ", ".join(word(a) for a in sorted(ACTIONS.get(kind, ())))
+        if action:
+            raise InvalidInput(_("a {kind} rule can {allowed}, not {action}").format(
+                kind=word(kind), allowed=allowed, action=word(action)))
+        raise InvalidInput(_("a {kind} rule can {allowed}, not nothing").format(
+            kind=word(kind), allowed=allowed))
     label = " ".join(label.split()) or f"{kind}: {pattern[:60]}"
     if len(label) > 200:
-        raise InvalidInput("a rule's label is at most 200 characters")
+        raise InvalidInput(_("a rule's label is at most 200 characters"))
     code = None
     if action == REJECT:
         known = session.get(ReasonCode, reason_code) if reason_code else None
         if known is None or not known.active:
-            raise InvalidInput("a rejecting rule needs a reason code: choose one of the list")
+            raise InvalidInput(_("a rejecting rule needs a reason code: choose one of the list"))
         code = known.code
     rule = Rule(kind=kind, pattern=pattern, action=action, label=label, reason_code=code,
                 language=language or None, created_by_id=admin.id, changed_at=utcnow())
@@ -268,7 +273,7 @@ def would_touch(session: Session, rule: Rule) -> tuple[int, int]:
 def set_active(session: Session, admin: User, rule_id: int, active: bool) -> None:
     rule = session.get(Rule, rule_id)
     if rule is None:
-        raise InvalidInput(f"there is no rule {rule_id}")
+        raise InvalidInput(_("there is no rule {number}").format(number=rule_id))
     rule.active, rule.changed_at = active, utcnow()
     record(session, admin, "rule changed", before={"rule": rule.id, "active": not active},
            after={"rule": rule.id, "active": active})
@@ -284,37 +289,43 @@ def hits_of(session: Session, item_ids: list[int]) -> dict[int, list[RuleHit]]:
 
 def _checked(session: Session, kind: str, pattern: str) -> str:
     if kind not in ACTIONS:
-        raise InvalidInput(f"unknown kind of rule {kind!r}; the kinds are "
-                           f"{', '.join(ACTIONS)}")
+        raise InvalidInput(_("unknown kind of rule {kind}; the kinds are {kinds}").format(
+            kind=repr(kind), kinds=", ".join(word(k) for k in ACTIONS)))
     if not pattern or len(pattern) > 10_000:
-        raise InvalidInput("a rule needs a pattern of 1 to 10,000 characters")
+        raise InvalidInput(_("a rule needs a pattern of 1 to {count} characters").format(
+            count=number(10_000)))
     if kind == TRUSTED:
         if not pattern.isdigit() or session.get(Source, int(pattern)) is None:
-            raise InvalidInput(f"“{pattern[:40]}” is not the number of a source")
+            raise InvalidInput(_("“{value}” is not the number of a source").format(
+                value=pattern[:40]))
         return pattern
     if kind == BLOCKED:
         hosts = host_and_parents(pattern if "//" in pattern else f"http://{pattern}")
         host = hosts[0] if hosts else ""
         if "." not in host:
-            raise InvalidInput(f"“{pattern[:60]}” is not a domain name, like example.org")
+            raise InvalidInput(_("“{value}” is not a domain name, like example.org").format(
+                value=pattern[:60]))
         return host
     if kind == KEYWORDS:
         if not _keywords(pattern):
-            raise InvalidInput("a keywords rule needs at least one word")
+            raise InvalidInput(_("a keywords rule needs at least one word"))
         return "\n".join(_keywords(pattern))
     try:
         re.compile(pattern)  # Python's parser says where a mistake is
     except re.error as exc:
-        where = f" at position {exc.pos + 1}" if exc.pos is not None else ""
-        raise InvalidInput(f"the pattern is not a valid regular expression{where}: "
-                           f"{exc.msg}") from None
+        if exc.pos is not None:
+            raise InvalidInput(_("the pattern is not a valid regular expression at position "
+                                 "{position}: {problem}").format(position=exc.pos + 1,
+                                                                 problem=exc.msg)) from None
+        raise InvalidInput(_("the pattern is not a valid regular expression: {problem}").format(
+            problem=exc.msg)) from None
     try:
         re2.compile(pattern, _RE2)
     except re2.error as exc:
         detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
-        raise InvalidInput(f"the pattern uses what RE2 cannot match in linear time "
-                           f"({detail}); write it without back-references or "
-                           f"look-arounds") from None
+        raise InvalidInput(_("the pattern uses what RE2 cannot match in linear time "
+                             "({problem}); write it without back-references or "
+                             "look-arounds").format(problem=detail)) from None
     return pattern
 
 

@@ -14,6 +14,7 @@ from rabkor.core.accounts import token_digest
 from rabkor.core.errors import InvalidInput, NotFound
 from rabkor.core.store.models import SavedFilter, User
 from rabkor.editor.filters import QueueFilter
+from rabkor.editor.i18n import _
 
 MAX_SAVED = 50  # per editor
 
@@ -22,14 +23,15 @@ def save(session: Session, user: User, name: str, chosen: QueueFilter) -> SavedF
     """Save the filter under `name`, replacing the editor's filter of that name."""
     name = " ".join(name.split())
     if not name or len(name) > 100:
-        raise InvalidInput("a saved filter needs a name of 1 to 100 characters")
+        raise InvalidInput(_("a saved filter needs a name of 1 to 100 characters"))
     if not chosen.active:
-        raise InvalidInput("choose a filter first: the whole queue needs no saving")
+        raise InvalidInput(_("choose a filter first: the whole queue needs no saving"))
     found = session.scalar(select(SavedFilter).where(SavedFilter.user_id == user.id,
                                                      SavedFilter.name == name))
     if found is None:
         if len(mine(session, user.id)) >= MAX_SAVED:
-            raise InvalidInput(f"an editor keeps at most {MAX_SAVED} saved filters; remove one")
+            raise InvalidInput(_("an editor keeps at most {count} saved filters; remove one")
+                               .format(count=MAX_SAVED))
         found = SavedFilter(user_id=user.id, name=name, params={})
         session.add(found)
     found.params = chosen.params()
@@ -74,5 +76,5 @@ def filter_of(saved: SavedFilter) -> QueueFilter:
 def _own(session: Session, user_id: int | None, saved_id: int) -> SavedFilter:
     found = session.get(SavedFilter, saved_id)
     if found is None or found.user_id != user_id:
-        raise NotFound(f"you have no saved filter {saved_id}")
+        raise NotFound(_("you have no saved filter {number}").format(number=saved_id))
     return found

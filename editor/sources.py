@@ -22,6 +22,7 @@ from rabkor.core.store.models import Category, Item, MediaKind, Source, User
 from rabkor.core.text.html import plain_text
 from rabkor.core.text.urls import safe_url
 from rabkor.editor.audit import record
+from rabkor.editor.i18n import N_, _, number, word
 
 PAGE = 50
 MAX_TEXT = 20_000  # a self-description or an editorial comment
@@ -85,7 +86,7 @@ def directory(session: Session, intake: Intake, *, text: str = "", category: str
         q = q.where(Source.enabled.is_(True), Source.last_fetched_at.is_not(None),
                     Source.last_error.is_(None))
     if after:
-        title, _, last_id = after.rpartition("\x1f")
+        title, _sep, last_id = after.rpartition("\x1f")
         if last_id.isdigit():
             q = q.where(or_(Source.title > title,
                             (Source.title == title) & (Source.id > int(last_id))))
@@ -115,7 +116,7 @@ def _item_counts(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, i
 def source_of(session: Session, source_id: int) -> Source:
     source = session.get(Source, source_id)
     if source is None:
-        raise NotFound(f"there is no source {source_id}")
+        raise NotFound(_("there is no source {number}").format(number=source_id))
     return source
 
 
@@ -143,8 +144,8 @@ def edit(session: Session, editor: User, source_id: int, form: dict[str, str]) -
 def _checked(session: Session, source: Source, form: dict[str, str]) -> dict[str, object]:
     title = plain_text(form.get("title", ""), 500)
     if not title:
-        raise InvalidInput("a source needs a title: the directory and the site list it by "
-                           "its title")
+        raise InvalidInput(_("a source needs a title: the directory and the site list it by "
+                             "its title"))
     language = form.get("language", "").strip()
     if language:
         try:
@@ -154,25 +155,27 @@ def _checked(session: Session, source: Source, form: dict[str, str]) -> dict[str
     try:
         kind = MediaKind(form.get("kind", ""))
     except ValueError:
-        kinds = ", ".join(k.value for k in MediaKind)
-        raise InvalidInput(f"a source's kind is one of {kinds}") from None
+        kinds = ", ".join(word(k) for k in MediaKind)
+        raise InvalidInput(_("a source's kind is one of {kinds}").format(kinds=kinds)) from None
     category = form.get("category", "").strip()
     if category and category != source.category and not session.scalar(
             select(Category.active).where(Category.name == category)):
-        raise InvalidInput(f"“{category[:200]}” is not in the list of categories; an "
-                           "administrator adds it on the categories page")
+        raise InvalidInput(_("“{name}” is not in the list of categories; an administrator "
+                             "adds it on the categories page").format(name=category[:200]))
     site_url = form.get("site_url", "").strip()
     if site_url and safe_url(site_url) is None:
-        raise InvalidInput(f"the site address must be an http or https URL: {site_url[:200]!r}")
+        raise InvalidInput(_("the site address must be an http or https URL: {url}").format(
+            url=repr(site_url[:200])))
     texts = {}
-    for name, label in (("description", "self-description"),
-                        ("editorial_comment", "editorial comment")):
+    for name, too_long in (
+            ("description", N_("the self-description is longer than {count} characters")),
+            ("editorial_comment", N_("the editorial comment is longer than {count} characters"))):
         text = form.get(name, "").replace("\r\n", "\n").strip()
         if len(text) > MAX_TEXT:
-            raise InvalidInput(f"the {label} is longer than {MAX_TEXT:,} characters")
+            raise InvalidInput(_(too_long).format(count=number(MAX_TEXT)))
         texts[name] = text or None
     if form.get("full_text", "auto") not in FULL_TEXT:
-        raise InvalidInput("full text is auto, always or never")
+        raise InvalidInput(_("full text is auto, always or never"))
     return {"title": title, "language": language or None, "kind": kind,
             "category": category or None, "site_url": safe_url(site_url) if site_url else None,
             **texts, "full_text": FULL_TEXT[form.get("full_text", "auto")]}
@@ -210,9 +213,9 @@ def category_use(session: Session) -> dict[str, int]:
 def add_category(session: Session, admin: User, name: str) -> Category:
     name = plain_text(name, 201)
     if not name or len(name) > 200:
-        raise InvalidInput("a category's name is 1 to 200 characters")
+        raise InvalidInput(_("a category's name is 1 to 200 characters"))
     if session.get(Category, name) is not None:
-        raise AlreadyExists(f"the category “{name}” exists already")
+        raise AlreadyExists(_("the category “{name}” exists already").format(name=name))
     found = Category(name=name, active=True)
     session.add(found)
     record(session, admin, "category added", after={"category": name})
@@ -223,7 +226,7 @@ def switch_category(session: Session, admin: User, name: str, active: bool) -> N
     """Retire a category (sources keep it; new ones cannot be filed under it) or restore it."""
     found = session.get(Category, name)
     if found is None:
-        raise NotFound(f"there is no category “{name[:200]}”")
+        raise NotFound(_("there is no category “{name}”").format(name=name[:200]))
     if found.active != active:
         found.active = active
         record(session, admin, "category " + ("restored" if active else "retired"),

@@ -16,21 +16,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from rabkor.core.languages import language_name as _language_name
+from rabkor.core import i18n as shared
 from rabkor.core.settings import Settings
 from rabkor.core.store.models import Translation
 from rabkor.core.text.html import paragraphs, safe_markup
 from rabkor.core.text.urls import is_web_url
 from rabkor.core.web.sessions import session_of
+from rabkor.editor import i18n
+from rabkor.editor.i18n import _, language_name
 from rabkor.editor.privileges import Privilege, landing, may
 from rabkor.editor.urls import url_for
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def language_name(code: str | None) -> str:
-    """Editors read "Spanish", not "es"."""
-    return _language_name(code) if code else "unknown language"
 
 
 def http_url(url: str | None) -> str | None:
@@ -39,15 +36,16 @@ def http_url(url: str | None) -> str | None:
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown time"
+    """A moment as the editor's locale writes it, in UTC."""
+    return shared.moment_text(moment) if moment else _("unknown time")
 
 
 def translation_label(translation: Translation) -> str:
     """How a translation is labelled everywhere: machine output names its engine and source."""
     if translation.is_human:
-        return "human translation"
-    source = language_name(translation.source_language)
-    return f"machine-translated from {source} by {translation.engine}"
+        return _("human translation")
+    return _("machine-translated from {language} by {engine}").format(
+        language=language_name(translation.source_language), engine=translation.engine)
 
 
 def sentence(text: str) -> str:
@@ -67,14 +65,16 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     )
     env.filters.update(language_name=language_name, sanitized=safe_markup, http_url=http_url,
                        when=when, translation_label=translation_label, sentence=sentence,
-                       plain_paragraphs=paragraphs)
+                       plain_paragraphs=paragraphs, word=i18n.word, number=i18n.number)
+    env.globals.update(_=i18n._, ngettext=i18n.ngettext, native_name=i18n.native_name)
 
     def common(request: Request) -> dict[str, object]:
         session = session_of(request)
         return {"session": session, "may": lambda name: may(session.role, Privilege(name)),
                 "landing": landing(session.role),
                 "has_directory": request.app.state.sources is not None,
-                "site_title": settings.site_title}
+                "site_title": settings.site_title, "ui_lang": shared.current(),
+                "ui_dir": i18n.direction(shared.current())}
 
     templates = Jinja2Templates(env=env, context_processors=[common])
     env.globals["url_for"] = jinja2.pass_context(

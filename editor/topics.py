@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rabkor.core.errors import AlreadyExists, InvalidInput, NotFound
-from rabkor.core.languages import language_name
 from rabkor.core.store.models import Item, ItemStatus, ItemTopic, Topic, User, utcnow
 from rabkor.core.text.html import plain_text
 from rabkor.editor.audit import record
+from rabkor.editor.i18n import _, language_name, number, word
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 MAX_NAME = 100
@@ -39,10 +39,10 @@ def add(session: Session, admin: User, slug: str, names: Mapping[str, str],
     in every site language, so that no reader meets a topic in someone else's language."""
     slug = slug.strip().lower()
     if not SLUG.fullmatch(slug):
-        raise InvalidInput(f"a topic's address name is 1 to 60 letters, digits and hyphens, "
-                           f"like “dock-strikes”; “{slug[:60]}” is not")
+        raise InvalidInput(_("a topic's address name is 1 to 60 letters, digits and hyphens, "
+                             "like “dock-strikes”; “{value}” is not").format(value=slug[:60]))
     if session.scalar(select(Topic.id).where(Topic.slug == slug)) is not None:
-        raise AlreadyExists(f"the topic “{slug}” exists already")
+        raise AlreadyExists(_("the topic “{name}” exists already").format(name=slug))
     topic = Topic(slug=slug, names=_names(names, languages), active=True)
     session.add(topic)
     session.flush()
@@ -73,18 +73,19 @@ def _names(names: Mapping[str, str], languages: Sequence[str]) -> dict[str, str]
     checked = {lang: plain_text(names.get(lang, ""), MAX_NAME + 1) for lang in languages}
     missing = [language_name(lang) for lang, name in checked.items() if not name]
     if missing:
-        raise InvalidInput(f"the topic needs a name in every site language; missing: "
-                           f"{', '.join(missing)}")
+        raise InvalidInput(_("the topic needs a name in every site language; missing: "
+                             "{languages}").format(languages=", ".join(missing)))
     long = [language_name(lang) for lang, name in checked.items() if len(name) > MAX_NAME]
     if long:
-        raise InvalidInput(f"a topic's name is at most {MAX_NAME} characters ({', '.join(long)})")
+        raise InvalidInput(_("a topic's name is at most {count} characters ({languages})").format(
+            count=MAX_NAME, languages=", ".join(long)))
     return checked
 
 
 def _topic(session: Session, topic_id: int) -> Topic:
     topic = session.get(Topic, topic_id)
     if topic is None:
-        raise NotFound(f"there is no topic {topic_id}")
+        raise NotFound(_("there is no topic {number}").format(number=topic_id))
     return topic
 
 
@@ -92,7 +93,7 @@ def _item(session: Session, item_id: int) -> Item:
     item = session.scalar(select(Item).where(Item.id == item_id)
                           .options(selectinload(Item.topics)).with_for_update())
     if item is None:
-        raise NotFound(f"there is no item {item_id}")
+        raise NotFound(_("there is no item {number}").format(number=item_id))
     return item
 
 
@@ -102,14 +103,14 @@ def set_topics(session: Session, editor: User, item_id: int, topic_ids: Sequence
     item = _item(session, item_id)
     wanted = set(topic_ids)
     if len(wanted) > MAX_TOPICS:
-        raise InvalidInput(f"an item has at most {MAX_TOPICS} topics")
+        raise InvalidInput(_("an item has at most {count} topics").format(count=MAX_TOPICS))
     had = {t.id: t for t in item.topics}
     new = [i for i in wanted if i not in had]
     found = {t.id: t for t in session.scalars(select(Topic).where(Topic.id.in_(new)))}
     unknown = [i for i in new if i not in found or not found[i].active]
     if unknown:
-        raise InvalidInput("a topic chosen is not in the list of topics in use (retired or "
-                           "removed meanwhile); reload the page")
+        raise InvalidInput(_("a topic chosen is not in the list of topics in use (retired or "
+                             "removed meanwhile); reload the page"))
     if wanted == set(had):
         return False
     before = sorted(t.slug for t in item.topics)
@@ -126,11 +127,12 @@ def feature(session: Session, editor: User, item_id: int, order: str) -> bool:
     item = _item(session, item_id)
     order = order.strip()
     if order and not (order.isdigit() and 1 <= int(order) <= MAX_FEATURED_ORDER):
-        raise InvalidInput(f"a featured item's place is a number from 1 to "
-                           f"{MAX_FEATURED_ORDER:,}")
+        raise InvalidInput(_("a featured item's place is a number from 1 to {count}").format(
+            count=number(MAX_FEATURED_ORDER)))
     place = int(order) if order else None
     if place is not None and item.status != ItemStatus.APPROVED:
-        raise InvalidInput(f"only a published item can be featured; this one is {item.status}")
+        raise InvalidInput(_("only a published item can be featured; this one is {status}")
+                           .format(status=word(item.status)))
     if place == item.featured_order:
         return False
     record(session, editor, "featured" if place is not None else "no longer featured",

@@ -25,6 +25,7 @@ from rabkor.core.store.models import (
     utcnow,
 )
 from rabkor.editor.audit import record
+from rabkor.editor.i18n import N_, _, word
 
 LINK_DAYS = 7
 INVITATION, RESET = "invitation", "reset"
@@ -60,7 +61,8 @@ def use_link(session: Session, token: str, password: str) -> User:
     """Set the password through a one-time link, which is then spent."""
     link = link_of(session, token)
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput(_("a password needs at least {count} characters").format(
+            count=MIN_PASSWORD))
     link.used_at = utcnow()
     link.user.password_hash = hash_password(password)
     session.execute(delete(WebSession).where(WebSession.user_id == link.user_id))
@@ -72,8 +74,8 @@ def use_link(session: Session, token: str, password: str) -> User:
 def link_of(session: Session, token: str) -> AccountLink:
     link = session.scalar(select(AccountLink).where(AccountLink.token_hash == token_digest(token)))
     if link is None or link.used_at is not None or link.expires_at <= utcnow():
-        raise LinkUnusable("this link is not valid any more (used, expired or replaced); "
-                           "ask an administrator for a new one")
+        raise LinkUnusable(_("this link is not valid any more (used, expired or replaced); "
+                             "ask an administrator for a new one"))
     return link
 
 
@@ -81,10 +83,12 @@ def change_role(session: Session, admin: User, user: User, role: str) -> None:
     try:
         new = Role(role)
     except ValueError:
-        raise InvalidInput(f"unknown role {role!r}; choose one of "
-                           f"{', '.join(r.value for r in Role)}") from None
+        raise InvalidInput(_("unknown role {role}; choose one of {roles}").format(
+            role=repr(role), roles=", ".join(word(r) for r in Role))) from None
     if user.role == Role.ADMIN and new != Role.ADMIN:
-        _not_the_last_admin(session, user, "demoted")
+        _not_the_last_admin(session, user, N_(
+            "{name} is the last active administrator and cannot be demoted; make another "
+            "person an administrator first"))
     before = user.role
     user.role = new
     record(session, admin, "user role", before={"user": user.username, "role": before},
@@ -94,7 +98,9 @@ def change_role(session: Session, admin: User, user: User, role: str) -> None:
 def set_active(session: Session, admin: User, user: User, active: bool) -> None:
     """Enable or disable an account; disabling ends every session it has, now."""
     if not active and user.role == Role.ADMIN:
-        _not_the_last_admin(session, user, "disabled")
+        _not_the_last_admin(session, user, N_(
+            "{name} is the last active administrator and cannot be disabled; make another "
+            "person an administrator first"))
     if user.active == active:
         return
     user.active = active
@@ -108,16 +114,15 @@ def set_active(session: Session, admin: User, user: User, active: bool) -> None:
 def user_of(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"there is no user {user_id}")
+        raise NotFound(_("there is no user {number}").format(number=user_id))
     return user
 
 
-def _not_the_last_admin(session: Session, user: User, what: str) -> None:
+def _not_the_last_admin(session: Session, user: User, refusal: str) -> None:
     others = session.scalar(select(func.count()).select_from(User).where(
         User.role == Role.ADMIN, User.active.is_(True), User.id != user.id))
     if not others and user.active:
-        raise LastAdmin(f"{user.username} is the last active administrator and cannot be "
-                        f"{what}; make another person an administrator first")
+        raise LastAdmin(_(refusal).format(name=user.username))
 
 
 def _link(session: Session, admin: User, user: User, purpose: str) -> str:

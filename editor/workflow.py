@@ -21,6 +21,7 @@ from rabkor.core.store.models import (
 )
 from rabkor.editor import locks
 from rabkor.editor.errors import NotPermitted, ReasonRequired
+from rabkor.editor.i18n import N_, _, word
 from rabkor.editor.privileges import Privilege, may
 
 APPROVE, REJECT, REOPEN = "approve", "reject", "reopen"
@@ -32,8 +33,11 @@ TRANSITIONS: dict[tuple[ItemStatus, str], ItemStatus] = {
     (ItemStatus.APPROVED, REOPEN): ItemStatus.PENDING,
     (ItemStatus.REJECTED, REOPEN): ItemStatus.PENDING,
 }
-ACTIONS = frozenset(action for _, action in TRANSITIONS)
+ACTIONS = frozenset(action for _status, action in TRANSITIONS)
 OTHER = "other"  # the reason code that needs the reason in words
+CANNOT = {APPROVE: N_("item {number} is {status}, it cannot be approved"),
+          REJECT: N_("item {number} is {status}, it cannot be rejected"),
+          REOPEN: N_("item {number} is {status}, it cannot be reopened")}
 
 
 def decide(session: Session, item: Item, editor: User, action: str, reason: str = "",
@@ -46,22 +50,24 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     search/indexer.py).
     """
     if not may(editor.role, Privilege.DECIDE):
-        raise NotPermitted(f"{editor.username} is a {editor.role}; only editors and "
-                           "administrators may approve or reject items")
+        raise NotPermitted(_("{name} is a {role}; only editors and administrators may approve "
+                             "or reject items").format(name=editor.username,
+                                                       role=word(editor.role)))
     if action not in ACTIONS:
-        known = ", ".join(sorted(ACTIONS))
-        raise InvalidTransition(f"unknown action {action!r}; the actions are {known}")
+        known = ", ".join(word(a) for a in sorted(ACTIONS))
+        raise InvalidTransition(_("unknown action {action}; the actions are {known}").format(
+            action=repr(action), known=known))
     before = item.status
     after = TRANSITIONS.get((before, action))
     if after is None:
-        raise InvalidTransition(f"item {item.id} is {before}, it cannot be {_past(action)}")
+        raise InvalidTransition(_(CANNOT[action]).format(number=item.id, status=word(before)))
     reason = reason.strip()
     if action == REJECT:
         known = session.get(ReasonCode, code) if code else None
         if known is None or not known.active:
-            raise ReasonRequired("a rejection needs a reason code: choose one of the list")
+            raise ReasonRequired(_("a rejection needs a reason code: choose one of the list"))
         if code == OTHER and not reason:
-            raise ReasonRequired("the reason “other” needs the reason in words")
+            raise ReasonRequired(_("the reason “other” needs the reason in words"))
     item.status = after
     if after != ItemStatus.APPROVED:
         item.featured_order = None  # an item that leaves the site leaves its home page
@@ -108,6 +114,3 @@ def decide_story(session: Session, item: Item, editor: User, action: str, reason
                                     reason or f"a copy of item {item.id}", code))
     return decisions
 
-
-def _past(action: str) -> str:
-    return {APPROVE: "approved", REJECT: "rejected", REOPEN: "reopened"}[action]

@@ -17,6 +17,7 @@ from rabkor.core.accounts import LoginFailed, authenticate
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import User
 from rabkor.core.web.sessions import session_of, verify_csrf
+from rabkor.editor.i18n import _, ngettext
 from rabkor.editor.privileges import landing
 from rabkor.editor.templating import render
 from rabkor.editor.throttle import MAX_NAME, LoginThrottle
@@ -24,14 +25,10 @@ from rabkor.editor.urls import url_for
 
 logger = logging.getLogger(__name__)
 
-BAD_LOGIN = "Wrong username or password."
-TOO_MANY = ("Too many failed logins for this account or from this address. Try again in "
-            "{minutes} minute{s}.")
-
 
 async def login_form(request: Request) -> Response:
     query = request.query_params
-    notice = "Your password is set: log in with it." if query.get("done") == "password" else ""
+    notice = _("Your password is set: log in with it.") if query.get("done") == "password" else ""
     return render(request, "auth/login.html", error="", notice=notice,
                   username=query.get("username", "")[:MAX_NAME] if notice else "")
 
@@ -48,7 +45,11 @@ async def login_submit(request: Request) -> Response:
                        "retry_after=%d", username[:MAX_NAME], visitor, wait)
         minutes = math.ceil(wait / 60)
         response = render(request, "auth/login.html", 429, username=username, notice="",
-                          error=TOO_MANY.format(minutes=minutes, s="" if minutes == 1 else "s"))
+                          error=ngettext(
+                              "Too many failed logins for this account or from this address. "
+                              "Try again in {count} minute.",
+                              "Too many failed logins for this account or from this address. "
+                              "Try again in {count} minutes.", minutes))
         response.headers["Retry-After"] = str(wait)
         return response
     try:
@@ -56,8 +57,8 @@ async def login_submit(request: Request) -> Response:
     except LoginFailed as exc:
         throttle.failed(username, visitor)
         logger.warning("login failed username=%r visitor=%s", username[:MAX_NAME], visitor)
-        return render(request, "auth/login.html", exc.status, error=BAD_LOGIN,
-                      username=username, notice="")
+        return render(request, "auth/login.html", exc.status,
+                      error=_("Wrong username or password."), username=username, notice="")
     throttle.succeeded(username, visitor)
     await run_in_threadpool(session_of(request).login, user)
     return RedirectResponse(url_for(request, landing(user.role)), status_code=303)

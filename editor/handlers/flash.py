@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from rabkor.core.store.models import Decision, Item, ItemStatus, ReviewLock, User
+from rabkor.editor.i18n import _, word
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import ACTIONS
 
@@ -51,8 +52,11 @@ def confirmation(session: Session, query: QueryParams) -> Confirmation | None:
 
 def _why(item: Item, decision: Decision | None, holder: str | None) -> str:
     if item.status == ItemStatus.PENDING:
-        return f"being reviewed by {holder}" if holder else "still pending"
-    return f"{item.status}" + (f" by {decision.by}" if decision else "")
+        return (_("being reviewed by {name}").format(name=holder) if holder
+                else _("still pending"))
+    if decision is None:
+        return word(item.status)
+    return _("{status} by {name}").format(status=word(item.status), name=decision.by)
 
 
 def ids_param(ids: list[int]) -> str:

@@ -15,6 +15,7 @@ from rabkor.core.store.models import User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks, topics
 from rabkor.editor.handlers.flash import redirect_confirming
+from rabkor.editor.i18n import _
 from rabkor.editor.queue import remembered_language, translation_language
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.review import MAX_NOTE, add_note, edit_item, review_of
@@ -140,5 +141,5 @@ async def _page(request: Request, action: str, note_error: str = "", typed: str 
 def _user(session, user_id: int | None) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise HTTPException(403, "Your account no longer exists.")
+        raise HTTPException(403, _("Your account no longer exists."))
     return user

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from rabkor.core.store.db import Store
 from rabkor.editor import audit
+from rabkor.editor.i18n import _
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
 
@@ -24,7 +25,8 @@ async def log_page(request: Request) -> Response:
         try:
             before = datetime.fromisoformat(query["before"])
         except ValueError:
-            problem = f"“{query['before'][:40]}” is not a moment; the log starts from now."
+            problem = _("“{value}” is not a moment; the log starts from now.").format(
+                value=query["before"][:40])
 
     def read() -> dict[str, object]:
         with store.read() as s:

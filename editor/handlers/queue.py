@@ -27,6 +27,7 @@ from rabkor.editor.filters import (
     kept_count,
 )
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
+from rabkor.editor.i18n import _
 from rabkor.editor.queue import (
     pending_count,
     pending_page,
@@ -71,9 +72,9 @@ async def items_bulk(request: Request) -> Response:
     chosen = (await request.form()).getlist("ids")  # the form verify_csrf read, cached
     ids = sorted({int(v) for v in chosen if isinstance(v, str) and v.isdigit()})[:MAX_NAMED]
     if action not in (APPROVE, REJECT):
-        raise HTTPException(400, "Choose to approve or to reject the selected items.")
+        raise HTTPException(400, _("Choose to approve or to reject the selected items."))
     if not ids:
-        return await _queue_page(request, back, FormError(0, "select at least one item"), 400)
+        return await _queue_page(request, back, FormError(0, _("select at least one item")), 400)
     store: Store = request.app.state.store
     editor_id = session_of(request).user_id
     try:
@@ -179,7 +180,7 @@ def _saved_counts(session, settings: Settings, user_id: int | None) -> list[tupl
 def _back(form) -> dict[str, str]:
     """The queue page a decision came from (its filter, page and language shown), carried
     by the form's hidden fields, to return to."""
-    chosen, _ = QueueFilter.read(form)
+    chosen, _problems = QueueFilter.read(form)
     extra = {name: str(form.get(name, "")) for name in ("lang", "page")}
     return {**chosen.params(), **{k: v for k, v in extra.items() if v}}
 
@@ -191,7 +192,7 @@ def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
     with store.transaction() as session:
         editor = session.get(User, editor_id)
         if editor is None:
-            raise HTTPException(403, "Your account no longer exists.")
+            raise HTTPException(403, _("Your account no longer exists."))
         items = session.scalars(select(Item).where(Item.id.in_(ids)).with_for_update()).all()
         done, skipped = [], []
         for item in items:
@@ -215,9 +216,9 @@ def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reaso
         # Locks the row on PostgreSQL; SQLite's write transaction already serializes.
         item = session.get(Item, item_id, with_for_update=True)
         if item is None:
-            raise HTTPException(404, f"There is no item {item_id}.")
+            raise HTTPException(404, _("There is no item {number}.").format(number=item_id))
         editor = session.get(User, editor_id)
         if editor is None:
-            raise HTTPException(403, "Your account no longer exists.")
+            raise HTTPException(403, _("Your account no longer exists."))
         return [d.item_id for d in decide_story(session, item, editor, action, reason, code,
                                                 lock_minutes)]

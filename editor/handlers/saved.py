@@ -18,6 +18,7 @@ from rabkor.core.web.atom import Entry, atom_document
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import saved
 from rabkor.editor.filters import WORDS_CAP, QueueFilter
+from rabkor.editor.i18n import _
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.queue import ORDERS
 from rabkor.editor.templating import render
@@ -31,7 +32,7 @@ FEED_ITEMS = 50
 async def filter_save(request: Request) -> Response:
     form = await verify_csrf(request)
     store: Store = request.app.state.store
-    chosen, _ = QueueFilter.read(form)
+    chosen, _problems = QueueFilter.read(form)
     user_id = session_of(request).user_id
 
     def write() -> None:
@@ -91,9 +92,10 @@ async def filter_feed(request: Request) -> Response:
                 [Entry(title=i.title or i.url, url=absolute(request, url_for(
                     request, "item_show", item_id=i.id).path), published=i.sort_at,
                     updated=i.updated_at, related=i.url,
-                    author=i.source.title if i.source else "a correspondent",
+                    author=i.source.title if i.source else _("a correspondent"),
                     summary=plain_text(i.summary, 1000)) for i in items],
-                title=f"{settings.site_title} queue: {found.name}",
+                title=_("{site} queue: {name}").format(site=settings.site_title,
+                                                       name=found.name),
                 feed_url=absolute(request, request.url.path),
                 home_url=absolute(request, str(with_query(url_for(request, "queue_list"),
                                                           **chosen.params()))),
@@ -101,7 +103,7 @@ async def filter_feed(request: Request) -> Response:
 
     body = await run_in_threadpool(read)
     if body is None:
-        raise HTTPException(404, "This feed address is not valid any more.")
+        raise HTTPException(404, _("This feed address is not valid any more."))
     return Response(body, media_type="application/atom+xml",
                     headers={"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
 

@@ -16,6 +16,7 @@ from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import sources
 from rabkor.editor.audit import record
 from rabkor.editor.handlers.acting import act, as_signed_in
+from rabkor.editor.i18n import _
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
 from rabkor.editor.users import user_of
@@ -63,12 +64,12 @@ async def source_add(request: Request) -> Response:
         with store.read() as s:
             if fields["category"] and fields["category"] not in {
                     c.name for c in sources.categories(s, active_only=True)}:
-                raise InvalidInput("choose a category from the list")
+                raise InvalidInput(_("choose a category from the list"))
         added = intake.add_from_site(typed["url"], pick=int(pick) if pick.isdigit() else None,
                                      kind=typed["kind"] or None, **fields)
         with store.transaction() as s:
             editor = user_of(s, editor_id)
-            for source_id, _ in added.sources:
+            for source_id, _url in added.sources:
                 sources.recorded(s, editor, "source added", sources.source_of(s, source_id))
         return added
 
@@ -115,7 +116,7 @@ async def source_edit(request: Request) -> Response:
 async def source_switch(request: Request) -> Response:
     """Enable or disable a source, through the crawler's health table."""
     form = await verify_csrf(request)
-    _, intake = _parts(request)
+    intake = request.app.state.sources
     source_id = request.path_params["source_id"]
     enable = form.get("enabled") == "1"
 
@@ -141,15 +142,16 @@ async def sources_export(request: Request) -> Response:
 
 async def sources_import(request: Request) -> Response:
     await verify_csrf(request)
-    _, intake = _parts(request)
+    intake = request.app.state.sources
     upload = (await request.form()).get("opml")
     if not isinstance(upload, UploadFile):
-        return await _list_page(request, error="choose an OPML file to import", status=400)
+        return await _list_page(request, error=_("choose an OPML file to import"),
+                                status=400)
     limit = intake.max_opml_bytes  # read no more than the parser would take
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        return await _list_page(request, status=413, error="the OPML file is larger than "
-                                f"{limit // (1024 * 1024)} MB")
+        return await _list_page(request, status=413, error=_(
+            "the OPML file is larger than {size} MB").format(size=limit // (1024 * 1024)))
 
     def add(s, editor) -> int:
         added = intake.import_opml(s, data)
@@ -165,7 +167,7 @@ async def sources_import(request: Request) -> Response:
 
 
 async def category_list(request: Request, *, error: str = "", status: int = 200) -> Response:
-    store, _ = _parts(request)
+    store: Store = request.app.state.store
 
     def read():
         with store.read() as s:

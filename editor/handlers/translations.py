@@ -19,6 +19,7 @@ from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import postedit, revisions
 from rabkor.editor.changes import compared
 from rabkor.editor.errors import IncompleteTranslation, PostEditConflict, TextTooLong
+from rabkor.editor.i18n import N_, _
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
@@ -27,12 +28,12 @@ from rabkor.editor.urls import url_for, with_query
 T = TypeVar("T")
 # What a redirect's `done` may confirm: the words come from here, never from the URL.
 DONE = {
-    "claimed": "The item is yours for the next two hours.",
-    "released": "You released the item; someone else can take it now.",
-    "saved": "Draft saved.",
-    "submitted": "Submitted for review. Thank you!",
-    "accepted": "Accepted: readers now see the volunteer's translation.",
-    "returned": "Returned to the translator with your note.",
+    "claimed": N_("The item is yours for the next two hours."),
+    "released": N_("You released the item; someone else can take it now."),
+    "saved": N_("Draft saved."),
+    "submitted": N_("Submitted for review. Thank you!"),
+    "accepted": N_("Accepted: readers now see the volunteer's translation."),
+    "returned": N_("Returned to the translator with your note."),
 }
 
 
@@ -205,30 +206,32 @@ def _target(request: Request) -> tuple[int, str]:
     settings: Settings = request.app.state.settings
     lang = request.path_params["lang"]
     if lang not in settings.languages:
-        raise HTTPException(404, f"{lang!r} is not one of this site's languages.")
+        raise HTTPException(404, _("{code} is not one of this site's languages.").format(
+            code=repr(lang)))
     return request.path_params["item_id"], lang
 
 
 def _item(s: Session, item_id: int) -> Item:
     item = s.get(Item, item_id)
     if item is None:
-        raise HTTPException(404, f"There is no item {item_id}.")
+        raise HTTPException(404, _("There is no item {number}.").format(number=item_id))
     return item
 
 
 def _revision(s: Session, revision_id: int) -> TranslationRevision:
     revision = s.get(TranslationRevision, revision_id)
     if revision is None:
-        raise HTTPException(404, f"There is no translation revision {revision_id}.")
+        raise HTTPException(404, _("There is no translation revision {number}.").format(
+            number=revision_id))
     # Load what the page shows before the session closes.
-    _ = revision.item.translations, revision.author, revision.reviewer
+    revision.item.translations, revision.author, revision.reviewer  # noqa: B018
     return revision
 
 
 def _user(s: Session, request: Request) -> User:
     user = s.get(User, session_of(request).user_id)
     if user is None:
-        raise HTTPException(403, "Your account no longer exists.")
+        raise HTTPException(403, _("Your account no longer exists."))
     return user
 
 

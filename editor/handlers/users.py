@@ -14,6 +14,7 @@ from rabkor.core.store.models import Role, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import users
 from rabkor.editor.handlers.acting import as_signed_in
+from rabkor.editor.i18n import _
 from rabkor.editor.templating import render
 from rabkor.editor.urls import absolute, url_for
 
@@ -75,7 +76,7 @@ async def welcome_submit(request: Request) -> Response:
 
     def write() -> User:
         if password != form.get("again", ""):
-            raise InvalidInput("the two passwords differ")
+            raise InvalidInput(_("the two passwords differ"))
         with store.transaction() as s:
             return users.use_link(s, token, password)
 
