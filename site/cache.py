@@ -3,14 +3,17 @@
 A reader's page is the same for every reader of its language, so the site renders it
 once and answers the next requests from memory: for `page_cache_seconds`, or until the
 desk changes what readers see (core/store/changes.py: in any process on this data
-directory), whichever comes first. Every kept answer carries an ETag (a hash of its
-body): a reader or a proxy that already has it gets a 304 without a body; the brotli
+directory), whichever comes first. While one request renders a page, the others that
+ask for it meanwhile wait for its answer rather than each rendering it again (on a cold
+page under 64 connections, one render instead of 64). Every kept answer carries an ETag
+(a hash of its body): a reader or a proxy that already has it gets a 304 without a body; the brotli
 and gzip forms are made once, when first asked for, and kept beside the plain one. The
 memory is bounded by MAX_ENTRIES and MAX_BYTES (the oldest answers go first).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import threading
@@ -57,6 +60,7 @@ class PageCache:
         self.seconds = seconds
         self.stamp = stamp
         self._kept: OrderedDict[str, Kept] = OrderedDict()
+        self.rendering: dict[str, asyncio.Event] = {}  # used on the event loop only
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -105,16 +109,25 @@ def cached(handler: Handler) -> Handler:
             return await handler(request)
         key = f"{request.url.path}?{request.url.query}"
         kept = cache.get(key)
+        if kept is None and (rendering := cache.rendering.get(key)) is not None:
+            await rendering.wait()
+            kept = cache.get(key)  # None when that answer was not a 200: render our own
         if kept is None:
-            version = cache.stamp.version()  # before rendering: a change meanwhile drops it
-            response = await handler(request)
-            if response.status_code != 200:
-                return response
-            body = bytes(response.body)
-            kept = Kept(body, response.headers.get("content-type", "text/html"),
-                        f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
-                        time.monotonic(), version)
-            cache.put(key, kept)
+            done = cache.rendering[key] = asyncio.Event()
+            try:
+                version = cache.stamp.version()  # before rendering: a change drops it
+                response = await handler(request)
+                if response.status_code != 200:
+                    return response
+                body = bytes(response.body)
+                kept = Kept(body, response.headers.get("content-type", "text/html"),
+                            f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+                            time.monotonic(), version)
+                cache.put(key, kept)
+            finally:
+                done.set()
+                if cache.rendering.get(key) is done:
+                    del cache.rendering[key]
         return _send(request, cache, key, kept)
 
     return answer

@@ -88,6 +88,8 @@ def read_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, _, last_id = raw.partition(".")
         moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
+        if not 0 <= int(last_id) < 2**63:  # the database's integers
+            raise ValueError(last_id)
         return moment, int(last_id)
     except (ValueError, UnicodeDecodeError):
         raise BadCursor(cursor[:40]) from None

@@ -37,7 +37,7 @@ from rabkor.search.service import MAX_PAGE, search
 from rabkor.site import api, catalog, i18n, listings, stories
 from rabkor.site.cache import cached
 from rabkor.site.display import item_view
-from rabkor.site.handlers.listings import _about_source
+from rabkor.site.handlers.listings import about_source
 from rabkor.site.openapi import openapi_document
 from rabkor.site.pages import absolute_url, settings_of
 
@@ -255,7 +255,7 @@ async def source_show(request: Request) -> Response:
         source = listings.source_of(s, source_id) if source_id <= api.MAX_ID else None
         if source is None:
             raise HTTPException(404, f"there is no source {source_id}")
-        about = _about_source(s, source)
+        about = about_source(s, source)
         return api.SourceDetail(**api.source_out(source, about["source_total"], link, lang),
                                 languages=dict(about["source_languages"]))
 

@@ -152,7 +152,7 @@ async def _read(request: Request, name: str, lang: str, limit: int):
                 found = listings.page(s, chosen.listing, cursor, limit)
             except listings.BadCursor:
                 raise _not_found() from None
-            extra = _about_source(s, chosen.source) if chosen.source else {}
+            extra = about_source(s, chosen.source) if chosen.source else {}
             return chosen, found, [item_view(i, lang) for i in found.items], extra
 
     return await run_in_threadpool(read)
@@ -164,7 +164,7 @@ def _feed_links(request: Request, chosen: Chosen, lang: str) -> list[tuple[str, 
             for fmt, label in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))]
 
 
-def _about_source(session: Session, source: Source) -> dict:
+def about_source(session: Session, source: Source) -> dict:
     """A source's activity: how many of its items are published, in which original
     languages."""
     conds = listings.Listing("source", str(source.id)).conditions()

@@ -21,6 +21,7 @@ from rabkor.core.store.models import Item, ItemStatus
 from rabkor.editor.workflow import decide
 from rabkor.site import cache
 from rabkor.site.app import create_app
+from rabkor.site.cache import cached
 
 
 def test_a_page_is_kept_and_answered_by_etag(client, add_item):
@@ -117,3 +118,38 @@ def test_no_cache_when_switched_off_and_entries_bounded(settings, store, add_ite
         assert len(client.app.state.page_cache._kept) == 3
         assert list(client.app.state.page_cache._kept) == ["/es/latest?", "/de/?",
                                                            "/de/latest?"]
+
+
+def test_readers_asking_for_a_page_being_rendered_wait_for_that_one_render(tmp_path):
+    """64 connections on a cold page: one render, not one each; an answer that is not
+    kept (here a 404) lets each waiting request render its own."""
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from rabkor.core.store.changes import Stamp
+
+    renders = []
+
+    async def page(request):
+        renders.append(request.url.path)
+        await asyncio.sleep(0.05)
+        status = 404 if request.url.path == "/missing" else 200
+        return PlainTextResponse(f"rendered {len(renders)}", status_code=status)
+
+    app = Starlette(routes=[Route("/{name}", cached(page))])
+    app.state.page_cache = cache.PageCache(60, Stamp(tmp_path / "stamp"))
+
+    async def many(path: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") as client:
+            return await asyncio.gather(*(client.get(path) for _ in range(64)))
+
+    answers = asyncio.run(many("/home"))
+    assert {a.text for a in answers} == {"rendered 1"} and renders == ["/home"]
+    assert app.state.page_cache.rendering == {}
+    missing = asyncio.run(many("/missing"))
+    assert all(a.status_code == 404 for a in missing) and len(renders) == 1 + 64

@@ -5,6 +5,7 @@ and as JSON; the home page's featured items; the directory of organisations."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -104,7 +105,9 @@ def test_each_listing_holds_exactly_its_items(client, store):
     assert "marzo de 2025" in client.get("/es/archive").text  # Babel's month names
     for missing in ("/en/topics/nothing", "/en/kinds/pamphlet", "/en/archive/2025/13",
                     "/en/sources/999999", "/en/originally/English", "/en/latest?after=xyz",
-                    "/en/kinds/audio/feed.pdf"):
+                    "/en/kinds/audio/feed.pdf",
+                    "/en/latest?after=" + base64.urlsafe_b64encode(
+                        b"20250301000000000000." + b"9" * 30).decode()):  # id past int64
         assert client.get(missing).status_code == 404, missing
 
 
