@@ -52,7 +52,13 @@ bench: $(STAMP)  ## the crawl, translation, translation-quality, language-identi
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data
 
-messages: $(STAMP)  ## extract the site's UI strings and update each language's catalog
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o site/locales/messages.pot .
-	for lang in es fr de pt ru zh ar; do \
-		$(VENV)/bin/pybabel update -i site/locales/messages.pot -d site/locales -l $$lang --no-fuzzy-matching; done
+messages: $(STAMP)  ## extract each web app's UI strings and update each language's catalog
+	for app in site editor; do \
+		$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+			--sort-output -o $$app/locales/messages.pot $$app && \
+		for lang in es fr de pt ru zh ar; do \
+			if [ -f $$app/locales/$$lang/LC_MESSAGES/messages.po ]; then \
+				$(VENV)/bin/pybabel update -i $$app/locales/messages.pot -d $$app/locales \
+					-l $$lang --no-fuzzy-matching; \
+			else $(VENV)/bin/pybabel init -i $$app/locales/messages.pot -d $$app/locales \
+				-l $$lang; fi; done; done
