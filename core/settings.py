@@ -96,6 +96,32 @@ class Settings:
         metadata={"doc": "Minutes an editor's review lock on an item lasts without activity; "
                          "after that another editor may take the item."},
     )
+    stats_enabled: bool = field(
+        default=True,
+        metadata={"doc": "Count readers' page views on the site (readership statistics: no "
+                         "address is stored, only a key hashed with a salt of the month that "
+                         "is destroyed when the month closes)."},
+    )
+    stats_honour_dnt: bool = field(
+        default=True,
+        metadata={"doc": "A browser sending Do Not Track or Global Privacy Control has its "
+                         "views counted without a visitor key (not among distinct readers)."},
+    )
+    stats_heavy_hitter_pages: int = field(
+        default=1000,
+        metadata={"doc": "A visitor key with more pages than this in a month is left out of "
+                         "that month's figures (and the report says so)."},
+    )
+    stats_burst_pages: int = field(
+        default=30,
+        metadata={"doc": "A visitor key with more pages than this within one clock minute "
+                         "reads faster than a person: counted as a robot."},
+    )
+    stats_retention_days: int = field(
+        default=31,
+        metadata={"doc": "Days the single views of a closed month are kept; then only the "
+                         "month's aggregates remain."},
+    )
     crawl_interval: int = field(
         default=900,
         metadata={"doc": "Seconds between fetches of a source whose feed gives no better "
@@ -258,6 +284,11 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
         raise ConfigError("setting 'page_cache_seconds' must be 0 or more")
     if settings.review_lock_minutes < 1:
         raise ConfigError("setting 'review_lock_minutes' must be at least 1")
+    for name in ("stats_heavy_hitter_pages", "stats_burst_pages"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1")
+    if settings.stats_retention_days < 0:
+        raise ConfigError("setting 'stats_retention_days' must be 0 or more")
     if settings.search_engine not in SEARCH_ENGINES:
         raise ConfigError(f"setting 'search_engine' is {settings.search_engine!r}; it must be "
                           f"one of {', '.join(SEARCH_ENGINES)}")

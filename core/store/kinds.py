@@ -74,3 +74,13 @@ class WebSubState(enum.StrEnum):
     ACTIVE = "active"  # verified: the hub pushes until the lease ends
     DENIED = "denied"  # the hub refused: not asked again until the hub or topic changes
     FAILED = "failed"  # the request did not reach the hub or was refused; asked again later
+
+
+class StatsMonthState(enum.StrEnum):
+    """A month of readership statistics (rabkor.stats.months): counting with its salt,
+    closed (its report written, its salt destroyed), then purged (its single views dropped
+    after the retention days; the report stays)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    PURGED = "purged"

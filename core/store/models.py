@@ -9,6 +9,7 @@ from typing import ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     Boolean,
     Computed,
     DateTime,
@@ -30,6 +31,7 @@ from rabkor.core.store.kinds import (
     MediaKind,
     RevisionStatus,
     Role,
+    StatsMonthState,
     SubmissionStatus,
     WebSubState,
     utcnow,
@@ -627,3 +629,108 @@ class TranslationFailure(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StatsMonth(Base):
+    """A month of readership statistics. Its salt keys visitors (a hash of the salt, the
+    address and the user agent) and lives only here; closing the month writes its report
+    and sets the salt to NULL, so no stored key can be linked to an address again."""
+
+    __tablename__ = "stats_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    state: Mapped[StatsMonthState] = mapped_column(_enum(StatsMonthState),
+                                                   default=StatsMonthState.OPEN)
+    salt: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # the site languages in the order of stats_visitors.departments' bits
+    departments: Mapped[list] = mapped_column(JSON, default=list)
+    dropped_views: Mapped[int] = mapped_column(BigInteger, default=0)
+    report: Mapped[dict | None] = mapped_column(JSON)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
+
+
+class PageView(Base):
+    """One request to the public site (or one line of an imported log), as the report
+    needs it and nothing more about the reader than a visitor key. Seconds since the epoch
+    keep ten million rows a month small; dropped `stats_retention_days` after the month
+    closes."""
+
+    __tablename__ = "page_views"
+    __table_args__ = (Index("ix_page_views_visitor_at", "visitor", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    at: Mapped[int] = mapped_column(BigInteger, index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(16), default="")
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    listing: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8))  # page, feed, asset, robots, error, other
+    status: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    referrer_host: Mapped[str | None] = mapped_column(String(255))
+    agent: Mapped[str] = mapped_column(String(8))  # browser, feed, robot, unknown
+    visitor: Mapped[int | None] = mapped_column(BigInteger)  # None: Do Not Track / GPC
+
+
+class StatsVisitor(Base):
+    """A visitor key's month, kept in step with each batch of views: what decides whether
+    it is a reader, a robot by behaviour or a heavy hitter, and on which days and in which
+    departments it read (bit masks), so the report never scans the single views."""
+
+    __tablename__ = "stats_visitors"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    visitor: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    agent: Mapped[str] = mapped_column(String(8))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    feeds: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    days: Mapped[int] = mapped_column(BigInteger, default=0)  # bit d-1: seen on day d
+    read_days: Mapped[int] = mapped_column(BigInteger, default=0)  # a page or feed that day
+    departments: Mapped[int] = mapped_column(BigInteger, default=0)
+    robots_txt: Mapped[bool] = mapped_column(Boolean, default=False)
+    minute: Mapped[int] = mapped_column(BigInteger, default=0)  # the last clock minute …
+    minute_pages: Mapped[int] = mapped_column(Integer, default=0)  # … and its pages
+    peak_minute_pages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsDay(Base):
+    """Requests and bytes of a day by department, kind and agent class (additive)."""
+
+    __tablename__ = "stats_days"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    agent: Mapped[str] = mapped_column(String(8), primary_key=True)
+    hits: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsTop(Base):
+    """Pages of a month by item, listing or referrer host and agent class (additive)."""
+
+    __tablename__ = "stats_tops"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    agent: Mapped[str] = mapped_column(String(8), primary_key=True)
+    pages: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsImport(Base):
+    """A log file imported, known by the hash of its first lines: importing it again
+    reads only the lines past those already counted."""
+
+    __tablename__ = "stats_imports"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    lines: Mapped[int] = mapped_column(BigInteger, default=0)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
