@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -94,8 +94,10 @@ def moment_text(moment: datetime) -> str:
     """A date and time in UTC as the locale writes them: "Dec 2, 2026, 14:05 UTC"."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    text = format_skeleton("yMMMdHm", moment, tzinfo=UTC, locale=_language.get())
-    return f"{text} UTC"
+    locale = _language.get()
+    day = format_skeleton("yMMMd", moment, tzinfo=UTC, locale=locale)
+    time = format_skeleton("Hm", moment, tzinfo=UTC, locale=locale)
+    return get_datetime_format("medium", locale).format(time, day) + " UTC"
 
 
 def language_name(code: str) -> str:
