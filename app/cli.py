@@ -347,6 +347,53 @@ def cmd_models_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ---- readership statistics --------------------------------------------------------------
+
+
+def cmd_stats_import(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.stats.importer import import_logs
+
+    store = open_store(settings)
+    with progress_bar("importing logs (bytes read)") as update:
+        done = import_logs(store, settings, [Path(f) for f in args.files], progress=update)
+    console.print(f"{done.imported:,} views imported from {done.lines:,} lines in "
+                  f"{done.files} files; {done.already:,} lines imported before, "
+                  f"{done.late:,} of months already closed")
+    if done.skipped:
+        reasons = ", ".join(f"{why}: {n:,}" for why, n in done.skipped.most_common())
+        console.print(f"skipped {sum(done.skipped.values()):,} lines ({reasons}); the first:",
+                      markup=False, soft_wrap=True)
+        for name, number, why, line in done.examples:
+            console.print(f"  {name}:{number}: {why}: {line}", markup=False, soft_wrap=True)
+    for broken in done.broken:
+        err.print(f"warning: {broken}", markup=False, soft_wrap=True)
+    return 1 if done.broken else 0
+
+
+def cmd_stats_report(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.stats.months import parse_month
+    from rabkor.stats.output import FORMATS
+    from rabkor.stats.report import report
+
+    month = parse_month(args.month) if args.month else None
+    store = open_store(settings)
+    with store.read() as s:
+        found = report(s, settings, month)
+    sys.stdout.write(FORMATS[args.format](found))
+    return 0
+
+
+def cmd_stats_close(args: argparse.Namespace, settings: Settings) -> int:
+    from rabkor.stats.months import close_month, parse_month
+
+    month = parse_month(args.month)
+    close_month(open_store(settings), settings, month)
+    console.print(f"closed {month}: its report is kept, its salt destroyed (no stored key "
+                  f"can be linked to an address); its single views go after "
+                  f"{settings.stats_retention_days} days")
+    return 0
+
+
 # ---- web --------------------------------------------------------------------------------
 
 
@@ -448,6 +495,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("remove", cmd_models_remove, "delete the installed FROM TO package", models)
     p.add_argument("source", metavar="FROM")
     p.add_argument("target", metavar="TO")
+
+    stats = sub.add_parser("stats", help="readership statistics").add_subparsers(
+        dest="stats_command", required=True, metavar="ACTION")
+    command("import", cmd_stats_import,
+            "count the views in web server access logs (combined or common format, .gz "
+            "too); a file imported before adds only its new lines",
+            stats).add_argument("files", nargs="+", metavar="FILE")
+    p = command("report", cmd_stats_report,
+                "a month's readers, pages, megabytes, departments, tops and exclusions", stats)
+    p.add_argument("--month", metavar="YYYY-MM", help="default: the newest month")
+    p.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    p = command("close", cmd_stats_close,
+                "close a month now: write its report and destroy its salt (`rabkor run` "
+                "closes each month a day after it ends)", stats)
+    p.add_argument("--month", metavar="YYYY-MM", required=True)
 
     command("serve", cmd_serve, "serve the site and the editor")
     command("run", cmd_run, "serve, and run crawl → translate → index on a schedule")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LINT = Path(sys.executable).with_name("lint-imports")
-FOLDERS = ("app", "core", "crawler", "translate", "editor", "site", "search")
+FOLDERS = ("app", "core", "crawler", "translate", "editor", "site", "stats", "search")
 
 
 def _lint(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
