@@ -37,7 +37,7 @@ from rabkor.site.handlers.submissions import (
     submissions_received,
 )
 from rabkor.site.i18n import N_, _, use
-from rabkor.site.pages import HERE, make_templates, render
+from rabkor.site.pages import HERE, make_templates, named_routes, render
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app = web_app(settings, store, routes=ROUTES, headers=SITE_HEADERS,
                   exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates()
+    app.state.named_routes = named_routes(app.routes)
     app.state.page_cache = PageCache(settings.page_cache_seconds, store.changes)
     return app
 

@@ -17,7 +17,12 @@ def approved_item(session: Session, item_id: int) -> Item | None:
 
 
 def approved_items_by_id(session: Session, ids: list[int]) -> list[Item]:
-    """The approved ones among `ids`, in the order given (search ranking order)."""
-    stmt = select(Item).where(Item.id.in_(ids), Item.status == ItemStatus.APPROVED)
-    found = {item.id: item for item in session.scalars(stmt.options(*_LOAD))}
+    """The approved ones among `ids`, in the order given (search ranking order).
+
+    The status is checked here, not in the query: with `status = ?` beside the id list,
+    SQLite walked the status index over every published item (16 ms at 100,000) instead
+    of looking up twenty ids."""
+    found = {item.id: item for item in session.scalars(
+        select(Item).where(Item.id.in_(ids)).options(*_LOAD))
+        if item.status == ItemStatus.APPROVED}
     return [found[i] for i in ids if i in found]

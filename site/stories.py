@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, Source
@@ -51,11 +51,10 @@ def story_of(session: Session, item_id: int) -> Story | None:
     if item is None or item.status != ItemStatus.APPROVED:
         return None
     root = item.duplicate_of_id or item.id
-    items = list(session.scalars(
-        select(Item).where(or_(Item.id == root, Item.duplicate_of_id == root),
-                           Item.status == ItemStatus.APPROVED)
-        .options(selectinload(Item.translations), selectinload(Item.source))
-        .order_by(Item.sort_at, Item.id)))
+    told = session.scalars(select(Item).where(_of_story(root)).options(
+        selectinload(Item.translations), selectinload(Item.source)))
+    items = sorted((i for i in told if i.status == ItemStatus.APPROVED),
+                   key=lambda i: (i.sort_at, i.id))
     carriers: dict[int, list[Source]] = {i.id: ([i.source] if i.source else []) for i in items}
     for carried, source in session.execute(
             select(ItemSource.item_id, Source).join(Source, Source.id == ItemSource.source_id)
@@ -67,7 +66,14 @@ def story_of(session: Session, item_id: int) -> Story | None:
 
 def coverage_count(session: Session, item: Item) -> int:
     """How many published items tell the story `item` belongs to (1: only itself)."""
-    root = item.duplicate_of_id or item.id
-    return session.scalar(select(func.count()).select_from(Item).where(
-        or_(Item.id == root, Item.duplicate_of_id == root),
-        Item.status == ItemStatus.APPROVED)) or 0
+    statuses = session.scalars(select(Item.status).where(
+        _of_story(item.duplicate_of_id or item.id)))
+    return sum(status == ItemStatus.APPROVED for status in statuses)
+
+
+def _of_story(root: int):
+    """The story's items, each found by an index: the root by its id, its copies by the
+    index of duplicates. The status is checked by the callers, not here: beside it,
+    SQLite walked every published item by the status index (170 ms at 100,000)."""
+    return Item.id.in_(select(Item.id).where(Item.id == root).union_all(
+        select(Item.id).where(Item.duplicate_of_id == root)))

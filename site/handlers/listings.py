@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from rabkor.core.store.models import Item, Source
+from rabkor.core.store.models import Item, ItemStatus, Source
 from rabkor.site import directory, listings
 from rabkor.site.display import item_view
 from rabkor.site.feeds import FORMATS, feed_response
@@ -167,9 +167,14 @@ def _feed_links(request: Request, chosen: Chosen, lang: str) -> list[tuple[str, 
 def about_source(session: Session, source: Source) -> dict:
     """A source's activity: how many of its items are published, in which original
     languages."""
-    conds = listings.Listing("source", str(source.id)).conditions()
-    languages = session.execute(select(Item.language, func.count()).where(*conds)
-                                .group_by(Item.language).order_by(func.count().desc())).all()
+    # the status is counted, not asked: beside `source_id = ?` it made SQLite walk every
+    # published item by the listing index (9 ms at 100,000) instead of the source's items
+    rows = session.execute(
+        select(Item.language, Item.status, func.count()).where(
+            Item.source_id == source.id, Item.duplicate_of_id.is_(None))
+        .group_by(Item.language, Item.status)).all()
+    languages = sorted(((code, n) for code, status, n in rows
+                        if status == ItemStatus.APPROVED), key=lambda pair: -pair[1])
     total = sum(n for _, n in languages)
     return {"source": source, "source_total": total,
             "source_rate": directory.monthly_rate(session, source.id),
