@@ -1,7 +1,7 @@
 """The reader's site at the design's scale, under a real load generator.
 
     .venv/bin/python -m bench.site [--items 100000] [--seconds 20] [--connections 64]
-                                   [--workers 1] [--keep DIR]
+                                   [--workers 1] [--no-cache] [--keep DIR]
 
 A SQLite store of `--items` approved items (eight languages, four kinds, 500 sources in
 ten tendencies, dates over three years), each with an English title and summary
@@ -11,7 +11,9 @@ file through the same server) and a minimal Starlette + Jinja2 page rendered fro
 same SQLite file (bench/site/minimal.py) under the same uvicorn. wrk (Debian's) drives
 each route for `--seconds` with `--connections` connections on two threads; the table is
 wrk's requests a second and latency percentiles, and the server's resident memory after
-all routes (each worker's with `--workers` above 1). Needs /usr/bin/wrk.
+all routes (each worker's with `--workers` above 1). `--no-cache` sets page_cache_seconds
+to 0, so that every request renders its page afresh, as for the long tail of item pages
+that readers rarely ask twice within the cache's seconds. Needs /usr/bin/wrk.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1, help="the workers setting")
+    parser.add_argument("--no-cache", action="store_true", help="render every request")
     parser.add_argument("--keep", type=Path, help="build the store here once, reuse it after")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     port, base_port = 18_500 + random.randrange(400), 19_000 + random.randrange(400)
     env = {**os.environ, "RABKOR_DATA_DIR": str(folder), "RABKOR_PORT": str(port),
            "RABKOR_LANGUAGES": ",".join(LANGS), "RABKOR_SECRET_KEY": "bench",
-           "RABKOR_WORKERS": str(args.workers)}
+           "RABKOR_WORKERS": str(args.workers),
+           "RABKOR_PAGE_CACHE_SECONDS": "0" if args.no_cache else "10"}
     rabkor = subprocess.Popen([str(ROOT / ".venv/bin/rabkor"), "serve"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     minimal = subprocess.Popen([sys.executable, "-m", "bench.site.minimal",
@@ -170,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             "podcast feed /en/kinds/audio/feed.rss": f"{site}/en/kinds/audio/feed.rss",
             "API /api/v1/items?lang=en": f"{site}/api/v1/items?lang=en",
         }
-        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, workers={args.workers}; idle "
+        print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, workers={args.workers}, "
+              f"{'no page cache' if args.no_cache else 'page cache'}; idle "
               f"server {server_mb(rabkor.pid)}", flush=True)
         print("| route | req/s | p50 | p99 | errors | timeouts |", flush=True)
         print("| --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
