@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import uvicorn
 from starlette.applications import Starlette
@@ -25,6 +27,8 @@ from rabkor.crawler.sources.desk import SourceDesk
 from rabkor.crawler.websub.app import create_app as create_websub
 from rabkor.editor.app import create_app as create_editor
 from rabkor.site.app import create_app as create_site
+from rabkor.stats.capture import CaptureMiddleware, Recorder
+from rabkor.stats.readership import Readership
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +36,35 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings, store: Store) -> Starlette:
     """The three apps under one Host check and one session; the editor and the site set
     their own security headers, the WebSub callbacks get the load-nothing set, and they
-    alone take POSTs from other origins (hubs), so the Origin check stays in the two apps."""
-    return HeaderedStarlette(
+    alone take POSTs from other origins (hubs), so the Origin check stays in the two apps.
+    The site alone is wrapped by the statistics' capture (its own static files counted
+    as assets, apart from pages); the queued views are written when the server stops."""
+    site = create_site(settings, store)
+    recorder = Recorder(settings) if settings.stats_enabled else None
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if recorder is not None:
+            recorder.stop()
+
+    app = HeaderedStarlette(
         security_headers=NOTHING_HEADERS,
         only_missing=True,
         routes=[
             Mount("/editor", app=create_editor(settings, store,
-                                               sources=SourceDesk(settings, store))),
+                                               sources=SourceDesk(settings, store),
+                                               readership=Readership(settings, store))),
             Mount("/websub", app=create_websub(settings, store)),
-            Mount("/", app=create_site(settings, store)),
+            Mount("/", app=CaptureMiddleware(site, recorder) if recorder else site),
         ],
         middleware=[host_check(settings),
                     Middleware(SessionMiddleware, store=store,
                                secure_cookie=secure_cookies(settings))],
+        lifespan=lifespan,
     )
+    app.state.stats_recorder = recorder
+    return app
 
 
 def worker_app(settings: Settings) -> Starlette:

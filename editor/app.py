@@ -30,6 +30,7 @@ from rabkor.editor.handlers import (
     items,
     log,
     queue,
+    readership,
     reasons,
     rules,
     saved,
@@ -40,6 +41,7 @@ from rabkor.editor.handlers import (
 )
 from rabkor.editor.i18n import N_, _, choose
 from rabkor.editor.privileges import Privilege
+from rabkor.editor.readership import Readership
 from rabkor.editor.sources import Intake
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
@@ -81,6 +83,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
 TRANSLATE, REVIEW, DECIDE = Privilege.TRANSLATE, Privilege.REVIEW, Privilege.DECIDE
 USERS, RULES = Privilege.MANAGE_USERS, Privilege.MANAGE_RULES
 SOURCES = Privilege.MANAGE_SOURCES
+STATS = Privilege.READ_STATS
 POST = ["POST"]
 
 TRANSLATION_ROUTES = [
@@ -123,13 +126,20 @@ SOURCE_ROUTES = [
           name="category_switch"),
 ]
 
+READERSHIP_ROUTES = [
+    route("/admin/readership", readership.readership_page, STATS, name="readership"),
+    route("/admin/readership/{chart}.svg", readership.readership_chart, STATS,
+          name="readership_chart"),
+]
 
-def create_app(settings: Settings, store: Store, *, sources: Intake | None = None
-               ) -> Starlette:
+
+def create_app(settings: Settings, store: Store, *, sources: Intake | None = None,
+               readership: Readership | None = None) -> Starlette:
     """The editor on `store`, with the guards of rabkor.core.web.apps (its pages may not be
     framed); sessions are its own unless an outer app already provides them. `sources`:
     the crawler's source management (rabkor.crawler.sources.desk), which the directory
-    pages need; without it the editor has no directory."""
+    pages need; without it the editor has no directory. `readership`: the statistics
+    (rabkor.stats.readership), which the readership page shows; without it, no page."""
     routes = [
         route("/", queue.queue_list, DECIDE, name="queue_list"),
         route("/items/bulk", queue.items_bulk, DECIDE, methods=POST, name="items_bulk"),
@@ -165,6 +175,7 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
         public("/feeds/{token}.atom", saved.filter_feed, name="filter_feed"),
         *TRANSLATION_ROUTES,
         *(SOURCE_ROUTES if sources is not None else []),
+        *(READERSHIP_ROUTES if readership is not None else []),
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
         route("/account", account.account_language, Privilege.ACCOUNT, methods=POST,
               name="account_language"),
@@ -203,5 +214,6 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
                   exception_handlers={HTTPException: error_page, RabkorError: error_page})
     app.state.templates = make_templates(settings)
     app.state.sources = sources
+    app.state.readership = readership
     app.state.login_throttle = LoginThrottle(settings)
     return app

@@ -22,12 +22,13 @@ class Privilege(enum.StrEnum):
     MANAGE_USERS = "manage users"  # invite, change roles, disable, reset passwords
     MANAGE_RULES = "manage rules"  # the desk's rules and its vocabularies: reasons, topics
     MANAGE_SOURCES = "manage sources"  # add, classify, enable and disable sources; categories
+    READ_STATS = "read statistics"  # the readership report
 
 
 GRANTS: dict[Role, frozenset[Privilege]] = {
     Role.ADMIN: frozenset(Privilege),
     Role.EDITOR: frozenset({Privilege.ACCOUNT, Privilege.DECIDE, Privilege.TRANSLATE,
-                            Privilege.REVIEW}),
+                            Privilege.REVIEW, Privilege.READ_STATS}),
     Role.TRANSLATOR: frozenset({Privilege.ACCOUNT, Privilege.TRANSLATE}),
     Role.CORRESPONDENT: frozenset({Privilege.ACCOUNT}),
 }
@@ -52,6 +53,7 @@ REFUSAL: dict[Privilege, str] = {
     Privilege.MANAGE_RULES: N_("The desk's rules, reasons and topics are kept by administrators."),
     Privilege.MANAGE_SOURCES: N_("Adding and classifying sources is for administrators; "
                                  "editors see the directory."),
+    Privilege.READ_STATS: N_("The readership statistics are for editors and administrators."),
 }
 
 # what the account page says each privilege lets one do (translated where shown)
@@ -63,6 +65,7 @@ ABLE: dict[Privilege, str] = {
     Privilege.MANAGE_USERS: N_("manage people"),
     Privilege.MANAGE_RULES: N_("keep the desk's rules, rejection reasons and topics"),
     Privilege.MANAGE_SOURCES: N_("add and classify sources and keep their categories"),
+    Privilege.READ_STATS: N_("read the readership statistics"),
 }
 
 

@@ -73,6 +73,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         return {"session": session, "may": lambda name: may(session.role, Privilege(name)),
                 "landing": landing(session.role),
                 "has_directory": request.app.state.sources is not None,
+                "has_readership": request.app.state.readership is not None,
                 "site_title": settings.site_title, "ui_lang": shared.current(),
                 "ui_dir": i18n.direction(shared.current())}
 
