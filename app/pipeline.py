@@ -1,5 +1,5 @@
 """The pipeline stages in order, once or on a schedule: crawl → the desk's rules →
-translate → index.
+translate → index, then the readership statistics' months closed and purged when due.
 
 Each stage selects the work that is due from the store, so a cycle interrupted at any
 point is simply finished by the next one. Sources carry their own next fetch time; the
@@ -18,6 +18,7 @@ from rabkor.core.store.db import Store
 from rabkor.crawler.run import crawl
 from rabkor.editor.rules import apply_rules
 from rabkor.search.indexer import update_index
+from rabkor.stats.months import maintain
 from rabkor.translate.jobs import translate_pending
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class CycleReport:
     ruled: int = 0
     translated_items: int = 0
     indexed: int = 0
+    stats_closed: int = 0
 
 
 def run_cycle(settings: Settings, store: Store) -> CycleReport:
@@ -39,6 +41,8 @@ def run_cycle(settings: Settings, store: Store) -> CycleReport:
     report.ruled = apply_rules(store).read  # right after the items are stored
     report.translated_items = translate_pending(settings, store).items
     report.indexed = update_index(settings, store).indexed
+    months = maintain(store, settings)  # a month closes a day after it ends
+    report.stats_closed = len(months.closed)
     logger.info("cycle done new_items=%d crawl_errors=%d translated=%d indexed=%d",
                 report.new_items, report.crawl_errors, report.translated_items, report.indexed)
     return report

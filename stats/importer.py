@@ -1,7 +1,9 @@
 """`rabkor stats import`: existing access logs into the statistics, hashed at read time
 (the address never leaves memory), in batches of one transaction each that also record
 how far into the file they got, so an import stopped half-way resumes, and importing the
-same file again (or the same log, rotated and gzipped) adds nothing twice."""
+same file again (or the same log, rotated and gzipped, or grown since) adds nothing
+twice. A log is known by its first line: its time to the second, an address and a
+request, which no other log begins with."""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def import_logs(store: Store, settings: Settings, paths: Iterable[Path],
 def _import_file(store: Store, settings: Settings, log: LogFile, done: Imported,
                  progress: Callable[[int], None] | None) -> None:
     try:
-        fingerprint = hashlib.sha256(log.head()).hexdigest()
+        fingerprint = hashlib.sha256(log.first_line()).hexdigest()
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
         done.broken.append(f"{log.path}: unreadable ({exc})")
         return

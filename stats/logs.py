@@ -26,6 +26,9 @@ METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
 LARGEST = 1 << 36  # 64 GiB: no page, asset or feed of a news site is larger
 EARLIEST = calendar.timegm((1995, 1, 1, 0, 0, 0))  # before Apache's first release
 FUTURE = 86400  # a clock a day ahead is a wrong clock, not a reader
+# what a line of the common format, which has no user agent field, is keyed and classed by:
+# an unknown agent (an empty agent field of the combined format is a robot's habit)
+COMMON_FORMAT = "(common log format: no user agent)"
 
 
 class Skipped(Exception):
@@ -75,7 +78,9 @@ def parse_line(raw: bytes, now: int) -> Hit:
         path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
     return Hit(at=at, method=parts[0], path=path or "/", status=int(found.group("status")),
                bytes=size, referrer=_unescape(found.group("referrer")),
-               user_agent=_unescape(found.group("agent")), address=found.group("host"))
+               user_agent=(COMMON_FORMAT if found.group("agent") is None
+                           else _unescape(found.group("agent"))),
+               address=found.group("host"))
 
 
 class LogFile:
@@ -95,9 +100,9 @@ class LogFile:
     def position(self) -> int:
         return self._raw.tell()
 
-    def head(self, size: int = 65536) -> bytes:
-        """The first bytes of the content (decompressed), then back to the start."""
-        data = self._stream.read(size)
+    def first_line(self) -> bytes:
+        """The content's first line (decompressed), then back to the start."""
+        data = self._stream.readline(65536)
         self._stream.seek(0)
         return data
 

@@ -101,8 +101,8 @@ def close_month(store: Store, settings: Settings, month: str) -> dict:
         row.closed_at = utcnow()
         session.execute(delete(StatsVisitor).where(StatsVisitor.month == month))
     if store.engine.dialect.name == "sqlite":
-        with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store.engine.connect() as conn:  # outside a transaction, where it can run
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return row.report
 
 

@@ -147,7 +147,6 @@ def compute_report(session: Session, settings: Settings, month: str) -> dict:
 def _their_views(session: Session, keys: set[int], behaviour: set[int], start: int,
                  end: int) -> tuple[dict, Counter, int, int]:
     """What the left-out keys (not robots by agent) did, to take off the rollups."""
-    minus_days: dict[tuple, tuple[int, int]] = {}
     days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     tops: Counter = Counter()
     behaviour_hits = heavy_pages = 0
@@ -173,9 +172,7 @@ def _their_views(session: Session, keys: set[int], behaviour: set[int], start: i
                     tops[("item", str(item))] += 1
                 if host:
                     tops[("referrer", host)] += 1
-    for ident, (hits, size) in days.items():
-        minus_days[ident] = (hits, size)
-    return minus_days, tops, behaviour_hits, heavy_pages
+    return days, tops, behaviour_hits, heavy_pages
 
 
 def _tops(session: Session, month: str, minus: Counter) -> dict:
@@ -201,7 +198,7 @@ def _tops(session: Session, month: str, minus: Counter) -> dict:
             sources[of_source[item_id]] += pages
     top_sources = sources.most_common(TOP)
     names = dict(session.execute(select(Source.id, Source.title).where(
-        Source.id.in_([s for s, _ in top_sources])))) if top_sources else {}
+        Source.id.in_([s for s, _ in top_sources]))).tuples().all()) if top_sources else {}
     return {
         "top_items": [{"item_id": i, "title": titles.get(i, ""), "pages": n}
                       for i, n in Counter(items).most_common(TOP)],
