@@ -94,8 +94,8 @@ def close_month(store: Store, settings: Settings, month: str) -> dict:
             raise RabkorError(f"no statistics for {month}")
         if row.state != StatsMonthState.OPEN:
             raise RabkorError(f"{month} is closed already (on {row.closed_at:%Y-%m-%d})")
-        report = compute_report(session, settings, month)
-        row.report = report
+        row.report = {**compute_report(session, settings, month),
+                      "state": str(StatsMonthState.CLOSED)}
         row.salt = None
         row.state = StatsMonthState.CLOSED
         row.closed_at = utcnow()
