@@ -91,6 +91,12 @@ class Settings:
                          "correspondents' links the editors turned down, when and with which "
                          "reason code, never who sent them (as Lobsters does)."},
     )
+    registration: str = field(
+        default="invitation",
+        metadata={"doc": "How correspondents join: \"invitation\" (a one-time link from "
+                         "anyone on the desk) or \"open\" (anyone applies at "
+                         "/editor/apply and an editor lets them in)."},
+    )
     review_lock_minutes: int = field(
         default=10,
         metadata={"doc": "Minutes an editor's review lock on an item lasts without activity; "
@@ -278,6 +284,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
     if settings.podcast_image_url and not settings.podcast_image_url.startswith(
             ("https://", "http://")):
         raise ConfigError("setting 'podcast_image_url' must be an http(s) address")
+    if settings.registration not in ("invitation", "open"):
+        raise ConfigError("setting 'registration' must be \"invitation\" or \"open\"")
     if settings.workers < 1:
         raise ConfigError("setting 'workers' must be at least 1")
     if settings.page_cache_seconds < 0:

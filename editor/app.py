@@ -26,6 +26,7 @@ from rabkor.editor.access import public, route
 from rabkor.editor.handlers import (
     account,
     auth,
+    correspondents,
     decisions,
     items,
     log,
@@ -133,6 +134,26 @@ READERSHIP_ROUTES = [
 ]
 
 
+# a correspondent's own pages (every signed-in person may invite), and the applications
+CORRESPONDENT_ROUTES = [
+    route("/invitations", correspondents.invitation_list, Privilege.ACCOUNT,
+          name="invitation_list"),
+    route("/invitations", correspondents.invitation_create, Privilege.ACCOUNT, methods=POST,
+          name="invitation_create"),
+    route("/invitations/{invitation_id:int}/revoke", correspondents.invitation_revoke,
+          Privilege.ACCOUNT, methods=POST, name="invitation_revoke"),
+    route("/applicants/{user_id:int}/approve", correspondents.applicant_approve,
+          Privilege.DECIDE, methods=POST, name="applicant_approve"),
+    route("/profile", correspondents.profile_page, Privilege.ACCOUNT, name="profile"),
+    route("/profile", correspondents.profile_save, Privilege.ACCOUNT, methods=POST,
+          name="profile_save"),
+    route("/account/export", correspondents.account_export, Privilege.ACCOUNT,
+          name="account_export"),
+    route("/account/delete", correspondents.account_delete, Privilege.ACCOUNT, methods=POST,
+          name="account_delete"),
+]
+
+
 def create_app(settings: Settings, store: Store, *, sources: Intake | None = None,
                readership: Readership | None = None) -> Starlette:
     """The editor on `store`, with the guards of rabkor.core.web.apps (its pages may not be
@@ -179,6 +200,7 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
         route("/account", account.account_page, Privilege.ACCOUNT, name="account"),
         route("/account", account.account_language, Privilege.ACCOUNT, methods=POST,
               name="account_language"),
+        *CORRESPONDENT_ROUTES,
         route("/admin/users", users.user_list, USERS, name="user_list"),
         route("/admin/users", users.user_invite, USERS, methods=POST, name="user_invite"),
         route("/admin/users/{user_id:int}/role", users.user_role, USERS, methods=POST,
@@ -203,6 +225,10 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
         route("/admin/reasons", reasons.reason_add, RULES, methods=POST, name="reason_add"),
         route("/admin/reasons/{code}", reasons.reason_change, RULES, methods=POST,
               name="reason_change"),
+        public("/join/{token}", correspondents.join_form, name="join_form"),
+        public("/join/{token}", correspondents.join_submit, methods=POST, name="join_submit"),
+        public("/apply", correspondents.join_form, name="apply_form"),
+        public("/apply", correspondents.join_submit, methods=POST, name="apply_submit"),
         public("/welcome/{token}", users.welcome_form, name="welcome_form"),
         public("/welcome/{token}", users.welcome_submit, methods=POST, name="welcome_submit"),
         public("/login", auth.login_form, name="login_form"),

@@ -39,6 +39,14 @@ class Role(enum.StrEnum):
     CORRESPONDENT = "correspondent"
 
 
+class ConsentKind(enum.StrEnum):
+    """What a correspondent may agree to, each apart (editor/correspondents.py)."""
+
+    CREDIT = "credit"  # my name on the items I brought in
+    PUBLIC_PROFILE = "public profile"  # my profile page on the site
+    CONTACT = "contact"  # the editors may write to me
+
+
 class RuleKind(enum.StrEnum):
     """The desk's rules (editor/rules.py); a blocked domain also turns submissions away
     (core/submissions.py)."""

@@ -9,7 +9,6 @@ from typing import ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
-    LargeBinary,
     Boolean,
     Computed,
     DateTime,
@@ -18,15 +17,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from rabkor.core.store.kinds import (
+    ConsentKind,
     ItemStatus,
     MediaKind,
     RevisionStatus,
@@ -141,6 +143,79 @@ class User(Base):
     review_language: Mapped[str | None] = mapped_column(String(16))
     # the language the desk's pages are in (None: the one the browser asks for)
     ui_language: Mapped[str | None] = mapped_column(String(16))
+    # a correspondent's profile (core/correspondents.py): who invited them, where they
+    # are, the languages they read and write, whom they belong to, a few public words
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_users_invited_by_id_users", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None]  # open registration: waiting for an editor
+    country: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    reads: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    writes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    affiliations: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the consents as they stand now; each change is a row of `consents` with its wording
+    credit_consent: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=sa_false())
+    public_profile: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=sa_false())
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=sa_false())
+
+    invited_by: Mapped[User | None] = relationship(remote_side="User.id")
+
+
+class Consent(Base):
+    """A consent given or withdrawn, with the words the person was shown and when: the
+    record that they agreed (the current state is on the user's row)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_consents_user_id_users"),
+        index=True)
+    kind: Mapped[ConsentKind] = mapped_column(_enum(ConsentKind))
+    given: Mapped[bool] = mapped_column(Boolean)
+    wording: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """A one-time link with which someone makes their own correspondent's account,
+    choosing their name (an administrator's AccountLink opens an account made for them).
+    Its life: open → used (by whom: the invitation tree), or revoked, or past its expiry.
+    Only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="fk_invitations_created_by_id_users"),
+        index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="fk_invitations_used_by_id_users"))
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    used_by: Mapped[User | None] = relationship(foreign_keys=[used_by_id])
+
+
+class Affiliation(Base):
+    """A correspondent's organisation that is in the directory (the free-text ones are
+    on the user's row)."""
+
+    __tablename__ = "affiliations"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_affiliations_user_id_users"),
+        primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE", name="fk_affiliations_source_id_sources"),
+        primary_key=True)
 
 
 class Submission(Base):
@@ -155,6 +230,9 @@ class Submission(Base):
     topic: Mapped[str | None] = mapped_column(String(200))
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     submitter_name: Mapped[str | None] = mapped_column(String(200))
+    # the submitter deleted their account: credited to "a former correspondent"
+    submitter_gone: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=sa_false())
     status: Mapped[SubmissionStatus] = mapped_column(
         _enum(SubmissionStatus), default=SubmissionStatus.PENDING, index=True
     )

@@ -25,8 +25,8 @@ SHARED = {", ", "Esc", "Original", "Original ({language})"}
 SAME = {
     "es": SHARED | {"Editor", "editor", "original", "audio", "{minutes} min"},
     "fr": SHARED | {"(machine)", "Action", "Actions", "Code", "Date", "Machine", "Note", "note",
-                    "Pages", "Place", "Source", "Sources", "source {number}", "← Sources",
-                    "article", "audio", "original", "{minutes} min"},
+                    "Invitations", "Pages", "Place", "Source", "Sources", "source {number}",
+                    "← Sources", "article", "audio", "original", "{minutes} min"},
     "de": SHARED | {"Feed", "Link", "Name"},
     "pt": SHARED | {"A (shift-a)", "R (shift-r)", "Editor", "editor", "Enter", "Feed", "Item",
                     "Item {number}", "item {number}", "Link", "original", "{minutes} min"},

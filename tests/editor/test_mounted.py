@@ -51,7 +51,8 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
     local = {link for link in links(queue.text) if not link.startswith("http://example.org")}
     assert local == {"/editor/", "/editor/static/editor.css", "/editor/decisions",
                      "/editor/translations", "/editor/translations/reviews",
-                     "/editor/account", "/editor/log", "/editor/logout", "/editor/featured",
+                     "/editor/account", "/editor/profile", "/editor/invitations",
+                     "/editor/log", "/editor/logout", "/editor/featured",
                      f"/editor/items/{item_id}/approve",
                      f"/editor/items/{item_id}/reject", "/editor/items/bulk",
                      f"/editor/items/{item_id}",
