@@ -30,6 +30,7 @@ from rabkor.site.handlers.listings import (
     topic_index,
 )
 from rabkor.site.handlers.moderation import moderation_log
+from rabkor.site.handlers.people import contributors_index, correspondent_show
 from rabkor.site.handlers.search import search_show
 from rabkor.site.handlers.submissions import (
     submissions_create,
@@ -71,6 +72,9 @@ ROUTES = [
     Route("/{lang}/topics", cached(topic_index), name="topics"),
     Route("/{lang}/sources", cached(source_directory), name="sources"),
     Route("/{lang}/archive", cached(archive_index), name="archive"),
+    Route("/{lang}/contributors", cached(contributors_index), name="contributors"),
+    Route("/{lang}/correspondents/{user_id:int}", cached(correspondent_show),
+          name="correspondent"),
     Route("/{lang}/submit", submissions_new, methods=["GET"], name="submissions_new"),
     Route("/{lang}/submit", submissions_create, methods=["POST"], name="submissions_create"),
     Route("/{lang}/submit/received", submissions_received, name="submissions_received"),

@@ -34,6 +34,7 @@ def make_templates() -> Jinja2Templates:
                        date_text=i18n.date_text, native_name=i18n.native_name,
                        language_name=i18n.language_name, kind_name=i18n.kind_name,
                        kind_plural=i18n.kind_plural)
+    env.filters["language_name"] = i18n.language_name
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = jinja2.pass_context(
         lambda context, name, /, **params: path_for(context["request"], name, **params))

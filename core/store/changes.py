@@ -1,11 +1,12 @@
 """Which committed changes alter what readers see (published items, their translations
-and topics, sources, topics), so that the web processes' kept pages (site/cache.py) are
-dropped the moment the desk publishes, edits or unpublishes — whichever module made the
-change, through the ORM's objects or a statement run in a session, in this process or
-another one on the same data directory (another web worker, the pipeline, `rabkor
-translate`): each store's commits that matter replace a stamp file there, and a cache
-compares the file's identity, one stat, with what it saw when it rendered. Changes made
-outside Rabkor's stores (SQL by hand) reach a cache when its entries expire.
+and topics, sources, topics, the people credited), so that the web processes' kept pages
+(site/cache.py) are dropped the moment the desk publishes, edits or unpublishes —
+whichever module made the change, through the ORM's objects or a statement run in a
+session, in this process or another one on the same data directory (another web
+worker, the pipeline, `rabkor translate`): each store's commits that matter replace a
+stamp file there, and a cache compares the file's identity, one stat, with what it saw
+when it rendered. Changes made outside Rabkor's stores (SQL by hand) reach a cache when
+its entries expire.
 
 New items that wait for the desk are not such a change: a crawl storing hundreds of them
 would otherwise drop every kept page each time it commits.
@@ -20,9 +21,17 @@ from pathlib import Path
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from rabkor.core.store.models import Item, ItemStatus, ItemTopic, Source, Topic, Translation
+from rabkor.core.store.models import (
+    Item,
+    ItemStatus,
+    ItemTopic,
+    Source,
+    Topic,
+    Translation,
+    User,
+)
 
-WATCHED = (Item, Translation, ItemTopic, Source, Topic)
+WATCHED = (Item, Translation, ItemTopic, Source, Topic, User)
 TABLES = frozenset(model.__tablename__ for model in WATCHED)
 STAMP = "rabkor_changes_stamp"  # session.info key: the store's Stamp
 _FLAG = "rabkor_reader_visible_change"
