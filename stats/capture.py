@@ -1,15 +1,19 @@
-"""Page views of the public site, captured without slowing it: an ASGI middleware puts
-each request's few facts on an in-memory queue (no hashing, no I/O on the request path)
-and a background thread writes them in batches. A batch the database cannot take (locked
-past a short wait, or any other store error) is dropped and counted, never a page
-failed; the count is written with the next batch that gets through."""
+"""Page views of the public site, captured without slowing it. On the request path the
+middleware only appends a tuple of the request's facts to an in-memory queue; a thread
+of the web process sends the queue in batches to a writer process of its own, which
+reads the headers, hashes and classifies, and writes — so neither the CPU nor the GIL of
+the process that serves pages is spent on the store. A batch the database cannot take
+(locked past a short wait, or any other store error) is dropped and counted, never a
+page failed; the count is written with the next batch that gets through."""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 import time
 from collections import deque
+from multiprocessing.connection import Connection
 
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,87 +27,138 @@ from rabkor.stats.record import Hit, record
 
 logger = logging.getLogger(__name__)
 
-BUSY_MS = 1000  # how long a flush waits for SQLite's write lock before dropping its batch
-INTERVAL = 1.0  # seconds between flushes
-BATCH = 2000  # views that wake the writer before its interval ends
-LIMIT = 200_000  # views queued at most; past that (the store is gone) they are dropped
+BUSY_MS = 1000  # how long a batch waits for SQLite's write lock before it is dropped
+INTERVAL = 1.0  # seconds between batches
+LIMIT = 200_000  # views queued at most; past that (the writer is stuck) they are dropped
+REPLY_SECONDS = 60  # a writer that answers no batch for this long is taken for dead
+
+# what the middleware queues: time, method, path, status, bytes, headers, client address
+Raw = tuple[int, str, str, int, int, list, str | None]
 
 
 class Recorder:
-    """The queue and its writer thread, one per web process (started by the first view)."""
+    """The queue, its sending thread and its writer process, one each per web process,
+    started by the first view."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine = make_engine(settings)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _short_busy_wait)
-        self.sessions = session_factory(self.engine)
-        self.queue: deque[Hit] = deque()
-        self.dropped = 0  # in this process since it started
-        self._unsaved_drops = 0
+        self.queue: deque[Raw] = deque()
+        self.dropped = 0  # views lost since this process started
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
+        self._writer: multiprocessing.process.BaseProcess | None = None
+        self._pipe: Connection | None = None
         self._lock = threading.Lock()
 
-    def add(self, hit: Hit) -> None:
+    def add(self, raw: Raw) -> None:
         if len(self.queue) >= LIMIT:
-            self._drop(1)
+            self.dropped += 1
             return
-        self.queue.append(hit)
+        self.queue.append(raw)
         if self._thread is None:
-            self._start()
-        if len(self.queue) >= BATCH:
-            self._wake.set()
+            self._start_thread()
 
-    def _start(self) -> None:
+    def _start_thread(self) -> None:
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="stats-flush",
+                self._thread = threading.Thread(target=self._run, name="stats-send",
                                                 daemon=True)
                 self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(INTERVAL)
-            self._wake.clear()
             self.flush()
 
     def flush(self) -> int:
-        """Write what is queued now; the number written (0 when the batch was dropped)."""
+        """Send what is queued now and wait for the writer: the views written (0 when the
+        batch was dropped)."""
         with self._lock:
-            hits = []
+            batch = []
             while self.queue:
-                hits.append(self.queue.popleft())
-            if not hits and not self._unsaved_drops:
+                batch.append(self.queue.popleft())
+            if not batch:
                 return 0
             try:
-                with transaction(self.sessions) as session:
-                    written = record(session, self.settings, hits).written if hits else 0
-                    if self._unsaved_drops:
-                        month = month_of(int(time.time()))
-                        open_months(session, self.settings, {month})
-                        row = session.get(StatsMonth, month)
-                        row.dropped_views += self._unsaved_drops
-                self._unsaved_drops = 0
-                return written
-            except SQLAlchemyError as exc:
-                logger.warning("dropped %d page views: the store did not take them (%s)",
-                               len(hits), exc.__class__.__name__)
-                self._drop(len(hits))
-                return 0
+                pipe = self._connect()
+                pipe.send(batch)
+                if not pipe.poll(REPLY_SECONDS):
+                    raise TimeoutError("the statistics writer does not answer")
+                written, lost = pipe.recv()
+            except (OSError, EOFError, TimeoutError) as exc:
+                logger.warning("dropped %d page views: %s", len(batch), exc)
+                self._close_writer()
+                written, lost = 0, len(batch)
+            self.dropped += lost
+            return written
 
-    def _drop(self, count: int) -> None:
-        self.dropped += count
-        self._unsaved_drops += count
+    def _connect(self) -> Connection:
+        if self._writer is None or not self._writer.is_alive():
+            context = multiprocessing.get_context("spawn")
+            ours, theirs = context.Pipe()
+            self._writer = context.Process(target=write_forever, args=(self.settings, theirs),
+                                           name="rabkor-stats-writer", daemon=True)
+            self._writer.start()
+            theirs.close()
+            self._pipe = ours
+        return self._pipe
+
+    def _close_writer(self) -> None:
+        if self._pipe is not None:
+            self._pipe.close()
+        if self._writer is not None and self._writer.is_alive():
+            self._writer.terminate()
+        self._writer = self._pipe = None
 
     def stop(self) -> None:
-        """Write what is left and end the writer (the web server is shutting down)."""
+        """Send what is left and end the writer (the web server is shutting down)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=REPLY_SECONDS)
         self.flush()
-        self.engine.dispose()
+        with self._lock:
+            if self._pipe is not None and self._writer is not None:
+                try:
+                    self._pipe.send(None)
+                    self._writer.join(timeout=10)
+                except OSError:
+                    pass
+            self._close_writer()
+
+
+def write_forever(settings: Settings, pipe: Connection) -> None:
+    """The writer process: each batch read into hits, written, and answered with (views
+    written, views dropped); ends when the pipe sends None or closes."""
+    engine = make_engine(settings)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _short_busy_wait)
+    sessions = session_factory(engine)
+    unsaved_drops = 0
+    honour = settings.stats_honour_dnt
+    while True:
+        try:
+            batch = pipe.recv()
+        except (EOFError, OSError):
+            break
+        if batch is None:
+            break
+        hits = [_hit(raw, honour) for raw in batch]
+        try:
+            with transaction(sessions) as session:
+                written = record(session, settings, hits).written
+                if unsaved_drops:
+                    month = month_of(int(time.time()))
+                    open_months(session, settings, {month})
+                    session.get(StatsMonth, month).dropped_views += unsaved_drops
+            unsaved_drops = 0
+            pipe.send((written, 0))
+        except SQLAlchemyError as exc:
+            logger.warning("dropped %d page views: the store did not take them (%s)",
+                           len(hits), exc.__class__.__name__)
+            unsaved_drops += len(hits)
+            pipe.send((0, len(hits)))
+    engine.dispose()
 
 
 def _short_busy_wait(dbapi_conn, _record) -> None:
@@ -112,15 +167,35 @@ def _short_busy_wait(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _hit(raw: Raw, honour_dnt: bool) -> Hit:
+    """A queued request as a hit: the headers read here, in the writer, not on the
+    request path; the address left off for Do Not Track or Global Privacy Control, and
+    a referrer from the site's own pages dropped."""
+    at, method, path, status, size, headers, address = raw
+    agent = referrer = host = ""
+    private = False
+    for name, value in headers:
+        if name == b"user-agent":
+            agent = value.decode("latin-1")
+        elif name == b"referer":
+            referrer = value.decode("latin-1")
+        elif name == b"host":
+            host = value.decode("latin-1")
+        elif name in (b"dnt", b"sec-gpc") and value.strip() == b"1":
+            private = True
+    if referrer and host and f"//{host}/" in referrer[:300]:
+        referrer = ""
+    return Hit(at=at, method=method, path=path, status=status, bytes=size, referrer=referrer,
+               user_agent=agent, address=None if private and honour_dnt else address)
+
+
 class CaptureMiddleware:
-    """Wraps the public site: each HTTP request's time, path (no query string), status,
-    bytes sent, referrer, user agent and address go on the recorder's queue; the address
-    is left off when the reader sends Do Not Track or Global Privacy Control and the
-    settings honour them."""
+    """Wraps the public site: each HTTP request's time, method, path (never the query
+    string), status, bytes sent, headers and client address go on the recorder's queue
+    as they are; the writer keeps of them what the statistics need."""
 
     def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
         self.app, self.recorder = app, recorder
-        self.honour_dnt = recorder.settings.stats_honour_dnt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,25 +213,6 @@ class CaptureMiddleware:
         try:
             await self.app(scope, receive, counted)
         finally:
-            self._queue(scope, facts[0], facts[1])
-
-    def _queue(self, scope: Scope, status: int, size: int) -> None:
-        agent = referrer = ""
-        host = b""
-        private = False
-        for name, value in scope["headers"]:
-            if name == b"user-agent":
-                agent = value.decode("latin-1")
-            elif name == b"referer":
-                referrer = value.decode("latin-1")
-            elif name == b"host":
-                host = value
-            elif name in (b"dnt", b"sec-gpc") and value.strip() == b"1":
-                private = True
-        if referrer and host and f"//{host.decode('latin-1')}/" in referrer[:300]:
-            referrer = ""  # from one of the site's own pages: not a referrer
-        client = scope.get("client")
-        address = None if (private and self.honour_dnt) or not client else client[0]
-        self.recorder.add(Hit(at=int(time.time()), method=scope["method"], path=scope["path"],
-                              status=status, bytes=size, referrer=referrer,
-                              user_agent=agent, address=address))
+            client = scope.get("client")
+            self.recorder.add((int(time.time()), scope["method"], scope["path"], facts[0],
+                               facts[1], scope["headers"], client[0] if client else None))

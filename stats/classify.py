@@ -41,6 +41,7 @@ class Where:
     listing: str | None
 
 
+@lru_cache(maxsize=65536)
 def classify_path(method: str, path: str, status: int, languages: frozenset[str]) -> Where:
     """Kind first by status (errors apart), then by what the path names; the department
     is the first segment when it is a site language."""
@@ -91,6 +92,7 @@ def classify_agent(user_agent: str) -> str:
     return UNKNOWN
 
 
+@lru_cache(maxsize=16384)
 def referrer_host(referrer: str) -> str | None:
     """The host of an http(s) referrer, lower-cased; nothing else of it is kept."""
     if not referrer or referrer == "-":
