@@ -85,12 +85,14 @@ def test_robots_left_out_by_both_lists(settings, store, tmp_path):
     assert got["excluded"]["robot_hits"] == 3
 
 
-def test_rabkors_own_definitions_by_hand_on_an_excerpt(settings, store, tmp_path):
+def test_rabkors_own_definitions_by_hand_on_an_excerpt(settings, any_store, tmp_path):
     """Where GoAccess has no equal: a reader is one key for the whole month (GoAccess counts
     them per day: 2 + 1 here, Rabkor 2 in the month); images, assets, feeds and errors are
     counted apart from pages; a key with more than N pages a month (N = 3 here) is a heavy
     hitter, left out of readers and of the days' pages and bytes; a key that fetches
-    robots.txt, or more than 30 pages in a minute, is a robot by behaviour."""
+    robots.txt, or more than 30 pages in a minute, is a robot by behaviour. On SQLite and
+    on PostgreSQL."""
+    store, settings = any_store, any_store.settings
     nov = "Nov/2026:10:{:02d}:{:02d} +0000"
     lines = [
         line("192.0.2.1", "03/" + nov.format(0, 0), "/en/", size=1000),
