@@ -25,6 +25,7 @@ from rabkor.core.web.headers import EDITOR_HEADERS
 from rabkor.editor.access import public, route
 from rabkor.editor.handlers import (
     account,
+    assignments,
     auth,
     correspondents,
     decisions,
@@ -151,6 +152,20 @@ CORRESPONDENT_ROUTES = [
           name="account_export"),
     route("/account/delete", correspondents.account_delete, Privilege.ACCOUNT, methods=POST,
           name="account_delete"),
+    route("/assignments", assignments.assignment_list, Privilege.ACCOUNT,
+          name="assignment_list"),
+    route("/assignments", assignments.assignment_create, Privilege.DECIDE, methods=POST,
+          name="assignment_create"),
+    route("/assignments/{list_id:int}", assignments.assignment_show, Privilege.ACCOUNT,
+          name="assignment_show"),
+    route("/assignments/{list_id:int}/close", assignments.assignment_close, Privilege.DECIDE,
+          methods=POST, name="assignment_close"),
+    route("/tasks/{task_id:int}/claim", assignments.task_claim, Privilege.ACCOUNT,
+          methods=POST, name="task_claim"),
+    route("/tasks/{task_id:int}/give-back", assignments.task_give_back, Privilege.ACCOUNT,
+          methods=POST, name="task_give_back"),
+    route("/tasks/{task_id:int}/done", assignments.task_done, Privilege.ACCOUNT,
+          methods=POST, name="task_done"),
 ]
 
 

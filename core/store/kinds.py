@@ -39,6 +39,24 @@ class Role(enum.StrEnum):
     CORRESPONDENT = "correspondent"
 
 
+class AssignmentKind(enum.StrEnum):
+    """What an assignment list divides (editor/assignments.py)."""
+
+    WATCH = "watch"  # sources to watch for what they publish
+    COVER = "cover"  # topics or regions to cover
+    TRANSLATE = "translate"  # items to translate into the list's language
+    CHECK = "check"  # links to check
+
+
+class TaskState(enum.StrEnum):
+    """A task's life (editor/assignments.py TRANSITIONS): open → claimed → done, or back to
+    open when its holder gives it back or their claim expires."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+
+
 class ConsentKind(enum.StrEnum):
     """What a correspondent may agree to, each apart (editor/correspondents.py)."""
 

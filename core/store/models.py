@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from rabkor.core.store.kinds import (
+    AssignmentKind,
     ConsentKind,
     ItemStatus,
     MediaKind,
@@ -35,6 +36,7 @@ from rabkor.core.store.kinds import (
     Role,
     StatsMonthState,
     SubmissionStatus,
+    TaskState,
     WebSubState,
     utcnow,
 )
@@ -202,6 +204,57 @@ class Invitation(Base):
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     used_by: Mapped[User | None] = relationship(foreign_keys=[used_by_id])
+
+
+class AssignmentList(Base):
+    """A piece of the desk's work divided into tasks that correspondents and translators
+    claim one at a time (editor/assignments.py)."""
+
+    __tablename__ = "assignment_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[AssignmentKind] = mapped_column(_enum(AssignmentKind))
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(16))  # a translation list's target
+    claim_days: Mapped[int] = mapped_column(Integer, default=7)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL",
+                   name="fk_assignment_lists_created_by_id_users"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="assignment",
+                                             order_by="Task.id")
+
+
+class Task(Base):
+    """One task of a list: what to do (a source, a topic or region, an item, a link), who
+    holds it until when, and its result once done. Claiming is one conditional UPDATE,
+    so that of two people claiming at once exactly one wins."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment_lists.id", ondelete="CASCADE",
+                   name="fk_tasks_assignment_id_assignment_lists"), index=True)
+    target: Mapped[str] = mapped_column(String(2048))
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL", name="fk_tasks_source_id_sources"))
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL", name="fk_tasks_item_id_items"))
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState), default=TaskState.OPEN)
+    holder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", name="fk_tasks_holder_id_users"),
+        index=True)
+    claimed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    result: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    assignment: Mapped[AssignmentList] = relationship(back_populates="tasks")
+    holder: Mapped[User | None] = relationship()
 
 
 class Affiliation(Base):

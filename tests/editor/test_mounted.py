@@ -52,7 +52,7 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
     assert local == {"/editor/", "/editor/static/editor.css", "/editor/decisions",
                      "/editor/translations", "/editor/translations/reviews",
                      "/editor/account", "/editor/profile", "/editor/invitations",
-                     "/editor/log", "/editor/logout", "/editor/featured",
+                     "/editor/assignments", "/editor/log", "/editor/logout", "/editor/featured",
                      f"/editor/items/{item_id}/approve",
                      f"/editor/items/{item_id}/reject", "/editor/items/bulk",
                      f"/editor/items/{item_id}",
