@@ -64,7 +64,10 @@ def walk(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]
     static files) gets its stylesheet and a missing file."""
     for route in routes:
         if isinstance(route, Mount):
-            inner = getattr(route.app, "routes", None)
+            app = route.app
+            while not hasattr(app, "routes") and hasattr(app, "app"):  # through middleware
+                app = app.app
+            inner = getattr(app, "routes", None)
             if inner:
                 yield from walk(inner, prefix + route.path)
             else:
