@@ -604,3 +604,81 @@ def test_every_reader_page_type_at_two_widths_with_axe(settings, store, browser,
                 assert violations == [], (path, [(v["id"], v["nodes"][0]["html"])
                                                  for v in violations])
             page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_correspondent_joins_by_invitation_and_takes_a_task_with_axe(settings, store,
+                                                                       browser, lang):
+    """An invitation link opened in a new browser: the join form with its consents, the
+    profile, the public page those consents allow, the assignments and a claimed task —
+    in English and Arabic at 1280 and 390 px, nothing off-screen, no axe violation."""
+    from playwright.sync_api import expect
+
+    from rabkor.core.store.models import User
+    from rabkor.editor import assignments, correspondents
+
+    with store.transaction() as s:
+        editor = create_user(s, "edith", "a long password", "editor")
+        unions = [Source(feed_url=f"https://union{n}.example/feed", title=f"Union {n}")
+                  for n in range(2)]
+        s.add_all(unions)
+        s.flush()
+        assignments.create(s, editor, title="Watch the unions", kind="watch",
+                           description="Bring in every strike call.",
+                           lines="\n".join(str(u.id) for u in unions), claim_days=3)
+        tokens = [correspondents.invite(s, editor)[1] for _ in range(2)]
+    settings = settings.with_(languages=("en", "es", "ar"))
+    with served(create_app(settings, store), free_port()) as live_site:
+        for width, token in zip((1280, 390), tokens, strict=True):
+            context = browser.new_context(viewport={"width": width, "height": 900},
+                                          bypass_csp=True, locale=lang,
+                                          extra_http_headers={"Accept-Language": lang})
+            page = context.new_page()
+            name = f"ana{width}"
+
+            def check(shot: str, page=page, width=width) -> None:
+                _look(page, width, lang, f"correspondent-{shot}-{lang}-{width}")
+
+            page.goto(f"{live_site}/editor/join/{token}")
+            check("join")
+            page.fill("input[name=username]", name)
+            page.fill("input[name=display_name]", "Ana Souza")
+            page.fill("input[name=password]", "a long password")
+            page.fill("input[name=again]", "a long password")
+            page.check("input[name=consent-credit]")
+            page.check("input[name=consent-public_profile]")
+            page.click("form.stacked button[type=submit]")
+            page.wait_for_url(f"{live_site}/editor/profile")
+            page.fill("input[name=country]", "Brasil")
+            page.fill("textarea[name=bio]", "Docker in Santos.")
+            page.click("form.stacked button[type=submit] >> nth=0")
+            page.wait_for_load_state()
+            expect(page.locator("p.flash")).to_be_visible()
+            check("profile")
+            with store.read() as s:
+                ana = s.query(User).filter_by(username=name).one()
+                assert ana.invited_by_id == editor.id and ana.public_profile
+            page.goto(f"{live_site}/{lang}/correspondents/{ana.id}")
+            assert "Docker in Santos." in page.content()
+            check("public")
+            page.goto(f"{live_site}/editor/assignments")
+            page.click("text=Watch the unions")
+            page.locator("form[action$='/claim'] button").first.click()  # one each
+            page.wait_for_load_state()
+            expect(page.locator("form[action$='/done']")).to_be_visible()
+            check("assignment")
+            page.goto(f"{live_site}/editor/invitations")
+            check("invitations")
+            context.close()
+
+
+def _look(page, width: int, lang: str, shot: str) -> None:
+    """The page fits the width, reads in the language's direction, is kept as a
+    screenshot, and axe-core finds no violation on it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, shot
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    _shot(page, shot)
+    violations = Axe().run(page).response["violations"]
+    assert violations == [], (shot, [(v["id"], v["nodes"][0]["html"]) for v in violations])

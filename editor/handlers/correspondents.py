@@ -105,8 +105,8 @@ async def join_form(request: Request) -> Response:
 
 def _join_page(request: Request, token: str | None, error: str, status: int, typed: dict
                ) -> Response:
-    return render(request, "correspondents/join.html", status, token=token, error=error,
-                  typed=typed, wording=_wording(), consent_kinds=list(ConsentKind))
+    return render(request, "correspondents/join.html", status, invitation_token=token,
+                  error=error, typed=typed, wording=_wording(), consent_kinds=list(ConsentKind))
 
 
 async def join_submit(request: Request) -> Response:

@@ -49,6 +49,8 @@ def test_an_invitation_makes_one_account_and_keeps_who_invited_whom(settings, st
     path = "/" + _invite(client)
     assert "/join/" in path
     with TestClient(create_app(settings, store)) as newcomer:
+        form = newcomer.get(path).text
+        assert f'action="{path}"' in form  # the form posts back to the same link
         joined = _join(newcomer, path, "ana", **{"consent-credit": "yes"})
         assert joined.status_code == 303 and joined.headers["location"].endswith("/profile")
         assert newcomer.get("/profile").status_code == 200  # logged in at once
