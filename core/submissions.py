@@ -1,16 +1,21 @@
 """A correspondent's submission as a table, applied by one function: the site takes it in,
-the crawler fetches it, an editor can turn it down before that.
+the crawler fetches it, the desk decides on its item, its correspondent may take it back.
 
-    pending ──fetch succeeded──► fetched     (its page is an item in the editors' queue)
-    pending ──fetch failed──► rejected       (the page could not be fetched or read)
-    pending ──refused──► rejected            (an editor turns the link down unread: spam…)
+    received ──fetched──► fetched        (its page is an item in the editors' queue)
+    received ──already stored──► duplicate  (linked to the item the store has)
+    received ──fetch failed──► failed     (the reason kept; the editors may retry)
+    failed ──retry──► received            (the next crawl cycle fetches it again)
+    received, failed ──refused──► rejected   (an editor turns the link down unread)
+    fetched ──approved──► published       (its item is on the site)
+    fetched ──rejected──► rejected        (its item was turned down, with the reason code)
+    published ──rejected──► rejected      (an approved item taken back)
+    rejected ──approved──► published      (a decision changed)
+    received, fetched, failed ──withdrawn──► withdrawn   (its correspondent took it back)
+    received, fetched, failed ──suspended──► rejected    (its correspondent was suspended)
 
-Both ends are final. Once fetched, what becomes of the link is its item's decision in the
-queue (`rabkor.editor.workflow`), which the correspondent sees there; a rejected link can
-simply be sent again, as a new submission. The site writes submissions (pending); nothing
-applies the later events yet: the crawler's submission fetch and the editor's refusal
-will, through `move`, so the table is where the rules wait for them. Shared by the stages
-that will meet a submission, so it lives in core.
+Every move is also a row of `submission_events` with its time and detail, which "my
+submissions" and its Atom feed show. Shared by the stages that meet a submission (the
+site takes it in, the crawler fetches it, the editor decides), so it lives in core.
 """
 
 from __future__ import annotations
@@ -21,25 +26,41 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import InvalidTransition
-from rabkor.core.store.kinds import RuleKind, SubmissionStatus
-from rabkor.core.store.models import Rule, Submission
+from rabkor.core.store.kinds import RuleKind, SubmissionStatus, utcnow
+from rabkor.core.store.models import Rule, Submission, SubmissionEvent
 from rabkor.core.text.urls import host_and_parents
 
-PENDING, FETCHED, REJECTED = (SubmissionStatus.PENDING, SubmissionStatus.FETCHED,
-                              SubmissionStatus.REJECTED)
-RECEIVED = PENDING  # the state every submission starts in
+S = SubmissionStatus
+RECEIVED = S.RECEIVED  # the state every submission starts in
+# still waiting for the desk: what the correspondent may withdraw, what a suspension removes
+OPEN = frozenset({S.RECEIVED, S.FETCHED, S.FAILED})
 
 
 class Event(enum.StrEnum):
-    FETCH_SUCCEEDED = "fetch succeeded"  # the page was fetched and stored as an item
-    FETCH_FAILED = "fetch failed"  # the page could not be fetched, or is not an article
-    REFUSED = "refused"  # an editor turned the link down without fetching it
+    FETCHED = "fetched"  # the page was fetched and stored as an item
+    ALREADY_STORED = "already stored"  # the link, or a near copy, is an item already
+    FETCH_FAILED = "fetch failed"  # the page could not be fetched or read
+    RETRY = "retry"  # an editor asks for the failed fetch again
+    REFUSED = "refused"  # an editor turned the link down without its item
+    APPROVED = "approved"  # its item was approved
+    REJECTED = "rejected"  # its item was rejected
+    WITHDRAWN = "withdrawn"  # its correspondent took it back
+    SUSPENDED = "suspended"  # its correspondent's account was suspended
 
 
 TRANSITIONS: dict[tuple[SubmissionStatus, Event], SubmissionStatus] = {
-    (PENDING, Event.FETCH_SUCCEEDED): FETCHED,
-    (PENDING, Event.FETCH_FAILED): REJECTED,
-    (PENDING, Event.REFUSED): REJECTED,
+    (S.RECEIVED, Event.FETCHED): S.FETCHED,
+    (S.RECEIVED, Event.ALREADY_STORED): S.DUPLICATE,
+    (S.RECEIVED, Event.FETCH_FAILED): S.FAILED,
+    (S.FAILED, Event.RETRY): S.RECEIVED,
+    (S.RECEIVED, Event.REFUSED): S.REJECTED,
+    (S.FAILED, Event.REFUSED): S.REJECTED,
+    (S.FETCHED, Event.APPROVED): S.PUBLISHED,
+    (S.FETCHED, Event.REJECTED): S.REJECTED,
+    (S.PUBLISHED, Event.REJECTED): S.REJECTED,
+    (S.REJECTED, Event.APPROVED): S.PUBLISHED,
+    **{(state, Event.WITHDRAWN): S.WITHDRAWN for state in OPEN},
+    **{(state, Event.SUSPENDED): S.REJECTED for state in OPEN},
 }
 
 
@@ -47,14 +68,26 @@ def allows(status: SubmissionStatus, event: Event) -> bool:
     return (status, event) in TRANSITIONS
 
 
-def move(submission: Submission, event: Event) -> SubmissionStatus:
-    """Apply `event` to `submission`; InvalidTransition, unchanged, if it does not apply."""
+def move(submission: Submission, event: Event, detail: str = "") -> SubmissionStatus:
+    """Apply `event` to `submission` and record the state it enters; InvalidTransition,
+    unchanged, if it does not apply."""
     target = TRANSITIONS.get((submission.status, event))
     if target is None:
-        raise InvalidTransition(f"submission {submission.id} is {submission.status}; only a "
-                                f"pending one can be fetched or refused ({event})")
+        raise InvalidTransition(f"submission {submission.id} is {submission.status}; "
+                                f"{event} does not apply to it")
     submission.status = target
+    submission.updated_at = utcnow()
+    submission.events.append(SubmissionEvent(status=target, at=submission.updated_at,
+                                             detail=detail))
     return target
+
+
+def received(submission: Submission) -> Submission:
+    """A new submission with its first row of history."""
+    submission.status = RECEIVED
+    submission.updated_at = utcnow()
+    submission.events.append(SubmissionEvent(status=RECEIVED, at=submission.updated_at))
+    return submission
 
 
 def blocking_rule(session: Session, url: str) -> Rule | None:

@@ -83,7 +83,7 @@ def _page_count(count: int, size: int) -> int:
 def pending_submissions(session: Session, limit: int = 100) -> Sequence[Submission]:
     return session.scalars(
         select(Submission)
-        .where(Submission.status == SubmissionStatus.PENDING)
+        .where(Submission.status == SubmissionStatus.RECEIVED)
         .options(joinedload(Submission.submitter))
         .order_by(Submission.created_at.desc(), Submission.id.desc())
         .limit(limit)

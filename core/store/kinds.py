@@ -76,11 +76,34 @@ class RuleKind(enum.StrEnum):
 
 
 class SubmissionStatus(enum.StrEnum):
-    """A correspondent's link: waiting, made into an item, or turned down (core/submissions.py)."""
+    """A correspondent's link from the moment it is sent to the desk's decision on its
+    item (the transitions: core/submissions.py)."""
 
-    PENDING = "pending"
-    FETCHED = "fetched"
-    REJECTED = "rejected"
+    RECEIVED = "received"  # sent, waiting for the crawler
+    FETCHED = "fetched"  # its page is an item in the editors' queue
+    PUBLISHED = "published"  # its item was approved
+    REJECTED = "rejected"  # its item, or the link itself, was turned down
+    DUPLICATE = "duplicate"  # the link was already in the store: see its item
+    FAILED = "failed"  # the page could not be fetched or read (the reason kept)
+    WITHDRAWN = "withdrawn"  # its correspondent took it back before a decision
+
+
+class LinkKind(enum.StrEnum):
+    """What a submitted link turned out to be (crawler/submissions/recognise.py)."""
+
+    ARTICLE = "article"
+    VIDEO = "video"  # a YouTube or PeerTube video
+    AUDIO = "audio"  # an audio file or a podcast episode
+    PDF = "pdf"
+    FEED = "feed"  # a feed: the editors are offered to add it as a source
+    SITE = "site"  # a page without an article that names feeds: likewise
+
+
+class TokenKind(enum.StrEnum):
+    """A correspondent's secret for a door that has no session (core/tokens.py)."""
+
+    API = "api"  # POST /api/v1/submissions
+    FEED = "feed"  # the private Atom feed of their submissions' states
 
 
 class RevisionStatus(enum.StrEnum):

@@ -31,12 +31,14 @@ from rabkor.core.store.kinds import (
     AssignmentKind,
     ConsentKind,
     ItemStatus,
+    LinkKind,
     MediaKind,
     RevisionStatus,
     Role,
     StatsMonthState,
     SubmissionStatus,
     TaskState,
+    TokenKind,
     WebSubState,
     utcnow,
 )
@@ -162,6 +164,9 @@ class User(Base):
                                                  server_default=sa_false())
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False,
                                                   server_default=sa_false())
+    # an editor suspended the account: it cannot sign in or submit, and its links that
+    # wait leave the queue (editor/suspend.py)
+    suspended_at: Mapped[datetime | None]
 
     invited_by: Mapped[User | None] = relationship(remote_side="User.id")
 
@@ -272,26 +277,80 @@ class Affiliation(Base):
 
 
 class Submission(Base):
-    """A link sent by a correspondent; it waits in the queue until it is fetched."""
+    """A link sent by a correspondent; the crawler fetches it and makes it an item, or
+    finds it already in the store, or keeps why it failed (core/submissions.py)."""
 
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2048))
+    # the URL as uniqueness sees it: the same link sent twice within 30 days is refused
+    url_key: Mapped[str | None] = mapped_column(String(2048), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str | None] = mapped_column(String(16))
     topic: Mapped[str | None] = mapped_column(String(200))
-    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     submitter_name: Mapped[str | None] = mapped_column(String(200))
     # the submitter deleted their account: credited to "a former correspondent"
     submitter_gone: Mapped[bool] = mapped_column(Boolean, default=False,
                                                  server_default=sa_false())
     status: Mapped[SubmissionStatus] = mapped_column(
-        _enum(SubmissionStatus), default=SubmissionStatus.PENDING, index=True
+        _enum(SubmissionStatus), default=SubmissionStatus.RECEIVED, index=True
     )
+    # the item made from the link, or the one it duplicates
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL", name="fk_submissions_item_id_items",
+                   use_alter=True))  # items point back at their submission
+    kind: Mapped[LinkKind | None] = mapped_column(_enum(LinkKind))
+    feeds: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    error: Mapped[str | None] = mapped_column(Text)  # why the last fetch failed
+    reason: Mapped[str | None] = mapped_column(String(100))  # the desk's reason code
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fetched_at: Mapped[datetime | None]  # the last fetch, whatever came of it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # the last move
 
     submitter: Mapped[User | None] = relationship()
+    item: Mapped[Item | None] = relationship(foreign_keys=[item_id])
+    events: Mapped[list[SubmissionEvent]] = relationship(
+        order_by="SubmissionEvent.id", cascade="all, delete-orphan",
+        back_populates="submission")
+
+
+class SubmissionEvent(Base):
+    """A state a submission entered, when, and what came with it (the item's place, the
+    failure's reason): what "my submissions" and its Atom feed show."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE",
+                   name="fk_submission_events_submission_id_submissions"), index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(_enum(SubmissionStatus))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+class ApiToken(Base):
+    """A correspondent's secret for the submissions API or their private feed: shown
+    once, only its hash kept, revoked when renewed (core/tokens.py)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_api_tokens_user_id_users"),
+        index=True)
+    kind: Mapped[TokenKind] = mapped_column(_enum(TokenKind))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
 
 
 class Item(Base):
@@ -373,7 +432,7 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source | None] = relationship(back_populates="items")
-    submission: Mapped[Submission | None] = relationship()
+    submission: Mapped[Submission | None] = relationship(foreign_keys=[submission_id])
     translations: Mapped[list[Translation]] = relationship(
         back_populates="item", cascade="all, delete-orphan"
     )

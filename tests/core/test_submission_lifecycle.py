@@ -1,5 +1,6 @@
 """A correspondent's submission (core/submissions.py): the whole state × event grid on real
-rows; the site's form takes every submission in as pending (tests/site/test_submissions.py)."""
+rows, each move a row of the submission's history; the site's form takes every submission
+in as received (tests/site/test_submissions.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,25 @@ GRID = list(itertools.product(SubmissionStatus, Event))
 
 
 def test_the_table_holds_the_expected_moves():
+    S = SubmissionStatus
     expected = {
-        (SubmissionStatus.PENDING, Event.FETCH_SUCCEEDED): SubmissionStatus.FETCHED,
-        (SubmissionStatus.PENDING, Event.FETCH_FAILED): SubmissionStatus.REJECTED,
-        (SubmissionStatus.PENDING, Event.REFUSED): SubmissionStatus.REJECTED,
+        (S.RECEIVED, Event.FETCHED): S.FETCHED,
+        (S.RECEIVED, Event.ALREADY_STORED): S.DUPLICATE,
+        (S.RECEIVED, Event.FETCH_FAILED): S.FAILED,
+        (S.FAILED, Event.RETRY): S.RECEIVED,
+        (S.RECEIVED, Event.REFUSED): S.REJECTED,
+        (S.FAILED, Event.REFUSED): S.REJECTED,
+        (S.FETCHED, Event.APPROVED): S.PUBLISHED,
+        (S.FETCHED, Event.REJECTED): S.REJECTED,
+        (S.PUBLISHED, Event.REJECTED): S.REJECTED,
+        (S.REJECTED, Event.APPROVED): S.PUBLISHED,
+        **{(state, Event.WITHDRAWN): S.WITHDRAWN for state in (S.RECEIVED, S.FETCHED,
+                                                               S.FAILED)},
+        **{(state, Event.SUSPENDED): S.REJECTED for state in (S.RECEIVED, S.FETCHED,
+                                                              S.FAILED)},
     }
     assert dict(TRANSITIONS) == expected
-    assert submissions.RECEIVED is SubmissionStatus.PENDING
+    assert submissions.RECEIVED is S.RECEIVED
 
 
 @pytest.mark.parametrize(("status", "event"), GRID)
@@ -38,9 +51,12 @@ def test_every_state_and_event(store, status, event):
         submission = s.get(Submission, submission_id)
         if target is None:
             with pytest.raises(InvalidTransition, match=f"submission {submission_id} is "
-                                                        f"{status.value}; only a pending"):
-                move(submission, event)
+                                                        f"{status.value}; {event.value} does"):
+                move(submission, event, "why")
         else:
-            assert move(submission, event) is target
+            assert move(submission, event, "why") is target
     with store.read() as s:
-        assert s.get(Submission, submission_id).status is (target or status)
+        saved = s.get(Submission, submission_id)
+        assert saved.status is (target or status)
+        assert [(e.status, e.detail) for e in saved.events] == (
+            [(target, "why")] if target else [])

@@ -31,7 +31,7 @@ def test_a_valid_submission_is_stored_and_awaits_review(client, store):
     [saved] = submissions(store)
     assert (saved.url, saved.note, saved.language, saved.topic, saved.submitter_name) == (
         "https://news.example/strike", "Big one", "es", "labour", "Ana")
-    assert saved.status is SubmissionStatus.PENDING and saved.submitter_id is None
+    assert saved.status is SubmissionStatus.RECEIVED and saved.submitter_id is None
 
 
 @pytest.mark.parametrize(("url", "message"), [
