@@ -57,6 +57,17 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class AllOf(Listing):
+    """The items of every one of `parts` at once (the API's combined filters); no part:
+    all published items."""
+
+    parts: tuple[Listing, ...] = ()
+
+    def conditions(self) -> list:
+        return [c for part in self.parts for c in part.conditions()] or super().conditions()
+
+
+@dataclass(frozen=True)
 class ListingPage:
     items: list[Item]
     next_cursor: str | None  # the page after this one, None at the end

@@ -168,16 +168,6 @@ def _readable(cursor: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class AllOf(listings.Listing):
-    """The items of every one of `parts` (no part: all published items)."""
-
-    parts: tuple[listings.Listing, ...] = ()
-
-    def conditions(self) -> list:
-        return [c for part in self.parts for c in part.conditions()] or super().conditions()
-
-
 def _listing(s, query: ItemsQuery) -> listings.Listing:
     """The listing the filters ask for; 404 for a topic or source that does not exist."""
     parts = []
@@ -194,7 +184,7 @@ def _listing(s, query: ItemsQuery) -> listings.Listing:
                       ("month", query.month)):
         if value is not None:
             parts.append(listings.Listing(by, value))
-    return parts[0] if len(parts) == 1 else AllOf(parts=tuple(parts))
+    return parts[0] if len(parts) == 1 else listings.AllOf(parts=tuple(parts))
 
 
 async def item_show(request: Request) -> Response:
