@@ -378,7 +378,7 @@ def cmd_stats_report(args: argparse.Namespace, settings: Settings) -> int:
     month = parse_month(args.month) if args.month else None
     store = open_store(settings)
     with store.read() as s:
-        found = report(s, settings, month)
+        found = report(s, month)
     sys.stdout.write(FORMATS[args.format](found))
     return 0
 

@@ -20,7 +20,14 @@ from rabkor.core.errors import InvalidInput, RabkorError
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.kinds import StatsMonthState, utcnow
-from rabkor.core.store.models import PageView, StatsDay, StatsMonth, StatsTop, StatsVisitor
+from rabkor.core.store.models import (
+    PageView,
+    StatsCount,
+    StatsDay,
+    StatsMonth,
+    StatsTop,
+    StatsVisitor,
+)
 
 GRACE = timedelta(days=1)
 
@@ -59,6 +66,8 @@ class OpenMonth:
     month: str
     salt: bytes
     departments: tuple[str, ...]
+    heavy_hitter_pages: int
+    burst_pages: int
 
 
 def open_months(session: Session, settings: Settings, months: set[str]) -> dict[str, OpenMonth]:
@@ -72,11 +81,14 @@ def open_months(session: Session, settings: Settings, months: set[str]) -> dict[
         if row is None:
             row = StatsMonth(month=month, state=StatsMonthState.OPEN,
                              salt=secrets.token_bytes(32), departments=list(settings.languages),
-                             dropped_views=0)
+                             dropped_views=0,
+                             heavy_hitter_pages=settings.stats_heavy_hitter_pages,
+                             burst_pages=settings.stats_burst_pages)
             session.add(row)
             session.flush()
         if row.state == StatsMonthState.OPEN and row.salt:
-            found[month] = OpenMonth(month, row.salt, tuple(row.departments))
+            found[month] = OpenMonth(month, row.salt, tuple(row.departments),
+                                     row.heavy_hitter_pages, row.burst_pages)
     return found
 
 
@@ -94,7 +106,7 @@ def close_month(store: Store, settings: Settings, month: str) -> dict:
             raise RabkorError(f"no statistics for {month}")
         if row.state != StatsMonthState.OPEN:
             raise RabkorError(f"{month} is closed already (on {row.closed_at:%Y-%m-%d})")
-        row.report = {**compute_report(session, settings, month),
+        row.report = {**compute_report(session, month),
                       "state": str(StatsMonthState.CLOSED)}
         row.salt = None
         row.state = StatsMonthState.CLOSED
@@ -116,6 +128,7 @@ def purge_month(store: Store, month: str) -> None:
         session.execute(delete(PageView).where(PageView.at >= start, PageView.at < end))
         session.execute(delete(StatsDay).where(StatsDay.month == month))
         session.execute(delete(StatsTop).where(StatsTop.month == month))
+        session.execute(delete(StatsCount).where(StatsCount.month == month))
         row.state, row.purged_at = StatsMonthState.PURGED, utcnow()
 
 

@@ -32,7 +32,7 @@ class Readership:
             if kept is not None and time.monotonic() - kept[0] < FRESH:
                 return kept[1]
         with self.store.read() as session:
-            found = report.report(session, self.settings, month)
+            found = report.report(session, month)
         with self._lock:
             self._kept[month] = (time.monotonic(), found)
         return found

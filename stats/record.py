@@ -1,6 +1,14 @@
 """One batch of requests into the store: each hashed with its month's salt (the address
 and user agent go no further than this function), classified, written as single views,
-and added to the rollups the report reads — all in the caller's transaction."""
+and added to the rollups the report reads — all in the caller's transaction.
+
+A visitor key's class follows from its month so far: a robot by its agent, a robot by
+behaviour (it fetched robots.txt, or read more than the month's burst of pages in one
+clock minute), a heavy hitter (more pages than the month's threshold), a reader (a page
+or a feed), or none of these yet. Classes only ever move towards being left out, and when
+a key moves, its earlier views move with it in the day and top rollups (read back once,
+by the key's index), and the month's distinct counts take the difference; so the report
+never has to look at single keys or views."""
 
 from __future__ import annotations
 
@@ -14,11 +22,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rabkor.core.settings import Settings
-from rabkor.core.store.models import StatsDay, StatsTop, StatsVisitor
-from rabkor.stats.classify import FEED, PAGE, ROBOTS, classify_agent, classify_path, referrer_host
-from rabkor.stats.months import open_months, visitor_key
+from rabkor.core.store.models import PageView, StatsCount, StatsDay, StatsTop, StatsVisitor
+from rabkor.stats.classify import (
+    FEED,
+    PAGE,
+    ROBOT,
+    ROBOTS,
+    classify_agent,
+    classify_path,
+    referrer_host,
+)
+from rabkor.stats.months import OpenMonth, bounds, open_months, visitor_key
 
 CHUNK = 500
+BEHAVIOUR, HEAVY, READER = "behaviour", "heavy", "reader"
+VIEW_COLUMNS = ("at", "path", "department", "item_id", "listing", "kind", "status", "bytes",
+                "referrer_host", "agent", "visitor")
 
 
 @dataclass(slots=True)
@@ -42,6 +61,47 @@ class Recorded:
     by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
+def key_class(row, month: OpenMonth) -> str:
+    """What a key's month makes it (a stored row or the dict of merged sums)."""
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    if get("agent") == ROBOT:
+        return ROBOT
+    if get("robots_txt") or get("peak_minute_pages") > month.burst_pages:
+        return BEHAVIOUR
+    if get("pages") > month.heavy_hitter_pages:
+        return HEAVY
+    return READER if get("pages") + get("feeds") > 0 else ""
+
+
+def left_out(cls: str) -> str:
+    """Why a key's views are left out of the counted figures ('' counted; robots by agent
+    are told apart by their agent class)."""
+    return cls if cls in (BEHAVIOUR, HEAVY) else ""
+
+
+def _bits(mask: int) -> list[int]:
+    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+
+
+def _counts(row, cls: str, month: OpenMonth) -> list[tuple[str, int]]:
+    """What one key adds to the month's distinct counts."""
+    get = row.get if isinstance(row, dict) else row._mapping.get
+    found = [("everyone_day", bit) for bit in _bits(get("days"))]
+    if cls in (BEHAVIOUR, HEAVY):
+        found.append((cls, 0))
+    elif cls == READER:
+        departments = get("departments")
+        english = (1 << month.departments.index("en")) if "en" in month.departments else 0
+        found.append(("readers", 0))
+        found += [("reader_day", bit) for bit in _bits(get("read_days"))]
+        found += [("department", bit) for bit in _bits(departments)]
+        if departments:
+            found.append(("in_departments", 0))
+        if departments & ~english:
+            found.append(("not_english", 0))
+    return found
+
+
 def _upsert(session: Session, model, rows: list[dict], keys: list[str], set_) -> None:
     if not rows:
         return
@@ -52,14 +112,9 @@ def _upsert(session: Session, model, rows: list[dict], keys: list[str], set_) ->
     session.connection().execute(stmt, rows)
 
 
-VIEW_COLUMNS = ("at", "path", "department", "item_id", "listing", "kind", "status", "bytes",
-                "referrer_host", "agent", "visitor")
-
-
 def _insert_views(session: Session, views: list[tuple]) -> None:
     """The single views by the driver's own executemany: SQLAlchemy's statement, however
-    cheap, costs more per row than the insert itself, on the writer that shares the web
-    process."""
+    cheap, costs more per row than the insert itself."""
     connection = session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     connection.exec_driver_sql(
@@ -72,6 +127,46 @@ def _calendar(at: int) -> tuple[str, int]:
     return f"{moment.year:04d}-{moment.month:02d}", moment.day
 
 
+class _Rollups:
+    """The batch's additions to the day and top rollups, and to the distinct counts."""
+
+    def __init__(self) -> None:
+        self.days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        self.tops: dict[tuple, int] = defaultdict(int)
+        self.counts: dict[tuple, int] = defaultdict(int)
+
+    def add(self, month: str, day: int, department: str, kind: str, agent: str, size: int,
+            path: str, item_id: int | None, host: str | None, out: str, sign: int = 1) -> None:
+        total = self.days[(month, day, department, kind, agent, out)]
+        total[0] += sign
+        total[1] += sign * size
+        if kind == PAGE:
+            self.tops[(month, "page", path[:255], agent, out)] += sign
+            if item_id is not None:
+                self.tops[(month, "item", str(item_id), agent, out)] += sign
+            if host:
+                self.tops[(month, "referrer", host, agent, out)] += sign
+
+    def write(self, session: Session) -> None:
+        _upsert(session, StatsDay,
+                [{"month": m, "day": d, "department": dep, "kind": k, "agent": a,
+                  "left_out": o, "hits": h, "bytes": b}
+                 for (m, d, dep, k, a, o), (h, b) in self.days.items()],
+                ["month", "day", "department", "kind", "agent", "left_out"],
+                lambda ex: {"hits": StatsDay.hits + ex.hits,
+                            "bytes": StatsDay.bytes + ex.bytes})
+        _upsert(session, StatsTop,
+                [{"month": m, "dimension": dim, "key": k, "agent": a, "left_out": o,
+                  "pages": n} for (m, dim, k, a, o), n in self.tops.items()],
+                ["month", "dimension", "key", "agent", "left_out"],
+                lambda ex: {"pages": StatsTop.pages + ex.pages})
+        _upsert(session, StatsCount,
+                [{"month": m, "measure": what, "index": i, "value": n}
+                 for (m, what, i), n in self.counts.items() if n],
+                ["month", "measure", "index"],
+                lambda ex: {"value": StatsCount.value + ex.value})
+
+
 def record(session: Session, settings: Settings, hits: Sequence[Hit]) -> Recorded:
     done = Recorded()
     calendar = {}  # the day since the epoch → (month, day of the month)
@@ -82,8 +177,6 @@ def record(session: Session, settings: Settings, hits: Sequence[Hit]) -> Recorde
     languages = frozenset(settings.languages)
     views: list[tuple] = []
     keys: dict[tuple, int] = {}
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    tops: dict[tuple, int] = defaultdict(int)
     visitors: dict[tuple[str, int], dict] = {}
     for hit in sorted(hits, key=lambda h: h.at):
         month, day = calendar[hit.at // 86400]
@@ -99,40 +192,27 @@ def record(session: Session, settings: Settings, hits: Sequence[Hit]) -> Recorde
             key = keys.get(ident)
             if key is None:
                 key = keys[ident] = visitor_key(opened.salt, hit.address, hit.user_agent)
-        host = referrer_host(hit.referrer)
+            _count(visitors, month, key, agent, where.kind, where.department, hit, day,
+                   opened.departments)
         views.append((hit.at, hit.path[:300], where.department, where.item_id, where.listing,
-                      where.kind, hit.status, hit.bytes, host, agent, key))
+                      where.kind, hit.status, hit.bytes, referrer_host(hit.referrer), agent,
+                      key))
         done.by_kind[where.kind] += 1
-        total = days[(month, day, where.department, where.kind, agent)]
-        total[0] += 1
-        total[1] += hit.bytes
-        if where.kind == PAGE:
-            tops[(month, "page", hit.path[:255], agent)] += 1
-            if where.item_id is not None:
-                tops[(month, "item", str(where.item_id), agent)] += 1
-            if host:
-                tops[(month, "referrer", host, agent)] += 1
-        if key is not None:
-            _count(visitors, month, key, agent, where, hit, day, opened.departments)
+    rollups = _Rollups()
+    classes = _merge_visitors(session, visitors, salts, rollups)
+    for at, path, department, item_id, _listing, kind, _status, size, host, agent, key in views:
+        month, day = calendar[at // 86400]
+        out = left_out(classes.get((month, key), "")) if key is not None else ""
+        rollups.add(month, day, department, kind, agent, size, path, item_id, host, out)
     if views:
         _insert_views(session, views)
     done.written = len(views)
-    _upsert(session, StatsDay,
-            [{"month": m, "day": d, "department": dep, "kind": k, "agent": a, "hits": h,
-              "bytes": b} for (m, d, dep, k, a), (h, b) in days.items()],
-            ["month", "day", "department", "kind", "agent"],
-            lambda ex: {"hits": StatsDay.hits + ex.hits, "bytes": StatsDay.bytes + ex.bytes})
-    _upsert(session, StatsTop,
-            [{"month": m, "dimension": dim, "key": k, "agent": a, "pages": n}
-             for (m, dim, k, a), n in tops.items()],
-            ["month", "dimension", "key", "agent"],
-            lambda ex: {"pages": StatsTop.pages + ex.pages})
-    _merge_visitors(session, visitors)
+    rollups.write(session)
     return done
 
 
-def _count(visitors: dict, month: str, key: int, agent: str, where, hit: Hit, day: int,
-           departments: tuple[str, ...]) -> None:
+def _count(visitors: dict, month: str, key: int, agent: str, kind: str, department: str,
+           hit: Hit, day: int, departments: tuple[str, ...]) -> None:
     row = visitors.get((month, key))
     if row is None:
         row = visitors[(month, key)] = {
@@ -143,16 +223,16 @@ def _count(visitors: dict, month: str, key: int, agent: str, where, hit: Hit, da
     row["hits"] += 1
     row["bytes"] += hit.bytes
     row["days"] |= 1 << (day - 1)
-    row["robots_txt"] |= where.kind == ROBOTS
-    if where.kind == FEED:
+    row["robots_txt"] |= kind == ROBOTS
+    if kind == FEED:
         row["feeds"] += 1
         row["read_days"] |= 1 << (day - 1)
-    if where.kind != PAGE:
+    if kind != PAGE:
         return
     row["pages"] += 1
     row["read_days"] |= 1 << (day - 1)
-    if where.department in departments:
-        row["departments"] |= 1 << departments.index(where.department)
+    if department in departments:
+        row["departments"] |= 1 << departments.index(department)
     minute = hit.at // 60
     if row["first_minute"] is None:
         row["first_minute"] = minute
@@ -165,9 +245,12 @@ def _count(visitors: dict, month: str, key: int, agent: str, where, hit: Hit, da
     row["peak_minute_pages"] = max(row["peak_minute_pages"], row["minute_pages"])
 
 
-def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict]) -> None:
+def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict],
+                    months: dict[str, OpenMonth], rollups: _Rollups) -> dict[tuple, str]:
     """Add the batch to each key's month: read the stored rows (under the write lock), join
-    the clock minute the batch shares with them, write the sums back."""
+    the clock minute the batch shares with them, write the sums back; the distinct counts
+    take each key's difference, and a key newly left out takes its earlier views along.
+    Each key's class after the batch."""
     by_month: dict[str, list[int]] = defaultdict(list)
     for month, key in visitors:
         by_month[month].append(key)
@@ -178,10 +261,11 @@ def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict]) -> 
                     StatsVisitor.month == month,
                     StatsVisitor.visitor.in_(keys[start:start + CHUNK]))):
                 stored[(month, row.visitor)] = row
-    rows = []
+    rows, classes, moved = [], {}, []
     for ident, new in visitors.items():
         first_minute, first_pages = new.pop("first_minute"), new.pop("first_pages")
         old = stored.get(ident)
+        month = months[ident[0]]
         if old is not None:
             for name in ("pages", "feeds", "hits", "bytes"):
                 new[name] += getattr(old, name)
@@ -196,7 +280,32 @@ def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict]) -> 
                     new["minute_pages"] = joined
             elif first_minute is None:
                 new["minute"], new["minute_pages"] = old.minute, old.minute_pages
+        cls = classes[ident] = key_class(new, month)
+        was = key_class(old, month) if old is not None else ""
+        for what, index in _counts(new, cls, month):
+            rollups.counts[(ident[0], what, index)] += 1
+        if old is not None:
+            for what, index in _counts(old, was, month):
+                rollups.counts[(ident[0], what, index)] -= 1
+            if left_out(was) != left_out(cls):
+                moved.append((ident, left_out(was), left_out(cls)))
         rows.append(new)
+    for (month, key), before, after in moved:
+        _move_views(session, month, key, before, after, rollups)
     names = [c for c in rows[0] if c not in ("month", "visitor")] if rows else []
     _upsert(session, StatsVisitor, rows, ["month", "visitor"],
             lambda ex: {name: getattr(ex, name) for name in names})
+    return classes
+
+
+def _move_views(session: Session, month: str, key: int, before: str, after: str,
+                rollups: _Rollups) -> None:
+    """A key's views stored before this batch, from one reason in the rollups to another."""
+    start, end = bounds(month)
+    for at, department, kind, agent, size, path, item_id, host in session.execute(
+            select(PageView.at, PageView.department, PageView.kind, PageView.agent,
+                   PageView.bytes, PageView.path, PageView.item_id, PageView.referrer_host)
+            .where(PageView.visitor == key, PageView.at >= start, PageView.at < end)):
+        day = datetime.fromtimestamp(at, UTC).day
+        rollups.add(month, day, department, kind, agent, size, path, item_id, host, before, -1)
+        rollups.add(month, day, department, kind, agent, size, path, item_id, host, after)

@@ -1,42 +1,48 @@
-"""A month's report, from the rollups alone (never a scan of the single views): distinct
-readers, each day's pages, feeds, assets, errors and bytes, the language departments, the
-share of readers by reading language, top items, sources, pages and referrers, and what
-was left out and why. Robots by user agent are left out by their class in the rollups;
-robots by behaviour and heavy hitters, few keys, by subtracting their own views."""
+"""A month's report, from the rollups and distinct counts alone (never a scan of the
+visitor keys or the single views, whatever their number): distinct readers, each day's
+pages, feeds, assets, errors and bytes, the language departments, the share of readers
+by reading language, top items, sources, pages and referrers, and what was left out and
+why (robots by agent class, robots by behaviour and heavy hitters by the reason their
+views carry in the rollups)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rabkor.core.errors import RabkorError
-from rabkor.core.settings import Settings
 from rabkor.core.store.kinds import StatsMonthState
-from rabkor.core.store.models import Item, PageView, Source, StatsDay, StatsMonth, StatsTop
+from rabkor.core.store.models import (
+    Item,
+    PageView,
+    Source,
+    StatsCount,
+    StatsDay,
+    StatsMonth,
+    StatsTop,
+)
 from rabkor.stats.classify import ASSET, ERROR, FEED, PAGE, ROBOT
 from rabkor.stats.months import bounds
+from rabkor.stats.record import BEHAVIOUR, HEAVY
 
 TOP = 20
 CHUNK = 500
 
 
-def _reader_filter(settings: Settings) -> str:
-    """A reader: a key that read a page or a feed, no robot by its agent or behaviour,
-    no heavy hitter (the SQL condition on stats_visitors)."""
-    return (f"agent != '{ROBOT}' AND NOT robots_txt "
-            f"AND peak_minute_pages <= {int(settings.stats_burst_pages)} "
-            f"AND pages <= {int(settings.stats_heavy_hitter_pages)} AND pages + feeds > 0")
+def _counts(session: Session, month: str) -> dict[tuple[str, int], int]:
+    return {(measure, index): value for measure, index, value in session.execute(
+        select(StatsCount.measure, StatsCount.index, StatsCount.value)
+        .where(StatsCount.month == month))}
 
 
-def count_readers(session: Session, settings: Settings, month: str) -> int:
+def count_readers(session: Session, month: str) -> int:
     row = session.get(StatsMonth, month)
     if row is not None and row.report is not None:
         return row.report["readers"]
-    return session.execute(text(f"SELECT count(*) FROM stats_visitors WHERE month = :m AND "
-                                f"{_reader_filter(settings)}"), {"m": month}).scalar_one()
+    return _counts(session, month).get(("readers", 0), 0)
 
 
 def months(session: Session) -> list[str]:
@@ -44,7 +50,7 @@ def months(session: Session) -> list[str]:
     return list(session.scalars(select(StatsMonth.month).order_by(StatsMonth.month.desc())))
 
 
-def report(session: Session, settings: Settings, month: str | None = None) -> dict:
+def report(session: Session, month: str | None = None) -> dict:
     """The stored report of a closed month, else the open month's computed now; without
     `month`, the newest."""
     month = month or next(iter(months(session)), None)
@@ -53,137 +59,88 @@ def report(session: Session, settings: Settings, month: str | None = None) -> di
         raise RabkorError(f"no statistics for {month}" if month else "no statistics yet")
     if row.report is not None:
         return row.report
-    return compute_report(session, settings, month)
+    return compute_report(session, month)
 
 
-def compute_report(session: Session, settings: Settings, month: str) -> dict:
+def compute_report(session: Session, month: str) -> dict:
+    """The report from the month's rollups and distinct counts (rabkor.stats.record keeps
+    them by the thresholds the month opened with)."""
     row = session.get(StatsMonth, month)
     departments = list(row.departments)
     start, end = bounds(month)
     ndays = (end - start) // 86400
-    params = {"m": month}
-    readers_sql = ", ".join(
-        [f"SUM((read_days >> {d}) & 1)" for d in range(ndays)]
-        + [f"SUM((departments >> {i}) & 1)" for i in range(len(departments))])
-    english = 1 << departments.index("en") if "en" in departments else 0
-    got = session.execute(text(
-        f"SELECT count(*), SUM(CASE WHEN departments != 0 THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN (departments & ~{english}) != 0 THEN 1 ELSE 0 END), {readers_sql} "
-        f"FROM stats_visitors WHERE month = :m AND {_reader_filter(settings)}"),
-        params).one()
-    readers, in_departments, not_english = (v or 0 for v in got[:3])
-    daily_readers = [v or 0 for v in got[3:3 + ndays]]
-    department_readers = [v or 0 for v in got[3 + ndays:]]
-    everyone = session.execute(text(
-        "SELECT " + ", ".join(f"SUM((days >> {d}) & 1)" for d in range(ndays))
-        + " FROM stats_visitors WHERE month = :m"), params).one()
-
-    burst, heavy = int(settings.stats_burst_pages), int(settings.stats_heavy_hitter_pages)
-    left_out = session.execute(text(
-        f"SELECT visitor, robots_txt, peak_minute_pages > {burst}, pages FROM stats_visitors "
-        f"WHERE month = :m AND agent != '{ROBOT}' AND (robots_txt OR peak_minute_pages > "
-        f"{burst} OR pages > {heavy})"), params).all()
-    behaviour = {key for key, robots_txt, bursty, _ in left_out if robots_txt or bursty}
-    heavy_keys = {key for key, *_ in left_out if key not in behaviour}
-    minus_days, minus_tops, behaviour_hits, heavy_pages = _their_views(
-        session, behaviour | heavy_keys, behaviour, start, end)
+    counts = _counts(session, month)
 
     totals: dict[int, Counter] = defaultdict(Counter)
     everything: dict[int, Counter] = defaultdict(Counter)
     by_department: dict[str, Counter] = defaultdict(Counter)
-    robot_hits = 0
-    for day, department, kind, agent, hits, size in session.execute(
+    left = Counter()
+    for day, department, kind, agent, out, hits, size in session.execute(
             select(StatsDay.day, StatsDay.department, StatsDay.kind, StatsDay.agent,
-                   StatsDay.hits, StatsDay.bytes).where(StatsDay.month == month)):
+                   StatsDay.left_out, StatsDay.hits, StatsDay.bytes)
+            .where(StatsDay.month == month)):
         everything[day]["hits"] += hits
         everything[day]["bytes"] += size
         if agent == ROBOT:
-            robot_hits += hits
-            continue
-        less = minus_days.get((day, department, kind, agent), (0, 0))
-        hits, size = hits - less[0], size - less[1]
-        totals[day][kind] += hits
-        totals[day]["bytes"] += size
-        if department:
-            by_department[department][kind] += hits
-            by_department[department]["bytes"] += size
+            left[ROBOT] += hits
+        elif out:
+            left[out] += hits
+            left[f"{out} {kind}"] += hits
+        else:
+            totals[day][kind] += hits
+            totals[day]["bytes"] += size
+            if department:
+                by_department[department][kind] += hits
+                by_department[department]["bytes"] += size
 
-    counted_tops = _tops(session, month, minus_tops)
     anonymous = session.execute(select(func.count()).select_from(PageView).where(
         PageView.visitor.is_(None), PageView.at >= start, PageView.at < end)).scalar_one()
     day_name = [datetime.fromtimestamp(start + d * 86400, UTC).strftime("%Y-%m-%d")
                 for d in range(ndays)]
+    readers = counts.get(("readers", 0), 0)
     return {
         "month": month,
         "state": str(row.state),
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "readers": readers,
-        "readers_by_month": _by_month(session, settings, month, readers),
-        "days": [{"day": day_name[d], "readers": daily_readers[d],
+        "readers_by_month": _by_month(session, month, readers),
+        "days": [{"day": day_name[d], "readers": counts.get(("reader_day", d), 0),
                   "pages": totals[d + 1][PAGE], "feeds": totals[d + 1][FEED],
                   "assets": totals[d + 1][ASSET], "errors": totals[d + 1][ERROR],
                   "bytes": totals[d + 1]["bytes"]} for d in range(ndays)],
-        "all_requests": [{"day": day_name[d], "visitors": everyone[d] or 0,
+        "all_requests": [{"day": day_name[d], "visitors": counts.get(("everyone_day", d), 0),
                           "hits": everything[d + 1]["hits"],
                           "bytes": everything[d + 1]["bytes"]} for d in range(ndays)],
         "departments": sorted(
-            ({"department": code, "readers": department_readers[i],
+            ({"department": code, "readers": counts.get(("department", i), 0),
               "pages": by_department[code][PAGE], "feeds": by_department[code][FEED],
               "bytes": by_department[code]["bytes"]} for i, code in enumerate(departments)),
             key=lambda d: (-d["readers"], -d["pages"], d["department"])),
-        "readers_in_departments": in_departments,
-        "readers_not_only_english": not_english if english else None,
-        **counted_tops,
+        "readers_in_departments": counts.get(("in_departments", 0), 0),
+        "readers_not_only_english": (counts.get(("not_english", 0), 0)
+                                     if "en" in departments else None),
+        **_tops(session, month),
         "excluded": {
-            "robot_hits": robot_hits,
-            "behaviour_robots": len(behaviour), "behaviour_robot_hits": behaviour_hits,
-            "heavy_hitters": len(heavy_keys), "heavy_hitter_pages": heavy_pages,
-            "heavy_hitter_threshold": heavy, "burst_threshold": burst,
+            "robot_hits": left[ROBOT],
+            "behaviour_robots": counts.get((BEHAVIOUR, 0), 0),
+            "behaviour_robot_hits": left[BEHAVIOUR],
+            "heavy_hitters": counts.get((HEAVY, 0), 0),
+            "heavy_hitter_pages": left[f"{HEAVY} {PAGE}"],
+            "heavy_hitter_threshold": row.heavy_hitter_pages,
+            "burst_threshold": row.burst_pages,
             "anonymous_views": anonymous, "dropped_views": row.dropped_views,
         },
     }
 
 
-def _their_views(session: Session, keys: set[int], behaviour: set[int], start: int,
-                 end: int) -> tuple[dict, Counter, int, int]:
-    """What the left-out keys (not robots by agent) did, to take off the rollups."""
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    tops: Counter = Counter()
-    behaviour_hits = heavy_pages = 0
-    listed = sorted(keys)
-    for at in range(0, len(listed), CHUNK):
-        for visitor, when, department, kind, agent, size, path, item, host in session.execute(
-                select(PageView.visitor, PageView.at, PageView.department, PageView.kind,
-                       PageView.agent, PageView.bytes, PageView.path, PageView.item_id,
-                       PageView.referrer_host).where(
-                    PageView.visitor.in_(listed[at:at + CHUNK]), PageView.at >= start,
-                    PageView.at < end)):
-            day = datetime.fromtimestamp(when, UTC).day
-            total = days[(day, department, kind, agent)]
-            total[0] += 1
-            total[1] += size
-            if visitor in behaviour:
-                behaviour_hits += 1
-            elif kind == PAGE:
-                heavy_pages += 1
-            if kind == PAGE:
-                tops[("page", path[:255])] += 1
-                if item is not None:
-                    tops[("item", str(item))] += 1
-                if host:
-                    tops[("referrer", host)] += 1
-    return days, tops, behaviour_hits, heavy_pages
-
-
-def _tops(session: Session, month: str, minus: Counter) -> dict:
+def _tops(session: Session, month: str) -> dict:
     counted: dict[str, Counter] = defaultdict(Counter)
     for dimension, key, pages in session.execute(
             select(StatsTop.dimension, StatsTop.key, func.sum(StatsTop.pages))
-            .where(StatsTop.month == month, StatsTop.agent != ROBOT)
+            .where(StatsTop.month == month, StatsTop.agent != ROBOT, StatsTop.left_out == "")
             .group_by(StatsTop.dimension, StatsTop.key)):
-        left = pages - minus[(dimension, key)]
-        if left > 0:
-            counted[dimension][key] = left
+        if pages > 0:
+            counted[dimension][key] = pages
     items = {int(key): pages for key, pages in counted["item"].items()}
     titles, of_source = {}, {}
     listed = list(items)
@@ -210,7 +167,7 @@ def _tops(session: Session, month: str, minus: Counter) -> dict:
     }
 
 
-def _by_month(session: Session, settings: Settings, month: str, readers: int) -> list[dict]:
+def _by_month(session: Session, month: str, readers: int) -> list[dict]:
     """Distinct readers of this month and of the months before it."""
     rows = session.execute(select(StatsMonth.month, StatsMonth.state, StatsMonth.report)
                            .where(StatsMonth.month <= month).order_by(StatsMonth.month)).all()
@@ -221,5 +178,5 @@ def _by_month(session: Session, settings: Settings, month: str, readers: int) ->
         elif stored is not None:
             found.append({"month": name, "readers": stored["readers"]})
         elif state == StatsMonthState.OPEN:
-            found.append({"month": name, "readers": count_readers(session, settings, name)})
+            found.append({"month": name, "readers": count_readers(session, name)})
     return found

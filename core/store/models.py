@@ -835,6 +835,9 @@ class StatsMonth(Base):
     # the site languages in the order of stats_visitors.departments' bits
     departments: Mapped[list] = mapped_column(JSON, default=list)
     dropped_views: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the thresholds in force when the month opened: its rollups are kept by them
+    heavy_hitter_pages: Mapped[int] = mapped_column(Integer, default=1000)
+    burst_pages: Mapped[int] = mapped_column(Integer, default=30)
     report: Mapped[dict | None] = mapped_column(JSON)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
@@ -889,7 +892,8 @@ class StatsVisitor(Base):
 
 
 class StatsDay(Base):
-    """Requests and bytes of a day by department, kind and agent class (additive)."""
+    """Requests and bytes of a day by department, kind, agent class and why they are left
+    out ('' counted, or behaviour, heavy: the key's views move when it becomes one)."""
 
     __tablename__ = "stats_days"
 
@@ -898,12 +902,13 @@ class StatsDay(Base):
     department: Mapped[str] = mapped_column(String(16), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     agent: Mapped[str] = mapped_column(String(8), primary_key=True)
+    left_out: Mapped[str] = mapped_column(String(9), primary_key=True)
     hits: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StatsTop(Base):
-    """Pages of a month by item, listing or referrer host and agent class (additive)."""
+    """Pages of a month by item, path or referrer host, agent class and why left out."""
 
     __tablename__ = "stats_tops"
 
@@ -911,7 +916,22 @@ class StatsTop(Base):
     dimension: Mapped[str] = mapped_column(String(8), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     agent: Mapped[str] = mapped_column(String(8), primary_key=True)
+    left_out: Mapped[str] = mapped_column(String(9), primary_key=True)
     pages: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatsCount(Base):
+    """The distinct counts of a month kept in step with its visitor keys (each batch adds
+    what a key's change adds to them: readers, readers of each day and department, keys
+    seen each day, robots by behaviour, heavy hitters), so the report reads a few rows
+    whatever the number of keys."""
+
+    __tablename__ = "stats_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StatsImport(Base):

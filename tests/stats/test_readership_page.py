@@ -31,7 +31,7 @@ def test_editors_read_the_report_and_its_charts(app_client, store, settings):
     assert page.status_code == 200
     assert 'href="/editor/admin/readership"' in page.text  # in the menu
     with store.read() as s:  # the same figures as `rabkor stats report` gives
-        found = report(s, settings, "2015-05")
+        found = report(s, "2015-05")
     assert f"{found['readers']:,} distinct readers in 2015-05" in page.text
     assert f"{found['excluded']['robot_hits']:,} robot hits" in page.text
     for day in found["days"][16:20]:

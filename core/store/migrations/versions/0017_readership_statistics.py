@@ -1,5 +1,6 @@
-"""Readership statistics: each month with its salt and lifecycle, the single page views,
-and the rollups the report reads (visitor keys' months, days, tops), the imported logs
+"""Readership statistics: each month with its salt, thresholds and lifecycle, the single
+page views, and the rollups the report reads (visitor keys' months, days, tops, distinct
+counts), the imported logs
 
 Revision ID: 0017
 Revises: 0016
@@ -26,6 +27,8 @@ def upgrade() -> None:
         sa.Column("salt", sa.LargeBinary(32), nullable=True),
         sa.Column("departments", sa.JSON(), nullable=False),
         sa.Column("dropped_views", sa.BigInteger(), nullable=False),
+        sa.Column("heavy_hitter_pages", sa.Integer(), nullable=False),
+        sa.Column("burst_pages", sa.Integer(), nullable=False),
         sa.Column("report", sa.JSON(), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
@@ -69,6 +72,7 @@ def upgrade() -> None:
         sa.Column("department", sa.String(16), primary_key=True),
         sa.Column("kind", sa.String(8), primary_key=True),
         sa.Column("agent", sa.String(8), primary_key=True),
+        sa.Column("left_out", sa.String(9), primary_key=True),
         sa.Column("hits", sa.BigInteger(), nullable=False),
         sa.Column("bytes", sa.BigInteger(), nullable=False),
     )
@@ -78,7 +82,15 @@ def upgrade() -> None:
         sa.Column("dimension", sa.String(8), primary_key=True),
         sa.Column("key", sa.String(255), primary_key=True),
         sa.Column("agent", sa.String(8), primary_key=True),
+        sa.Column("left_out", sa.String(9), primary_key=True),
         sa.Column("pages", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "stats_counts",
+        sa.Column("month", MONTH, primary_key=True),
+        sa.Column("measure", sa.String(16), primary_key=True),
+        sa.Column("index", sa.Integer(), primary_key=True),
+        sa.Column("value", sa.BigInteger(), nullable=False),
     )
     op.create_table(
         "stats_imports",
@@ -90,7 +102,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("stats_imports", "stats_tops", "stats_days", "stats_visitors"):
+    for table in ("stats_imports", "stats_counts", "stats_tops", "stats_days",
+                  "stats_visitors"):
         op.drop_table(table)
     op.drop_index("ix_page_views_visitor_at", table_name="page_views")
     op.drop_index("ix_page_views_at", table_name="page_views")
