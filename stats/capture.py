@@ -1,7 +1,7 @@
 """Page views of the public site, captured without slowing it. On the request path the
 middleware only appends a tuple of the request's facts to an in-memory queue; a thread
-of the web process sends the queue in batches to a writer process of its own, which
-reads the headers, hashes and classifies, and writes — so neither the CPU nor the GIL of
+of the web process sends the queue in chunks to a writer process of its own, which
+decodes, hashes, classifies and writes — so neither the CPU nor the GIL of
 the process that serves pages is spent on the store. A batch the database cannot take
 (locked past a short wait, or any other store error) is dropped and counted, never a
 page failed; the count is written with the next batch that gets through."""
@@ -29,11 +29,13 @@ logger = logging.getLogger(__name__)
 
 BUSY_MS = 1000  # how long a batch waits for SQLite's write lock before it is dropped
 INTERVAL = 1.0  # seconds between batches
+CHUNK = 500  # views sent and written at a time: pickling holds the web process's GIL
 LIMIT = 200_000  # views queued at most; past that (the writer is stuck) they are dropped
 REPLY_SECONDS = 60  # a writer that answers no batch for this long is taken for dead
 
-# what the middleware queues: time, method, path, status, bytes, headers, client address
-Raw = tuple[int, str, str, int, int, list, str | None]
+# what the middleware queues: time, method, path, status, bytes, the user agent, referrer
+# and host headers as sent, Do Not Track or GPC asked, the client address
+Raw = tuple[int, str, str, int, int, bytes, bytes, bytes, bool, str | None]
 
 
 class Recorder:
@@ -77,20 +79,24 @@ class Recorder:
             batch = []
             while self.queue:
                 batch.append(self.queue.popleft())
-            if not batch:
-                return 0
-            try:
-                pipe = self._connect()
-                pipe.send(batch)
-                if not pipe.poll(REPLY_SECONDS):
-                    raise TimeoutError("the statistics writer does not answer")
-                written, lost = pipe.recv()
-            except (OSError, EOFError, TimeoutError) as exc:
-                logger.warning("dropped %d page views: %s", len(batch), exc)
-                self._close_writer()
-                written, lost = 0, len(batch)
-            self.dropped += lost
+            written = 0
+            for start in range(0, len(batch), CHUNK):
+                written += self._send(batch[start:start + CHUNK])
             return written
+
+    def _send(self, chunk: list[Raw]) -> int:
+        try:
+            pipe = self._connect()
+            pipe.send(chunk)  # pickled while holding the GIL: a chunk, not the whole queue
+            if not pipe.poll(REPLY_SECONDS):
+                raise TimeoutError("the statistics writer does not answer")
+            written, lost = pipe.recv()
+        except (OSError, EOFError, TimeoutError) as exc:
+            logger.warning("dropped %d page views: %s", len(chunk), exc)
+            self._close_writer()
+            written, lost = 0, len(chunk)
+        self.dropped += lost
+        return written
 
     def _connect(self) -> Connection:
         if self._writer is None or not self._writer.is_alive():
@@ -168,31 +174,22 @@ def _short_busy_wait(dbapi_conn, _record) -> None:
 
 
 def _hit(raw: Raw, honour_dnt: bool) -> Hit:
-    """A queued request as a hit: the headers read here, in the writer, not on the
-    request path; the address left off for Do Not Track or Global Privacy Control, and
-    a referrer from the site's own pages dropped."""
-    at, method, path, status, size, headers, address = raw
-    agent = referrer = host = ""
-    private = False
-    for name, value in headers:
-        if name == b"user-agent":
-            agent = value.decode("latin-1")
-        elif name == b"referer":
-            referrer = value.decode("latin-1")
-        elif name == b"host":
-            host = value.decode("latin-1")
-        elif name in (b"dnt", b"sec-gpc") and value.strip() == b"1":
-            private = True
-    if referrer and host and f"//{host}/" in referrer[:300]:
-        referrer = ""
-    return Hit(at=at, method=method, path=path, status=status, bytes=size, referrer=referrer,
-               user_agent=agent, address=None if private and honour_dnt else address)
+    """A queued request as a hit, decoded here, in the writer: the address left off for Do
+    Not Track or Global Privacy Control, a referrer from the site's own pages dropped."""
+    at, method, path, status, size, agent, referrer, host, private, address = raw
+    referrer_text = referrer.decode("latin-1")
+    if referrer and host and f"//{host.decode('latin-1')}/" in referrer_text[:300]:
+        referrer_text = ""
+    return Hit(at=at, method=method, path=path, status=status, bytes=size,
+               referrer=referrer_text, user_agent=agent.decode("latin-1"),
+               address=None if private and honour_dnt else address)
 
 
 class CaptureMiddleware:
     """Wraps the public site: each HTTP request's time, method, path (never the query
-    string), status, bytes sent, headers and client address go on the recorder's queue
-    as they are; the writer keeps of them what the statistics need."""
+    string), status, bytes sent, three headers as sent, whether the reader asked not to be
+    tracked, and the client address go on the recorder's queue; the writer keeps of them
+    what the statistics need."""
 
     def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
         self.app, self.recorder = app, recorder
@@ -213,6 +210,18 @@ class CaptureMiddleware:
         try:
             await self.app(scope, receive, counted)
         finally:
+            agent = referrer = host = b""
+            private = False
+            for name, value in scope["headers"]:
+                if name == b"user-agent":
+                    agent = value
+                elif name == b"referer":
+                    referrer = value
+                elif name == b"host":
+                    host = value
+                elif name in (b"dnt", b"sec-gpc") and value == b"1":
+                    private = True
             client = scope.get("client")
             self.recorder.add((int(time.time()), scope["method"], scope["path"], facts[0],
-                               facts[1], scope["headers"], client[0] if client else None))
+                               facts[1], agent, referrer, host, private,
+                               client[0] if client else None))
