@@ -2,7 +2,9 @@
 
 Feeds link the same article as http and https, with tracking parameters, through AMP
 and mobile mirrors, with or without a trailing slash; all of those are one item. The
-canonical form is for comparing only: the item keeps the URL the feed gave.
+canonical form is for comparing only: the item keeps the URL the feed gave. In core
+because the site compares a submitted link with those sent before it, and the crawler
+with the items it stores.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from twisted.python.failure import Failure
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, utcnow
-from rabkor.crawler.analyse.canonical import canonical_url
+from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.analyse.language import UNDETERMINED
 from rabkor.crawler.draft import DraftItem, PageOutcome, PagesClaimed, ParsedFeed, SourceJob
 from rabkor.crawler.fetch.bounds import describe_failure, host_of

@@ -35,7 +35,7 @@ from rabkor.core.store.models import Item, ItemSource, ItemStatus, MediaKind, So
 from rabkor.core.text.html import plain_text
 from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.analyse.analysis import analysis_of
-from rabkor.crawler.analyse.canonical import canonical_url
+from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.draft import DraftItem
 from rabkor.crawler.store.recent import window
 
