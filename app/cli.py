@@ -221,6 +221,24 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_submissions_process(args: argparse.Namespace, settings: Settings) -> int:
+    """Fetch the correspondents' received links and make them items (`rabkor run` does
+    it every cycle)."""
+    from rabkor.crawler.submissions.process import process_submissions
+    from rabkor.editor.rules import apply_rules
+
+    store = open_store(settings)
+    report = process_submissions(settings, store, limit=args.limit)
+    ruled = apply_rules(store)
+    console.print(f"{report.processed} submitted links: {report.items} new items, "
+                  f"{report.duplicates} already stored, {report.offered} feeds offered "
+                  f"as sources, {report.failed} failed; the rules approved "
+                  f"{ruled.approved}, rejected {ruled.rejected}")
+    for message in report.errors:
+        console.print(f"  {message}", style="yellow")
+    return 0
+
+
 def cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
     from rabkor.translate.jobs import translate_pending
 
@@ -472,6 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("crawl", cmd_crawl, "fetch the sources that are due and store new items")
     p.add_argument("--source", type=int, action="append", help="only this source id")
+    submissions = sub.add_parser("submissions", help="correspondents' links").add_subparsers(
+        dest="submissions_command", required=True, metavar="ACTION")
+    p = command("process", cmd_submissions_process,
+                "fetch the links received and make them items in the queue", submissions)
+    p.add_argument("--limit", type=int, default=200, help="at most this many links")
     p = command("translate", cmd_translate, "translate new items into the site languages")
     p.add_argument("--status", action="store_true", help="show which pairs have an engine")
     p = command("index", cmd_index, "bring the search index up to date")

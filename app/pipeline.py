@@ -1,5 +1,6 @@
-"""The pipeline stages in order, once or on a schedule: crawl → the desk's rules →
-translate → index, then the readership statistics' months closed and purged when due.
+"""The pipeline stages in order, once or on a schedule: crawl and the correspondents'
+submitted links → the desk's rules → translate → index, then the readership statistics'
+months closed and purged when due.
 
 Each stage selects the work that is due from the store, so a cycle interrupted at any
 point is simply finished by the next one. Sources carry their own next fetch time; the
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.crawler.run import crawl
+from rabkor.crawler.submissions.process import process_submissions
 from rabkor.editor.rules import apply_rules
 from rabkor.search.indexer import update_index
 from rabkor.stats.months import maintain
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 class CycleReport:
     new_items: int = 0
     crawl_errors: int = 0
+    submitted_items: int = 0
     ruled: int = 0
     translated_items: int = 0
     indexed: int = 0
@@ -38,6 +41,7 @@ def run_cycle(settings: Settings, store: Store) -> CycleReport:
     report = CycleReport()
     crawled = crawl(settings, store)
     report.new_items, report.crawl_errors = crawled.new_items, len(crawled.errors)
+    report.submitted_items = process_submissions(settings, store).items
     report.ruled = apply_rules(store).read  # right after the items are stored
     report.translated_items = translate_pending(settings, store).items
     report.indexed = update_index(settings, store).indexed

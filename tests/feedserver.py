@@ -25,7 +25,8 @@ from pathlib import Path
 PRIVATE = base64.b64encode(b"reader:s3cret").decode()
 TYPES = {".xml": "application/xml", ".rss": "application/rss+xml",
          ".atom": "application/atom+xml", ".json": "application/feed+json",
-         ".html": "text/html; charset=utf-8"}
+         ".html": "text/html; charset=utf-8", ".mp3": "audio/mpeg", ".pdf": "application/pdf",
+         ".png": "image/png"}
 
 
 class _Handler(BaseHTTPRequestHandler):

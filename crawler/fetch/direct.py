@@ -1,4 +1,5 @@
-"""Single guarded HTTP requests outside Scrapy: autodiscovery pages and WebSub hub requests.
+"""Single guarded HTTP requests outside Scrapy: autodiscovery pages, WebSub hub requests and
+correspondents' submitted links.
 
 These run in the command line or the web process, where no Twisted reactor runs, so
 they go through httpx instead; the same address guard applies on the address each
@@ -42,12 +43,14 @@ class AddressRefused(FetchError):
 
 @dataclass(frozen=True)
 class Fetched:
-    """A whole answer: the final URL after redirects, its status, headers and body."""
+    """A whole answer: the final URL after redirects, its status, headers and body
+    (`unread`: the body was of a type not asked for, and left unread)."""
 
     url: str
     status: int
     headers: httpx.Headers
     body: bytes
+    unread: bool = False
 
     @property
     def content_type(self) -> str:
@@ -109,10 +112,12 @@ def client(settings: Settings) -> httpx.Client:
 def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GET",
           data: dict[str, str] | None = None, accept: str = "*/*",
           max_bytes: int | None = None,
-          credentials: tuple[str, str] | None = None) -> Fetched:
+          credentials: tuple[str, str] | None = None,
+          read_types: tuple[str, ...] | None = None) -> Fetched:
     """One request, redirects followed (and re-checked) by hand; FetchError in words.
     `credentials` (HTTP basic auth) go to the first URL's origin only, never to a host a
-    redirect leads to."""
+    redirect leads to. `read_types`: the content types (prefixes) whose body is read; of
+    any other (an audio file, a PDF) only the headers are kept."""
     limit = max_bytes or settings.max_feed_bytes
     deadline = time.monotonic() + settings.fetch_timeout
     origin = None
@@ -129,6 +134,10 @@ def fetch(http: httpx.Client, url: str, settings: Settings, *, method: str = "GE
                     if answer.status_code in (301, 302, 303):
                         method, data = "GET", None
                     continue
+                kind = answer.headers.get("content-type", "").lower()
+                if read_types is not None and not kind.startswith(read_types):
+                    return Fetched(str(answer.url), answer.status_code, answer.headers, b"",
+                                   unread=True)
                 body = _bounded_body(answer, limit, deadline, settings)
                 return Fetched(str(answer.url), answer.status_code, answer.headers, body)
         except httpx.TimeoutException:

@@ -1,6 +1,8 @@
 """An article page's main text, as allow-listed HTML: trafilatura extracts it (paragraphs,
 headings, lists, quotes, links), the shared sanitizer cleans it. For the full text of
-summary-only feed items (fetch/pages.py) and for the pages of sitemap sources.
+summary-only feed items (fetch/pages.py), for the pages of sitemap sources and for
+correspondents' submitted links (crawler/submissions), which also read the page's
+metadata.
 
 trafilatura is imported only when a page is extracted (4 MB and 50 ms measured, which a
 crawl that fetches no page is spared).
@@ -9,6 +11,7 @@ crawl that fetches no page is spared).
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from rabkor.core.text.html import clean_html, plain_text
 from rabkor.crawler.parse.clean import MAX_CONTENT
@@ -50,3 +53,29 @@ def adds_text(content: str, known_text: str) -> bool:
     """Whether the page's text says more than what is known already (the feed's summary,
     a page's description): a menu alone does not."""
     return len(plain_text(content, MAX_CONTENT)) > len(plain_text(known_text, MAX_CONTENT))
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What trafilatura reads about a page besides its text (each "" when it finds none)."""
+
+    title: str = ""
+    author: str = ""
+    date: str = ""  # YYYY-MM-DD
+    image: str = ""
+    description: str = ""
+    sitename: str = ""
+
+
+def page_metadata(html: str | bytes, url: str) -> PageMeta:
+    """The page's title, author, date, image and description as trafilatura finds them
+    (its JSON-LD, OpenGraph and meta tags, then the markup), under the same lock as
+    `extract`."""
+    from trafilatura.metadata import extract_metadata
+
+    with _one_at_a_time:
+        found = extract_metadata(html, default_url=url)
+    if found is None:
+        return PageMeta()
+    return PageMeta(*(str(getattr(found, name) or "") for name in
+                      ("title", "author", "date", "image", "description", "sitename")))

@@ -17,6 +17,10 @@ a crash in between leaves it pending for the next crawl. `wants_page` lives here
 than in fetch/pages.py because the WebSub push path stores items in the web process, which
 must not import Scrapy. When the page's text arrives, `refingerprint` gives the item the
 SimHash of its full text and links it if that matches a stored story.
+
+A correspondent's link (`insert_submitted`) is an item of no source; when its URL or a
+near-duplicate of its text is stored already it is not stored again, and the submission
+points at the stored story instead (crawler/submissions/process.py).
 """
 
 from __future__ import annotations
@@ -32,10 +36,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, MediaKind, Source
+from rabkor.core.text.canonical import canonical_url
 from rabkor.core.text.html import plain_text
 from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.analyse.analysis import analysis_of
-from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.draft import DraftItem
 from rabkor.crawler.store.recent import window
 
@@ -104,6 +108,40 @@ def insert_items(session: Session, source_id: int, drafts: Iterable[DraftItem],
     return added
 
 
+SUBMITTED = -1  # no source's id: a submitted link is compared with every source's items
+
+
+def stored_story(session: Session, url: str) -> int | None:
+    """The id of the story (the root item) stored under `url` or its canonical form."""
+    row = session.execute(select(Item.id, Item.duplicate_of_id).where(
+        or_(Item.canonical_url == canonical_url(url), Item.url == url)).limit(1)).first()
+    return None if row is None else row.duplicate_of_id or row.id
+
+
+def insert_submitted(session: Session, draft: DraftItem, submission_id: int,
+                     now: datetime) -> tuple[int, bool]:
+    """Store a submitted link's draft as a pending item of no source: (its id, True); or
+    (the stored story's id, False) when its URL, its canonical form, or a near-duplicate
+    of its text is stored already. A near-duplicate is looked for among the band matches
+    of feed items and among the newest items of any kind (the band lookup reads source
+    items only)."""
+    known = stored_story(session, draft.url)
+    if known is not None:
+        return known, False
+    row = _row(None, canonical_url(draft.url), draft, now, False, False)
+    row["submission_id"] = submission_id
+    if row["simhash"] is not None:
+        [root] = near_duplicate_roots(session, [row["simhash"]], SUBMITTED)
+        if root is not None:
+            return root, False
+    stmt = (_insert_for(session)(Item.__table__).on_conflict_do_nothing()
+            .returning(Item.id))
+    inserted = session.connection().execute(stmt, row).scalar()
+    if inserted is None:  # another writer stored it a moment ago
+        return stored_story(session, draft.url), False  # type: ignore[return-value]
+    return inserted, True
+
+
 def _unique_in_batch(drafts: Iterable[DraftItem]) -> dict[str, DraftItem]:
     """The drafts by canonical URL; a feed listing one story twice keeps the first."""
     batch: dict[str, DraftItem] = {}
@@ -152,7 +190,7 @@ def _known(session: Session, source_id: int, batch: dict[str, DraftItem]) -> dic
 _COLUMNS = tuple(f.name for f in fields(DraftItem) if f.name != "analysis")
 
 
-def _row(source_id: int, canon: str, draft: DraftItem, now: datetime,
+def _row(source_id: int | None, canon: str, draft: DraftItem, now: datetime,
          lectures: bool, page: bool) -> dict[str, object]:
     # the fields as they are: `asdict` deep-copies each value, a tenth of storing a feed
     row = {**{name: getattr(draft, name) for name in _COLUMNS},

@@ -32,7 +32,8 @@ class RecentFingerprints:
         self.clear()
 
     def clear(self) -> None:
-        self._rows = np.empty((0, 4), dtype=np.int64)  # id, simhash, source_id, root or 0
+        # id, simhash, source_id (0: a correspondent's link), root or 0
+        self._rows = np.empty((0, 4), dtype=np.int64)
 
     def others(self, session: Session, source_id: int) -> np.ndarray:
         """Rows (id, simhash, root or 0) of the newest items, oldest first, without those
@@ -55,7 +56,7 @@ class RecentFingerprints:
             self.clear()
             rows = session.execute(query).tuples().all()
         if rows:
-            new = np.array([(i, h, s, root or 0) for i, h, s, root in reversed(rows)],
+            new = np.array([(i, h, s or 0, root or 0) for i, h, s, root in reversed(rows)],
                            dtype=np.int64)
             self._rows = np.concatenate([self._rows, new])[-SIZE:]
 

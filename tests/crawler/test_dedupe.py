@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from rabkor.core.store.models import Item, ItemSource, ItemStatus, utcnow
+from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.analyse import dedupe
 from rabkor.crawler.analyse.analysis import analyse
-from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.draft import DraftItem
 from rabkor.crawler.parse.feed import parse_feed
 from rabkor.crawler.store.items import insert_items, refingerprint
