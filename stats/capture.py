@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from collections import deque
@@ -32,6 +33,7 @@ INTERVAL = 1.0  # seconds between batches
 CHUNK = 500  # views sent and written at a time: pickling holds the web process's GIL
 LIMIT = 200_000  # views queued at most; past that (the writer is stuck) they are dropped
 REPLY_SECONDS = 60  # a writer that answers no batch for this long is taken for dead
+NICENESS = 10  # the writer's priority below the web process's
 
 # what the middleware queues: time, method, path, status, bytes, the user agent, referrer
 # and host headers as sent, Do Not Track or GPC asked, the client address
@@ -135,7 +137,10 @@ class Recorder:
 
 def write_forever(settings: Settings, pipe: Connection) -> None:
     """The writer process: each batch read into hits, written, and answered with (views
-    written, views dropped); ends when the pipe sends None or closes."""
+    written, views dropped); ends when the pipe sends None or closes. It runs at a lower
+    priority than the server: when the cores are busy, pages come first and the queue
+    waits (bounded by LIMIT)."""
+    os.nice(NICENESS)
     engine = make_engine(settings)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _short_busy_wait)
