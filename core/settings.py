@@ -97,6 +97,26 @@ class Settings:
                          "anyone on the desk) or \"open\" (anyone applies at "
                          "/editor/apply and an editor lets them in)."},
     )
+    anonymous_submissions: bool = field(
+        default=True,
+        metadata={"doc": "Accept links from visitors who are not signed in (the site's "
+                         "form); false: correspondents only."},
+    )
+    submission_limits_account: str = field(
+        default="10/hour;50/day",
+        metadata={"doc": "Links a correspondent may send (form and API together) before "
+                         "further ones get a 429 (limits notation, `;` between windows)."},
+    )
+    submission_limits_visitor: str = field(
+        default="5/hour;20/day",
+        metadata={"doc": "Links one visitor (a hash of the address, kept in memory only) "
+                         "may send before further ones get a 429."},
+    )
+    new_account_days: int = field(
+        default=7,
+        metadata={"doc": "For this many days after joining, a correspondent may send links "
+                         "only to sites the store already knows (0: no such rule)."},
+    )
     review_lock_minutes: int = field(
         default=10,
         metadata={"doc": "Minutes an editor's review lock on an item lasts without activity; "
@@ -290,6 +310,8 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
         raise ConfigError("setting 'workers' must be at least 1")
     if settings.page_cache_seconds < 0:
         raise ConfigError("setting 'page_cache_seconds' must be 0 or more")
+    if settings.new_account_days < 0:
+        raise ConfigError("setting 'new_account_days' must be 0 or more")
     if settings.review_lock_minutes < 1:
         raise ConfigError("setting 'review_lock_minutes' must be at least 1")
     for name in ("stats_heavy_hitter_pages", "stats_burst_pages"):

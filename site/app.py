@@ -38,6 +38,7 @@ from rabkor.site.handlers.submissions import (
     submissions_received,
 )
 from rabkor.site.i18n import N_, _, use
+from rabkor.site.intake import SubmissionThrottle
 from rabkor.site.pages import HERE, make_templates, named_routes, render
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app.state.templates = make_templates()
     app.state.named_routes = named_routes(app.routes)
     app.state.page_cache = PageCache(settings.page_cache_seconds, store.changes)
+    app.state.submission_throttle = SubmissionThrottle(settings)  # the form's and the API's
     return app
 
 

@@ -14,6 +14,8 @@ MAX_TOPIC = 200
 MAX_NAME = 200
 LIMITS = {"url": MAX_URL, "note": MAX_NOTE, "topic": MAX_TOPIC, "name": MAX_NAME,
           "language": 20}
+FIELDS = tuple(LIMITS)
+HONEYPOT = "website"  # hidden from people (site.css); a robot that fills it is not told
 
 
 @dataclass
@@ -28,16 +30,28 @@ class SubmissionForm:
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_post(cls, data: dict[str, str], languages: tuple[str, ...]) -> SubmissionForm:
+    def from_post(cls, data: dict[str, object], languages: tuple[str, ...]) -> SubmissionForm:
         """The fields as typed, without controls and bidirectional overrides (a note keeps
         its lines); a field too long is refused and kept only to its limit, so that an
-        error page never echoes a megabyte back."""
-        form = cls(**{k: printable(data.get(k, ""), lines=k == "note").strip()
-                      for k in ("url", "note", "language", "topic", "name")})
+        error page never echoes a megabyte back; a NUL byte, which no text holds, is
+        refused. A field that is not text (the API's JSON) counts as empty."""
+        raw = {k: v if isinstance(v, str) else "" for k in FIELDS
+               if (v := data.get(k, "")) is not None}
+        form = cls(**{k: printable(raw.get(k, ""), lines=k == "note").strip() for k in FIELDS})
         form._check(languages)
+        for name, value in raw.items():
+            if "\x00" in value:
+                form.errors[name] = _("This holds a NUL character, which no text has: "
+                                      "remove it.")
         for name, limit in LIMITS.items():
             setattr(form, name, getattr(form, name)[:limit])
         return form
+
+    @classmethod
+    def prefilled(cls, url: str, language: str) -> SubmissionForm:
+        """The form as the bookmarklet opens it, with the page's address (checked only
+        when sent)."""
+        return cls(url=printable(url)[:MAX_URL].strip(), language=language)
 
     @property
     def valid(self) -> bool:

@@ -1,6 +1,7 @@
 """The JSON API (read), under /api/v1: the published items by the listings' filters, one
 item with its translations and labels, the sources, the topics and search, each list
-paged by its keyset cursor; and its OpenAPI document, made from OPERATIONS.
+paged by its keyset cursor; and its OpenAPI document, made from OPERATIONS. One
+operation writes: a correspondent's link (site/handlers/api_submissions.py).
 
 Each operation declares its query as a pydantic model, which both checks the request
 (400 with what was wrong) and documents the parameters, and its answer as a model of
@@ -37,6 +38,7 @@ from rabkor.search.service import MAX_PAGE, search
 from rabkor.site import api, catalog, i18n, listings, stories
 from rabkor.site.cache import cached
 from rabkor.site.display import item_view
+from rabkor.site.handlers.api_submissions import submission_create
 from rabkor.site.handlers.listings import about_source
 from rabkor.site.openapi import openapi_document
 from rabkor.site.pages import absolute_url, settings_of
@@ -329,9 +331,12 @@ async def json_error(request: Request, exc: Exception) -> Response:
 
 
 def api_mount() -> Mount:
-    """The API's routes at PREFIX, open to other origins for reading, with JSON errors."""
-    return Mount(PREFIX, routes=[Route(op.path, cached(op.handler), name=op.name)
-                                 for op in OPERATIONS], middleware=[
+    """The API's routes at PREFIX, open to other origins for reading, with JSON errors;
+    and the one that writes, a correspondent's submission (by token, not cookie)."""
+    return Mount(PREFIX, routes=[*(Route(op.path, cached(op.handler), name=op.name)
+                                   for op in OPERATIONS),
+                                 Route("/submissions", submission_create, methods=["POST"],
+                                       name="api_submission_create")], middleware=[
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"],
                    allow_headers=["If-None-Match"], expose_headers=["ETag"], max_age=86400),
         Middleware(ExceptionMiddleware, handlers={HTTPException: json_error,

@@ -20,13 +20,31 @@ async def items_show(request: Request) -> Response:
     def read():
         with request.app.state.store.read() as s:
             item = catalog.approved_item(s, item_id) if item_id < 2**63 else None
-            return item, stories.coverage_count(s, item) if item else 0
+            if item is None:
+                return None, 0, None
+            return item, stories.coverage_count(s, item), credit(item)
 
-    item, told = await run_in_threadpool(read)
+    item, told, credited = await run_in_threadpool(read)
     if item is None:
         raise HTTPException(404, _("There is no published item with this number."))
     return render(request, "items/show.html", {"lang": lang, "view": item_view(item, lang),
-                                                "coverage": told})
+                                                "coverage": told, "credit": credited})
+
+
+def credit(item) -> tuple[str, int | None] | None:
+    """Who brought the item in, as readers may see it: a correspondent who agreed to be
+    credited (with their public page's id when they have one), or the name a visitor
+    gave for the credit; None otherwise (and for a deleted account)."""
+    sub = item.submission
+    if sub is None or sub.submitter_gone:
+        return None
+    person = sub.submitter
+    if person is None:
+        return (sub.submitter_name, None) if sub.submitter_name else None
+    if not person.credit_consent:
+        return None
+    return (person.display_name or person.username,
+            person.id if person.public_profile else None)
 
 
 async def story_show(request: Request) -> Response:

@@ -27,7 +27,7 @@ def test_a_valid_submission_is_stored_and_awaits_review(client, store):
         "csrf_token": token, "url": "https://news.example/strike", "note": "Big one",
         "language": "es", "topic": "labour", "name": "Ana"})
     assert response.status_code == 200
-    assert "awaiting review by the editors" in response.text
+    assert "then the editors review it" in response.text
     [saved] = submissions(store)
     assert (saved.url, saved.note, saved.language, saved.topic, saved.submitter_name) == (
         "https://news.example/strike", "Big one", "es", "labour", "Ana")
@@ -67,9 +67,14 @@ def test_posting_without_a_valid_token_is_forbidden(client, store):
 
 
 def test_controls_and_overrides_never_reach_the_store_and_errors_echo_little(client, store):
+    nul = client.post("/en/submit", data={
+        "csrf_token": csrf_token(client), "url": "https://news.example/a",
+        "note": "line one\x00 two"})
+    assert nul.status_code == 400 and "NUL character" in nul.text
+    assert submissions(store) == []
     response = client.post("/en/submit", data={
         "csrf_token": csrf_token(client), "url": "https://news.example/\u202egpj.exe",
-        "note": "line one\x00\r\nline\u202e two", "name": "An\u2066a\u2069"})
+        "note": "line one\x1b\r\nline\u202e two", "name": "An\u2066a\u2069"})
     assert response.status_code == 200
     [saved] = submissions(store)
     assert (saved.note, saved.submitter_name) == ("line one\nline two", "Ana")
@@ -78,6 +83,7 @@ def test_controls_and_overrides_never_reach_the_store_and_errors_echo_little(cli
         "csrf_token": csrf_token(client), "url": "https://ok.example/", "note": "n" * 999_000})
     assert huge.status_code == 400 and "under 2000 characters" in huge.text
     assert len(huge.text) < 20_000  # the note is refilled only to its limit
+    assert "n" * 2001 not in huge.text
 
 
 def test_a_link_to_a_domain_the_desk_blocks_is_turned_away_at_once(client, store):
