@@ -6,10 +6,12 @@ the crawler fetches it, the desk decides on its item, its correspondent may take
     received ──fetch failed──► failed     (the reason kept; the editors may retry)
     failed ──retry──► received            (the next crawl cycle fetches it again)
     received, failed ──refused──► rejected   (an editor turns the link down unread)
+    fetched ──refused──► rejected         (a feed offered as a source, turned down)
     fetched ──approved──► published       (its item is on the site)
     fetched ──rejected──► rejected        (its item was turned down, with the reason code)
     published ──rejected──► rejected      (an approved item taken back)
     rejected ──approved──► published      (a decision changed)
+    published, rejected ──reopened──► fetched   (its item back in the queue)
     received, fetched, failed ──withdrawn──► withdrawn   (its correspondent took it back)
     received, fetched, failed ──suspended──► rejected    (its correspondent was suspended)
 
@@ -44,6 +46,7 @@ class Event(enum.StrEnum):
     REFUSED = "refused"  # an editor turned the link down without its item
     APPROVED = "approved"  # its item was approved
     REJECTED = "rejected"  # its item was rejected
+    REOPENED = "reopened"  # its item was put back in the queue
     WITHDRAWN = "withdrawn"  # its correspondent took it back
     SUSPENDED = "suspended"  # its correspondent's account was suspended
 
@@ -55,10 +58,13 @@ TRANSITIONS: dict[tuple[SubmissionStatus, Event], SubmissionStatus] = {
     (S.FAILED, Event.RETRY): S.RECEIVED,
     (S.RECEIVED, Event.REFUSED): S.REJECTED,
     (S.FAILED, Event.REFUSED): S.REJECTED,
+    (S.FETCHED, Event.REFUSED): S.REJECTED,
     (S.FETCHED, Event.APPROVED): S.PUBLISHED,
     (S.FETCHED, Event.REJECTED): S.REJECTED,
     (S.PUBLISHED, Event.REJECTED): S.REJECTED,
     (S.REJECTED, Event.APPROVED): S.PUBLISHED,
+    (S.PUBLISHED, Event.REOPENED): S.FETCHED,
+    (S.REJECTED, Event.REOPENED): S.FETCHED,
     **{(state, Event.WITHDRAWN): S.WITHDRAWN for state in OPEN},
     **{(state, Event.SUSPENDED): S.REJECTED for state in OPEN},
 }

@@ -37,6 +37,7 @@ from rabkor.editor.handlers import (
     rules,
     saved,
     sources,
+    submissions,
     topics,
     translations,
     users,
@@ -87,6 +88,25 @@ USERS, RULES = Privilege.MANAGE_USERS, Privilege.MANAGE_RULES
 SOURCES = Privilege.MANAGE_SOURCES
 STATS = Privilege.READ_STATS
 POST = ["POST"]
+
+SUBMISSION_ROUTES = [
+    route("/submissions", submissions.my_submissions, Privilege.ACCOUNT,
+          name="my_submissions"),
+    route("/submissions/{submission_id:int}/withdraw", submissions.submission_withdraw,
+          Privilege.ACCOUNT, methods=POST, name="submission_withdraw"),
+    route("/submissions/token", submissions.token_new, Privilege.ACCOUNT, methods=POST,
+          name="submission_token_new"),
+    route("/submissions/token/revoke", submissions.token_revoke, Privilege.ACCOUNT,
+          methods=POST, name="submission_token_revoke"),
+    public("/feeds/submissions/{token}.atom", submissions.my_submissions_feed,
+           name="my_submissions_feed"),
+    route("/submissions/{submission_id:int}/retry", submissions.submission_retry, DECIDE,
+          methods=POST, name="submission_retry"),
+    route("/submissions/{submission_id:int}/refuse", submissions.submission_refuse, DECIDE,
+          methods=POST, name="submission_refuse"),
+    route("/correspondents/{user_id:int}/suspend", submissions.correspondent_suspend,
+          DECIDE, methods=POST, name="correspondent_suspend"),
+]
 
 TRANSLATION_ROUTES = [
     route("/translations", translations.translation_list, TRANSLATE, name="translation_list"),
@@ -209,6 +229,7 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
         route("/filters/{saved_id:int}/revoke", saved.filter_feed_revoke, DECIDE,
               methods=POST, name="filter_feed_revoke"),
         public("/feeds/{token}.atom", saved.filter_feed, name="filter_feed"),
+        *SUBMISSION_ROUTES,
         *TRANSLATION_ROUTES,
         *(SOURCE_ROUTES if sources is not None else []),
         *(READERSHIP_ROUTES if readership is not None else []),

@@ -36,10 +36,14 @@ WORDS = {
     # items, submissions and translations
     "pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected"),
     "fetched": N_("fetched"), "draft": N_("draft"), "submitted": N_("submitted"),
-    "accepted": N_("accepted"), "returned": N_("returned"),
+    "accepted": N_("accepted"), "returned": N_("returned"), "received": N_("received"),
+    "published": N_("published"), "duplicate": N_("duplicate"), "failed": N_("failed"),
+    "withdrawn": N_("withdrawn"),
     # kinds of item and source
     "article": N_("article"), "audio": N_("audio"), "video": N_("video"),
     "lecture": N_("lecture"),
+    # kinds of submitted link besides those
+    "pdf": N_("PDF"), "feed": N_("feed"), "site": N_("site with feeds"),
     # roles
     "admin": N_("admin"), "editor": N_("editor"), "translator": N_("translator"),
     "correspondent": N_("correspondent"),

@@ -38,7 +38,7 @@ LANDING: dict[Role, str] = {
     Role.ADMIN: "queue_list",
     Role.EDITOR: "queue_list",
     Role.TRANSLATOR: "translation_list",
-    Role.CORRESPONDENT: "account",
+    Role.CORRESPONDENT: "my_submissions",
 }
 
 # what a refused visitor is told (translated where shown)

@@ -18,7 +18,6 @@ from rabkor.core.store.models import (
     ItemStatus,
     Source,
     Submission,
-    SubmissionStatus,
     User,
 )
 from rabkor.editor.filters import QueueFilter, filter_key, kept_count
@@ -56,7 +55,8 @@ def pending_page(session: Session, number: int, chosen: QueueFilter = EVERY_PEND
     if chosen.sort == "source":
         stmt = stmt.outerjoin(Source, Source.id == Item.source_id)
     items = session.scalars(
-        stmt.options(selectinload(Item.translations), joinedload(Item.source))
+        stmt.options(selectinload(Item.translations), joinedload(Item.source),
+                     joinedload(Item.submission).joinedload(Submission.submitter))
         .order_by(*ORDERS[chosen.sort]).limit(size).offset((number - 1) * size)
     ).all()
     return Page(items=items, number=number, count=count, size=size)
@@ -78,16 +78,6 @@ def _among(matched: Sequence[int] | None) -> list[ColumnElement[bool]]:
 
 def _page_count(count: int, size: int) -> int:
     return max(1, -(-count // size))
-
-
-def pending_submissions(session: Session, limit: int = 100) -> Sequence[Submission]:
-    return session.scalars(
-        select(Submission)
-        .where(Submission.status == SubmissionStatus.RECEIVED)
-        .options(joinedload(Submission.submitter))
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-        .limit(limit)
-    ).all()
 
 
 def recent_decisions(session: Session, limit: int = 100) -> Sequence[Decision]:

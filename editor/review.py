@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rabkor.core.errors import InvalidInput, NotFound
-from rabkor.core.store.models import Item, ItemNote, User
+from rabkor.core.store.models import Item, ItemNote, Submission, User
 from rabkor.core.text.html import paragraphs
 from rabkor.editor.audit import Entry, entries, record
 from rabkor.editor.i18n import _, number
@@ -31,7 +31,8 @@ class Review:
 
 def review_of(session: Session, item_id: int) -> Review:
     item = session.scalar(select(Item).where(Item.id == item_id).options(
-        selectinload(Item.translations), selectinload(Item.topics), joinedload(Item.source)))
+        selectinload(Item.translations), selectinload(Item.topics), joinedload(Item.source),
+        joinedload(Item.submission).joinedload(Submission.submitter)))
     if item is None:
         raise NotFound(_("there is no item {number}").format(number=item_id))
     copies = list(session.scalars(select(Item).where(Item.duplicate_of_id == item_id)

@@ -1,7 +1,8 @@
 """The editorial queue as an explicit state machine: one table, one function that applies it.
 
 Every status change of an item goes through `decide`, so the rules (who may decide, what
-needs a reason, which moves exist) live in one place and every change leaves a Decision.
+needs a reason, which moves exist) live in one place and every change leaves a Decision;
+a submitted item's submission follows (editor/submissions.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rabkor.core.store.models import (
     User,
     utcnow,
 )
-from rabkor.editor import locks
+from rabkor.editor import locks, submissions
 from rabkor.editor.errors import NotPermitted, ReasonRequired
 from rabkor.editor.i18n import N_, _, word
 from rabkor.editor.privileges import Privilege, may
@@ -71,6 +72,7 @@ def decide(session: Session, item: Item, editor: User, action: str, reason: str 
     item.status = after
     if after != ItemStatus.APPROVED:
         item.featured_order = None  # an item that leaves the site leaves its home page
+    submissions.follow(item, code if action == REJECT else None)
     decision = Decision(item=item, editor_id=editor.id, action=action, from_status=before,
                         to_status=after, reason=reason, created_at=utcnow(),
                         reason_code=code if action == REJECT else None)
@@ -90,6 +92,7 @@ def decide_by_rule(session: Session, item: Item, rule: Rule, now) -> Decision | 
                         reason=f"rule: {rule.label}",
                         reason_code=rule.reason_code if rule.action == REJECT else None)
     item.status = after
+    submissions.follow(item, decision.reason_code)
     session.add(decision)
     return decision
 

@@ -15,7 +15,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor import locks, rules, saved
+from rabkor.editor import locks, rules, saved, submissions
 from rabkor.editor.errors import ItemLocked, ReasonRequired
 from rabkor.editor.filters import (
     SORTS,
@@ -31,7 +31,6 @@ from rabkor.editor.i18n import _
 from rabkor.editor.queue import (
     pending_count,
     pending_page,
-    pending_submissions,
     remembered_language,
     translation_language,
 )
@@ -118,7 +117,7 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
                     "flags": rules.hits_of(session, [i.id for i in listed.items]),
                     "facets": facet_counts(session, chosen, matched), "capped": capped,
-                    "submissions": pending_submissions(session),
+                    "submissions": submissions.for_the_desk(session),
                     "reason_codes": reason_codes(session),
                     "saved": _saved_counts(session, settings, user_id),
                     "confirmation": confirmation(session, request.query_params)}

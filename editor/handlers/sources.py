@@ -47,7 +47,8 @@ async def _list_page(request: Request, *, error: str = "", status: int = 200,
     page, categories = await run_in_threadpool(read)
     return render(request, "sources/list.html", status, page=page, wanted=wanted,
                   categories=categories, states=STATES, kinds=[k.value for k in MediaKind],
-                  error=error, typed=typed or {}, added=added)
+                  error=error, typed=typed or {"url": q.get("add", "")[:2048]},
+                  added=added)
 
 
 async def source_add(request: Request) -> Response:

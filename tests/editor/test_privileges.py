@@ -16,7 +16,7 @@ from tests.editor.helpers import PASSWORD, add_item, csrf_of
 PARAMS = {"item_id": "{item}", "lang": "en", "revision_id": "1", "user_id": "{me}",
           "token": "x", "code": "spam", "saved_id": "1", "rule_id": "1", "source_id": "1",
           "topic_id": "1", "invitation_id": "1",
-          "list_id": "1", "task_id": "1"}
+          "list_id": "1", "task_id": "1", "submission_id": "1"}
 
 
 def routes(app) -> list[Route]:

@@ -109,7 +109,7 @@ def test_pending_submissions_are_listed(client, store, editor):
         s.add(Submission(url="https://example.net/report", note="Worth a look <b>now</b>",
                          language="pt", submitter_name="Ana"))
     html = client.get("/").text
-    section = html[html.index('<section class="submissions">'):]
+    section = html[html.index('<section class="submissions"'):]
     assert "https://example.net/report" in section and "Portuguese" in section
     assert "Worth a look &lt;b&gt;now&lt;/b&gt;" in section and "Ana" in section
 
