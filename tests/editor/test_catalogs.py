@@ -23,13 +23,13 @@ PLACEHOLDER = re.compile(r"\{\w+\}")
 # what a language writes as English does: separators, key names, loanwords, cognates
 SHARED = {", ", "Esc", "Original", "Original ({language})"}
 SAME = {
-    "es": SHARED | {"Editor", "editor", "original", "audio", "{minutes} min"},
+    "es": SHARED | {"Editor", "editor", "original", "audio", "feed", "{minutes} min"},
     "fr": SHARED | {"(machine)", "Action", "Actions", "Code", "Date", "Machine", "Note", "note",
                     "Invitations", "Pages", "Place", "Source", "Sources", "source {number}",
                     "← Sources", "article", "audio", "original", "{minutes} min"},
     "de": SHARED | {"Feed", "Link", "Name"},
     "pt": SHARED | {"A (shift-a)", "R (shift-r)", "Editor", "editor", "Enter", "Feed", "Item",
-                    "Item {number}", "item {number}", "Link", "original", "{minutes} min"},
+                    "Item {number}", "item {number}", "Link", "feed", "original", "{minutes} min"},
     "ru": SHARED | {"Enter"},
     "zh": SHARED | {"Enter"},
     "ar": SHARED | {"Enter"},
