@@ -15,27 +15,20 @@ Only links taken in count against the limits.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rabkor.core import submissions
-from rabkor.core.errors import ConfigError
 from rabkor.core.settings import Settings
 from rabkor.core.store.kinds import ItemStatus, SubmissionStatus, utcnow
 from rabkor.core.store.models import Item, Source, Submission, User
 from rabkor.core.text.canonical import canonical_url
 from rabkor.core.text.urls import parse_url
+from rabkor.core.web.throttle import Throttle
 from rabkor.site.i18n import _
 
 REPEAT_WINDOW = timedelta(days=30)
@@ -53,44 +46,17 @@ class Refusal:
     first: Submission | None = None
 
 
-class SubmissionThrottle:
+class SubmissionThrottle(Throttle):
     """The submission counts of one web process, per account and per visitor."""
 
     def __init__(self, settings: Settings) -> None:
-        self.account_limits = _limits(settings, "submission_limits_account")
-        self.visitor_limits = _limits(settings, "submission_limits_visitor")
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._key = secrets.token_bytes(32)
-
-    def visitor(self, address: str) -> str:
-        return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:16]
-
-    def _counts(self, user_id: int | None, visitor: str):
-        if user_id is not None:
-            yield from ((item, "account", str(user_id)) for item in self.account_limits)
-        yield from ((item, "visitor", visitor) for item in self.visitor_limits)
+        super().__init__(settings, "submission_limits_account", "submission_limits_visitor")
 
     def retry_after(self, user_id: int | None, visitor: str) -> int | None:
-        now = time.time()
-        waits = [self.limiter.get_window_stats(item, kind, key).reset_time - now
-                 for item, kind, key in self._counts(user_id, visitor)
-                 if not self.limiter.test(item, kind, key)]
-        return max(1, math.ceil(max(waits))) if waits else None
+        return self.wait(None if user_id is None else str(user_id), visitor)
 
     def taken(self, user_id: int | None, visitor: str) -> None:
-        for item, kind, key in self._counts(user_id, visitor):
-            self.limiter.hit(item, kind, key)
-
-
-def _limits(settings: Settings, name: str) -> list[RateLimitItem]:
-    text = str(getattr(settings, name))
-    try:
-        items = parse_many(text)
-    except ValueError as exc:
-        raise ConfigError(f"setting {name!r}: cannot read {text!r} ({exc})") from None
-    if not items:
-        raise ConfigError(f"setting {name!r} names no limit")
-    return items
+        self.hit(None if user_id is None else str(user_id), visitor)
 
 
 def refusal(session: Session, settings: Settings, throttle: SubmissionThrottle, url: str,
