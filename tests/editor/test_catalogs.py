@@ -8,18 +8,13 @@ login page."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from rabkor.core.settings import DEFAULT_LANGUAGES
+from tests import catalogs
 from tests.editor.helpers import add_item, csrf_of
 
-ROOT = Path(__file__).parents[2]
-LOCALES = ROOT / "editor" / "locales"
-PLACEHOLDER = re.compile(r"\{\w+\}")
 # what a language writes as English does: separators, key names, loanwords, cognates
 SHARED = {", ", "Esc", "Original", "Original ({language})"}
 SAME = {
@@ -36,50 +31,16 @@ SAME = {
 }
 
 
-def _extracted() -> set:
-    method_map = [("editor/**.py", "python"), ("editor/templates/**.html", "jinja2")]
-    found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
-        found.add(message)
-    return found
-
-
 def test_the_template_catalog_holds_every_string_the_desk_shows():
-    with (LOCALES / "messages.pot").open("rb") as pot:
-        known = {m.id for m in read_po(pot) if m.id}
-    extracted = _extracted()
+    known = set(catalogs.template_ids("editor"))
+    extracted = catalogs.extracted("editor")
     assert extracted - known == set(), "new UI strings: run `make messages` and translate"
     assert known - extracted == set(), "strings no longer used: run `make messages`"
 
 
 @pytest.mark.parametrize("lang", [code for code in DEFAULT_LANGUAGES if code != "en"])
 def test_each_language_translates_every_string(lang):
-    with (LOCALES / "messages.pot").open("rb") as pot:
-        wanted = [m.id for m in read_po(pot) if m.id]
-    with (LOCALES / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale=lang)
-    problems = []
-    for msgid in wanted:
-        message = catalog.get(msgid)
-        english = msgid if isinstance(msgid, str) else msgid[1]
-        forms = [] if message is None else (
-            list(message.string) if isinstance(message.string, tuple) else [message.string])
-        if not forms or not all(forms) or message.fuzzy:
-            problems.append(f"not translated: {english!r}")
-            continue
-        if len(forms) != (catalog.num_plurals if isinstance(msgid, tuple) else 1):
-            problems.append(f"wrong number of plural forms: {english!r}")
-        allowed = set(PLACEHOLDER.findall(english))
-        for form in forms:
-            if not set(PLACEHOLDER.findall(form)) <= allowed:
-                problems.append(f"unknown placeholder in {form!r}")
-        if forms[0] in (msgid if isinstance(msgid, tuple) else (msgid,)) and (
-                forms[0] not in SAME[lang]):
-            problems.append(f"left in English: {forms[0]!r}")
-        if isinstance(msgid, str) and set(PLACEHOLDER.findall(forms[0])) != allowed:
-            problems.append(f"placeholders differ: {forms[0]!r}")
-    assert problems == []
+    assert catalogs.problems("editor", lang, SAME.get(lang, set())) == []
 
 
 def test_an_editor_who_chose_arabic_reads_the_queue_in_arabic(client, store, login_as):
