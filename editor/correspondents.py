@@ -55,7 +55,8 @@ CONSENT_WORDING = {
                                    "affiliations and bio) on the site."),
     ConsentKind.CONTACT: N_("The editors may write to me about my submissions and tasks."),
 }
-_CURRENT = {ConsentKind.CREDIT: "credit_consent", ConsentKind.PUBLIC_PROFILE: "public_profile",
+# where each consent's current answer is kept on the user's row
+CURRENT = {ConsentKind.CREDIT: "credit_consent", ConsentKind.PUBLIC_PROFILE: "public_profile",
             ConsentKind.CONTACT: "contact_consent"}
 
 
@@ -168,7 +169,7 @@ def set_consents(session: Session, user: User, consents: dict[ConsentKind, bool]
         if known is not None and known.given == given:
             continue
         session.add(Consent(user_id=user.id, kind=kind, given=given, wording=wording[kind]))
-        setattr(user, _CURRENT[kind], given)
+        setattr(user, CURRENT[kind], given)
         changed.append(kind)
     return changed
 

@@ -12,7 +12,7 @@ from rabkor.core.store.db import Store
 from rabkor.core.store.models import AssignmentKind, TaskState
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import assignments
-from rabkor.editor.handlers.acting import as_signed_in
+from rabkor.editor.handlers.acting import act, as_signed_in
 from rabkor.editor.i18n import LANGUAGES
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for
@@ -102,8 +102,6 @@ task_done = _task_action(
 async def assignment_close(request: Request) -> Response:
     await verify_csrf(request)
     list_id = request.path_params["list_id"]
-    try:
-        await as_signed_in(request, lambda s, me: assignments.close(s, me, list_id))
-    except RabkorError as exc:
-        return await assignment_list(request, str(exc), exc.status)
-    return RedirectResponse(url_for(request, "assignment_list"), status_code=303)
+    return await act(request, lambda s, me: assignments.close(s, me, list_id),
+                     "assignment_list",
+                     lambda error, status: assignment_list(request, error, status))

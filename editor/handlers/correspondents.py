@@ -16,10 +16,10 @@ from starlette.responses import RedirectResponse, Response
 from rabkor.core.accounts import LoginFailed, authenticate
 from rabkor.core.errors import InvalidInput, RabkorError
 from rabkor.core.store.db import Store
-from rabkor.core.store.models import Affiliation, ConsentKind, Role, Source, User
+from rabkor.core.store.models import Affiliation, ConsentKind, Source, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import correspondents as people
-from rabkor.editor.handlers.acting import as_signed_in
+from rabkor.editor.handlers.acting import act, as_signed_in
 from rabkor.editor.i18n import LANGUAGES, _
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.templating import render
@@ -59,21 +59,18 @@ async def invitation_create(request: Request) -> Response:
 async def invitation_revoke(request: Request) -> Response:
     await verify_csrf(request)
     number = request.path_params["invitation_id"]
-    try:
-        await as_signed_in(request, lambda s, me: people.revoke(s, me, number))
-    except RabkorError as exc:
-        return await invitation_list(request, error=str(exc), status=exc.status)
-    return RedirectResponse(url_for(request, "invitation_list"), status_code=303)
+    return await act(request, lambda s, me: people.revoke(s, me, number), "invitation_list",
+                     lambda error, status: invitation_list(request, error=error,
+                                                           status=status))
 
 
 async def applicant_approve(request: Request) -> Response:
     await verify_csrf(request)
     number = request.path_params["user_id"]
-    try:
-        await as_signed_in(request, lambda s, me: people.approve(s, me, user_of(s, number)))
-    except RabkorError as exc:
-        return await invitation_list(request, error=str(exc), status=exc.status)
-    return RedirectResponse(url_for(request, "invitation_list"), status_code=303)
+    return await act(request, lambda s, me: people.approve(s, me, user_of(s, number)),
+                     "invitation_list",
+                     lambda error, status: invitation_list(request, error=error,
+                                                           status=status))
 
 
 def _consents(form) -> dict[ConsentKind, bool]:
@@ -152,9 +149,8 @@ async def profile_page(request: Request, error: str = "", status: int = 200) -> 
     return render(request, "correspondents/profile.html", status, me=user, error=error,
                   sources=sources, languages=LANGUAGES, wording=_wording(),
                   consent_kinds=list(ConsentKind),
-                  current={ConsentKind.CREDIT: user.credit_consent,
-                           ConsentKind.PUBLIC_PROFILE: user.public_profile,
-                           ConsentKind.CONTACT: user.contact_consent},
+                  current={kind: getattr(user, column)
+                           for kind, column in people.CURRENT.items()},
                   saved=request.query_params.get("saved") == "1")
 
 
@@ -215,9 +211,6 @@ async def account_delete(request: Request) -> Response:
     def write() -> None:
         with store.transaction() as s:
             me = user_of(s, session.user_id)
-            if me.role == Role.ADMIN:
-                raise InvalidInput(_("an administrator's account is not deleted here; "
-                                     "another administrator can disable it"))
             try:
                 authenticate(s, me.username, form.get("password", ""))
             except LoginFailed:
