@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from rabkor.core.store.db import Store
@@ -54,3 +56,30 @@ def add_item(
 
 def when(day: int, hour: int = 12) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def race(store: Store, act: Callable, user_ids: list[int], lost: type[Exception]
+         ) -> dict[int, str]:
+    """Each of `user_ids` runs `act(session, user_id)` at the same moment, each through
+    its own store (its own connection); "won", or the message of the `lost` error."""
+    start = threading.Barrier(len(user_ids))
+    outcomes: dict[int, str] = {}
+
+    def run(user_id: int) -> None:
+        own = Store(store.settings)
+        try:
+            start.wait()
+            with own.transaction() as s:
+                act(s, user_id)
+            outcomes[user_id] = "won"
+        except lost as exc:
+            outcomes[user_id] = str(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run, args=(uid,)) for uid in user_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

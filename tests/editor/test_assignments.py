@@ -7,7 +7,6 @@ on SQLite and on PostgreSQL: exactly one wins, the other is told who holds it.""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from starlette.testclient import TestClient
 
 from rabkor.core.accounts import create_user
 from rabkor.core.errors import InvalidInput
-from rabkor.core.store.db import Store
 from rabkor.core.store.models import (
     AssignmentList,
     Source,
@@ -28,7 +26,7 @@ from rabkor.core.store.models import (
 )
 from rabkor.editor import assignments
 from rabkor.editor.app import create_app
-from tests.editor.helpers import PASSWORD, add_item, csrf_of
+from tests.editor.helpers import PASSWORD, add_item, csrf_of, race
 
 
 def _make(client, **fields) -> int:
@@ -152,26 +150,8 @@ def test_two_people_claiming_one_task_at_once_leave_exactly_one_holder(any_store
                                     claim_days=2)
         task_id = listed.tasks[0].id
         racers = [create_user(s, f"racer{n}", PASSWORD, "correspondent").id for n in (1, 2)]
-    start = threading.Barrier(2)
-    outcomes: dict[int, str] = {}
-
-    def race(user_id: int) -> None:
-        store = Store(any_store.settings)  # its own engine: its own connection
-        try:
-            start.wait()
-            with store.transaction() as s:
-                assignments.claim(s, s.get(User, user_id), task_id)
-            outcomes[user_id] = "won"
-        except assignments.TaskTaken as exc:
-            outcomes[user_id] = str(exc)
-        finally:
-            store.close()
-
-    threads = [threading.Thread(target=race, args=(uid,)) for uid in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(any_store, lambda s, uid: assignments.claim(s, s.get(User, uid), task_id),
+                    racers, assignments.TaskTaken)
     with any_store.read() as s:
         holder = s.get(Task, task_id).holder_id
         assert s.scalar(select(AssignmentList.id)) is not None
