@@ -73,6 +73,14 @@ WORDS = {
     "user invited": N_("user invited"), "user role": N_("role changed"),
     "user enabled": N_("user enabled"), "user disabled": N_("user disabled"),
     "password reset link": N_("password reset link"), "password set": N_("password set"),
+    "invitation made": N_("invitation made"), "invitation revoked": N_("invitation revoked"),
+    "correspondent joined": N_("correspondent joined"),
+    "correspondent approved": N_("correspondent approved"),
+    "account deleted": N_("account deleted"),
+    "assignment list made": N_("assignment list made"),
+    "assignment list closed": N_("assignment list closed"),
+    "task claimed": N_("task claimed"), "task given back": N_("task given back"),
+    "task done": N_("task done"),
 }
 
 

@@ -20,6 +20,7 @@ from rabkor.core.store.models import Submission, User
 from rabkor.core.web.atom import Entry, atom_document
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import submissions
+from rabkor.editor.handlers.acting import as_signed_in
 from rabkor.editor.i18n import _, word
 from rabkor.editor.templating import render
 from rabkor.editor.urls import absolute, url_for, with_query
@@ -89,14 +90,7 @@ async def token_new(request: Request) -> Response:
     """A new API token or feed address, shown once (the old one stops working)."""
     form = await verify_csrf(request)
     kind = TokenKind.FEED if form.get("kind") == "feed" else TokenKind.API
-    store: Store = request.app.state.store
-    user_id = session_of(request).user_id
-
-    def write() -> str:
-        with store.transaction() as s:
-            return tokens.issue(s, user_id, kind)
-
-    secret = await run_in_threadpool(write)
+    secret = await as_signed_in(request, lambda s, me: tokens.issue(s, me.id, kind))
     shown = absolute(request, url_for(request, "my_submissions_feed", token=secret).path) \
         if kind == TokenKind.FEED else secret
     return render(request, "submissions/token.html", kind=kind.value, secret=shown,
@@ -106,14 +100,7 @@ async def token_new(request: Request) -> Response:
 async def token_revoke(request: Request) -> Response:
     form = await verify_csrf(request)
     kind = TokenKind.FEED if form.get("kind") == "feed" else TokenKind.API
-    store: Store = request.app.state.store
-    user_id = session_of(request).user_id
-
-    def write() -> None:
-        with store.transaction() as s:
-            tokens.revoke(s, user_id, kind)
-
-    await run_in_threadpool(write)
+    await as_signed_in(request, lambda s, me: tokens.revoke(s, me.id, kind))
     return RedirectResponse(url_for(request, "my_submissions"), status_code=303)
 
 
