@@ -50,12 +50,13 @@ MEDIA = (MediaKind.AUDIO, MediaKind.VIDEO)
 PER_BAND = 50  # newest root items compared with, for each band value of a new item
 SHORT_TEXT = 500  # auto full text: an entry with less text than this is only a summary
 # one statement for all four bands, its text fixed so it is compiled once; the band
-# indexes are partial (duplicate_of_id IS NULL), so only roots are read
+# indexes are partial (duplicate_of_id IS NULL), so only roots are read; items of no
+# source (correspondents' links) are another source's for every lookup, as in the window
 _BAND_LOOKUP = text(" UNION ALL ".join(
     "SELECT id, simhash FROM (SELECT id, simhash, "
     f"row_number() OVER (PARTITION BY simhash_band{n} ORDER BY id DESC) AS newest "
     f"FROM items WHERE duplicate_of_id IS NULL AND simhash_band{n} IN :band{n} "
-    "AND source_id != :source) "
+    "AND (source_id IS NULL OR source_id != :source)) "
     f"AS band{n} WHERE newest <= {PER_BAND}"
     for n in range(dedupe.BANDS))).bindparams(
         *(bindparam(f"band{n}", expanding=True) for n in range(dedupe.BANDS)))
@@ -122,9 +123,7 @@ def insert_submitted(session: Session, draft: DraftItem, submission_id: int,
                      now: datetime) -> tuple[int, bool]:
     """Store a submitted link's draft as a pending item of no source: (its id, True); or
     (the stored story's id, False) when its URL, its canonical form, or a near-duplicate
-    of its text is stored already. A near-duplicate is looked for among the band matches
-    of feed items and among the newest items of any kind (the band lookup reads source
-    items only)."""
+    of its text (from a feed or another correspondent, however old) is stored already."""
     known = stored_story(session, draft.url)
     if known is not None:
         return known, False
@@ -303,8 +302,8 @@ def _stale(session: Session, rows: np.ndarray, taken: set[int],
 
 def _band_matches(session: Session, fingerprints: list[int], source_id: int,
                   exclude: int | None) -> np.ndarray:
-    """Rows (id, simhash, 0) of the root items of other sources than `source_id`, except
-    `exclude`, that share a band with one of the fingerprints."""
+    """Rows (id, simhash, 0) of the root items of other sources than `source_id` (items of
+    no source included), except `exclude`, that share a band with one of the fingerprints."""
     found: list[tuple[int, int, int]] = []
     step = CHUNK // dedupe.BANDS
     for start in range(0, len(fingerprints), step):

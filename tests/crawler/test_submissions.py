@@ -8,16 +8,20 @@ reason and keep the note. A submission withdrawn while it was fetched stays with
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from rabkor.core import submissions
-from rabkor.core.store.kinds import LinkKind, SubmissionStatus
+from rabkor.core.store.kinds import LinkKind, SubmissionStatus, utcnow
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, Source, Submission, Topic
+from rabkor.crawler.analyse import dedupe
+from rabkor.crawler.store.items import SUBMITTED
+from rabkor.crawler.store.recent import SIZE, window
 from rabkor.crawler.submissions.process import process_submissions
 from rabkor.crawler.submissions.recognise import is_video_address, kind_by_type, youtube_video
 from tests.feedserver import FeedServer
@@ -48,6 +52,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedServer]:
         (root / f"{name}.html").write_bytes(gzip.decompress(
             (ARTICLES / f"{name}.html.gz").read_bytes()))
     shutil.copyfile(root / "bbc-1.html", root / "bbc-copy.html")  # the same story elsewhere
+    # the same story edited as a republisher would: a few words changed
+    (root / "lemonde-edited.html").write_bytes(
+        (root / "lemonde-1.html").read_bytes().replace(b" le ", b" ce ", 3))
     shutil.copyfile(DATA / "feeds" / "en" / "guardian.rss", root / "feed.xml")
     (root / "bulletin.html").write_bytes(SITE_PAGE)
     (root / "video.html").write_bytes(VIDEO_PAGE)
@@ -118,6 +125,29 @@ def test_the_same_link_again_and_its_copy_elsewhere_are_duplicates(settings, sto
     assert fetched(store, again).attempts == 1  # settled without a fetch
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(Item)) == 1
+
+
+def test_a_near_copy_of_a_submitted_item_older_than_the_newest_is_a_duplicate(
+        settings, any_store, site):
+    """The store's band lookup, not only the window of the newest items, finds it."""
+    first = submit(any_store, site.url("lemonde-1.html"))
+    process_submissions(settings, any_store)
+    old = fetched(any_store, first).item_id
+    with any_store.transaction() as s:  # newer items of no source push it out of the window
+        others = random.Random(15)
+        far = [others.getrandbits(64) - 2**63 for _ in range(SIZE)]
+        s.execute(insert(Item), [
+            {"url": f"https://other.example/{n}", "canonical_url": f"https://other.example/{n}",
+             "title": f"Other {n}", "fetched_at": utcnow(), "simhash": f,
+             **{f"simhash_band{b}": v for b, v in enumerate(dedupe.bands(f))}}
+            for n, f in enumerate(far)])
+    with any_store.read() as s:
+        assert old not in window(s).others(s, SUBMITTED)[:, 0]
+    copy = submit(any_store, site.url("lemonde-edited.html"))
+    report = process_submissions(settings, any_store)
+    assert (report.duplicates, report.items) == (1, 0), report.errors
+    assert (fetched(any_store, copy).status, fetched(any_store, copy).item_id) == (
+        S.DUPLICATE, old)
 
 
 def test_a_link_a_feed_brought_in_already_is_a_duplicate(settings, store, site):
