@@ -1,4 +1,5 @@
-"""Parsing feeds in worker processes, each feed bounded in time and memory.
+"""Parsing feeds (and reading correspondents' PDFs) in worker processes, each feed or PDF
+bounded in time and memory.
 
 feedparser is the crawl's floor (tens of ms of one core per feed) and the Scrapy process
 has one thread, so feeds are parsed in worker processes while the reactor keeps
@@ -11,6 +12,9 @@ on its source. A parse that ignores the alarm (stuck in C) is ended from here
 were still in flight. The workers also analyse every draft (language, SimHash:
 crawler/analyse/analysis.py), so the crawler process only stores; items a source had
 already cost that analysis again, the price of keeping it off the process that stores.
+A submitted PDF (crawler/submissions) is read in such a worker too, under the same
+bounds: a decompression bomb or a file that sends pypdf round in circles costs that
+link an error, never a stuck or dead submissions step.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 from rabkor.core.errors import FeedParseError
 from rabkor.crawler.draft import ParsedFeed
-from rabkor.crawler.parse.worker import bounded_worker, parse_and_analyse
+from rabkor.crawler.parse.pdf import PdfError, PdfText
+from rabkor.crawler.parse.worker import bounded_worker, parse_and_analyse, read_pdf_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +40,7 @@ PARSE_MEMORY = 2 * 2**30  # a worker's address space (a worker uses about 400 MB
 
 
 class ParsePool:
-    """parse_and_analyse in worker processes, one feed at a time each, bounded."""
+    """parse_and_analyse (and read_pdf) in worker processes, one at a time each, bounded."""
 
     def __init__(self, jobs: int, *, seconds: int = PARSE_SECONDS,
                  memory: int = PARSE_MEMORY) -> None:
@@ -69,6 +74,21 @@ class ParsePool:
                     raise FeedParseError("the feed's parser process died") from None
                 logger.info("parse worker died; the feed is parsed again url=%s", url)
         raise AssertionError("unreachable")
+
+    def read_pdf(self, body: bytes) -> PdfText:
+        """A PDF read in a worker (waited for: the submissions step has no event loop);
+        PdfError in words, the worker killed and replaced when it does not stop."""
+        executor = self.executor
+        future = executor.submit(read_pdf_bounded, body)
+        try:
+            return future.result(self.seconds + HARD_GRACE)
+        except TimeoutError:
+            self._restart(executor)
+            raise PdfError(f"reading the PDF took more than {self.seconds + HARD_GRACE} s"
+                           ) from None
+        except BrokenProcessPool:
+            self._restart(executor)
+            raise PdfError("the PDF's reader process died") from None
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         """Kill the workers of `broken` (once, however many feeds notice it) and start anew."""

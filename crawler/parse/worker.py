@@ -1,5 +1,5 @@
 """What a parse worker runs (crawler/parse/pool.py): parse a feed and analyse its drafts,
-within the time and memory its pool gives it.
+or read a submitted PDF, within the time and memory its pool gives it.
 
 Its own module, importing only what parsing and analysis need, so a spawned worker does
 not load Scrapy, the store or the rest of the crawler.
@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import resource
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rabkor.core.errors import FeedParseError
 from rabkor.crawler.analyse.analysis import analysed
 from rabkor.crawler.draft import ParsedFeed
 from rabkor.crawler.parse.feed import parse_feed
+from rabkor.crawler.parse.pdf import PdfError, PdfText, read_pdf
 
 _limits = {"seconds": 0, "memory": 0}
 
 
-class ParseTimeout(Exception):
-    """The alarm of a feed whose parse went past its time."""
+class ParseTimeout(BaseException):
+    """The alarm of a parse that went past its time; not an Exception, so that no
+    `except Exception` in a parser (pypdf has many) takes it for the file's fault."""
 
 
 def _alarm(signum: int, frame: object) -> None:
@@ -37,15 +41,25 @@ def bounded_worker(seconds: int, memory: int) -> None:
 
 def parse_and_analyse(body: bytes, *, url: str, content_type: str,
                       source_language: str | None) -> ParsedFeed:
-    signal.alarm(_limits["seconds"])
-    try:
+    with _bounded(FeedParseError, "parsing the feed"):
         return analysed(parse_feed(body, url=url, content_type=content_type,
                                    source_language=source_language))
+
+
+def read_pdf_bounded(body: bytes) -> PdfText:
+    with _bounded(PdfError, "reading the PDF"):
+        return read_pdf(body)
+
+
+@contextmanager
+def _bounded(error: type[Exception], what: str) -> Iterator[None]:
+    """The work inside within the worker's time, past it or its memory `error` in words."""
+    signal.alarm(_limits["seconds"])
+    try:
+        yield
     except ParseTimeout:
-        raise FeedParseError(f"parsing the feed took more than {_limits['seconds']} s"
-                             ) from None
+        raise error(f"{what} took more than {_limits['seconds']} s") from None
     except MemoryError:
-        raise FeedParseError(f"parsing the feed needed more than "
-                             f"{_limits['memory'] // 2**20} MB") from None
+        raise error(f"{what} needed more than {_limits['memory'] // 2**20} MB") from None
     finally:
         signal.alarm(0)

@@ -9,13 +9,15 @@ own transaction, after its fetch: a crash loses at most the fetches under way, w
 next run makes again; a submission withdrawn meanwhile is left as its correspondent
 left it. A link the store already holds (its URL or canonical form) is settled without
 a fetch. Fetches run in a few threads (they wait on the network); reading and storing
-run one at a time (trafilatura takes one page at a time anyway).
+run one at a time (trafilatura takes one page at a time anyway), a PDF in a parse worker
+bounded in time and memory (started only when a PDF comes).
 """
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 
 import httpx
@@ -29,6 +31,7 @@ from rabkor.core.store.kinds import utcnow
 from rabkor.core.store.models import ItemTopic, Submission, Topic
 from rabkor.crawler.fetch.direct import Fetched, client, fetch, require_ok
 from rabkor.crawler.parse.clean import MAX_ERROR
+from rabkor.crawler.parse.pool import ParsePool
 from rabkor.crawler.store.items import insert_submitted, stored_story
 from rabkor.crawler.submissions.read import Reading, read_answer
 from rabkor.crawler.submissions.recognise import READ_TYPES
@@ -73,10 +76,11 @@ def process_submissions(settings: Settings, store: Store, limit: int = BATCH
         jobs = [_Job(r.id, r.url, r.language, stored_story(s, r.url)) for r in rows]
     if not jobs:
         return report
-    with client(settings) as http, ThreadPoolExecutor(FETCHERS) as pool:
+    with client(settings) as http, ThreadPoolExecutor(FETCHERS) as pool, \
+            closing(ParsePool(1)) as pdfs:
         answers = pool.map(lambda job: _answer(http, job, settings), jobs)
         for job, answer in zip(jobs, answers, strict=True):
-            _settle(store, job, answer, report)
+            _settle(store, job, answer, report, pdfs)
     logger.info("submissions processed items=%d duplicates=%d offered=%d failed=%d",
                 report.items, report.duplicates, report.offered, report.failed)
     return report
@@ -97,8 +101,9 @@ def _answer(http: httpx.Client, job: _Job, settings: Settings) -> Fetched | str 
 
 
 def _settle(store: Store, job: _Job, answer: Fetched | str | None,
-            report: SubmissionReport) -> None:
-    reading = read_answer(answer, job.language) if isinstance(answer, Fetched) else None
+            report: SubmissionReport, pdfs: ParsePool) -> None:
+    reading = read_answer(answer, job.language, pdfs.read_pdf) \
+        if isinstance(answer, Fetched) else None
     with store.transaction() as s:
         sub = s.get(Submission, job.submission_id)
         if sub is None or sub.status != submissions.RECEIVED:

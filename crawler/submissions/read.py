@@ -7,14 +7,17 @@ JSON-LD, OpenGraph and meta tags), the page's own OpenGraph tags for what trafil
 leaves out (a video or audio it plays, the language on <html>). A page that names feeds
 and is a site's front (its address is the site's root, it calls itself a website, or
 its text is a menu's length) is a site's page: the editors are offered its feeds as a
-source, and no item is made; an article that names feeds is both. Files (audio, video, PDF) are not
-downloaded: their headers say what they are, and the item links to them.
+source, and no item is made; an article that names feeds is both. A PDF is read (in a
+bounded worker, `read_pdf`: crawler/parse/pool.py) for its text and metadata, and the
+item links to it. Audio and video files are not downloaded: their headers say what they
+are, and the item links to them.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -28,6 +31,7 @@ from rabkor.crawler.fetch.direct import Fetched
 from rabkor.crawler.parse.article import NOTHING_FOUND, adds_text, extract, page_metadata
 from rabkor.crawler.parse.clean import MAX_SUMMARY, MAX_TITLE, short_text
 from rabkor.crawler.parse.feed import parse_feed
+from rabkor.crawler.parse.pdf import PdfError, PdfText
 from rabkor.crawler.sitemap.read import parse_date
 from rabkor.crawler.sources.discover import feeds_in_page, parse_html
 from rabkor.crawler.submissions.recognise import is_page, is_video_address, kind_by_type
@@ -49,10 +53,13 @@ class Reading:
     error: str | None = None
 
 
-def read_answer(fetched: Fetched, language: str | None) -> Reading:
+def read_answer(fetched: Fetched, language: str | None,
+                read_pdf: Callable[[bytes], PdfText]) -> Reading:
     """The answer to a submitted link read; `language` is the one the correspondent gave."""
     kind = kind_by_type(fetched.content_type)
-    if kind in (LinkKind.AUDIO, LinkKind.VIDEO, LinkKind.PDF):
+    if kind is LinkKind.PDF:
+        return _pdf(fetched, language, read_pdf)
+    if kind in (LinkKind.AUDIO, LinkKind.VIDEO):
         return Reading(kind, _file_draft(fetched, kind, language))
     if kind is LinkKind.FEED:
         return _feed(fetched)
@@ -60,6 +67,20 @@ def read_answer(fetched: Fetched, language: str | None) -> Reading:
         shown = fetched.content_type.split(";")[0].strip() or "no content type"
         return Reading(None, error=f"not a web page, a feed or a media file ({shown})")
     return _page(fetched, language)
+
+
+def _pdf(fetched: Fetched, language: str | None,
+         read_pdf: Callable[[bytes], PdfText]) -> Reading:
+    """A PDF as an item with its text, linking to the file."""
+    try:
+        found = read_pdf(fetched.body)
+    except PdfError as exc:
+        return Reading(LinkKind.PDF, error=str(exc))
+    draft = _file_draft(fetched, LinkKind.PDF, language or found.language)
+    return Reading(LinkKind.PDF, replace(
+        draft, title=found.title or draft.title, content=found.content,
+        author=found.author, published_at=found.published_at,
+        enclosure_length=len(fetched.body)))
 
 
 def _feed(fetched: Fetched) -> Reading:

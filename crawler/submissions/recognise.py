@@ -17,7 +17,8 @@ _peertube_path = re.compile(r"^/(?:w/[\w-]{8,40}|videos/watch/[0-9a-f-]{36})/?$"
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/rdf+xml", "application/xml", "text/xml", "application/json")
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
-READ_TYPES = (*PAGE_TYPES, *FEED_TYPES)  # the bodies worth reading; the rest is headers
+PDF_TYPE = "application/pdf"
+READ_TYPES = (*PAGE_TYPES, *FEED_TYPES, PDF_TYPE)  # bodies worth reading; the rest is headers
 
 
 def youtube_video(url: str) -> str | None:
@@ -49,7 +50,7 @@ def kind_by_type(content_type: str) -> LinkKind | None:
         return LinkKind.AUDIO
     if kind.startswith("video/"):
         return LinkKind.VIDEO
-    if kind == "application/pdf":
+    if kind == PDF_TYPE:
         return LinkKind.PDF
     if kind in FEED_TYPES:
         return LinkKind.FEED

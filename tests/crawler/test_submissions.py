@@ -1,6 +1,7 @@
 """Correspondents' links made into items over real HTTP on loopback (crawler/submissions):
 a real article page becomes a pending item with its note kept, a video page, an audio
-file, a PDF, a feed and a site's page are recognised (the feeds offered as sources), a
+file, a feed and a site's page are recognised (the feeds offered as sources), a real
+PDF is read (a locked one, a scan and one past the size limit say why), a
 link already stored (by URL, by a redirect, by its text) is linked to the stored story,
 and a 500, an address the guard refuses and a page without an article fail with their
 reason and keep the note. A submission withdrawn while it was fetched stays withdrawn."""
@@ -24,6 +25,7 @@ from rabkor.crawler.store.items import SUBMITTED
 from rabkor.crawler.store.recent import SIZE, window
 from rabkor.crawler.submissions.process import process_submissions
 from rabkor.crawler.submissions.recognise import is_video_address, kind_by_type, youtube_video
+from tests.crawler.test_pdf import LEMONDE, PDFS, TITLE, written
 from tests.feedserver import FeedServer
 
 DATA = Path(__file__).parent.parent / "data"
@@ -60,7 +62,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedServer]:
     (root / "video.html").write_bytes(VIDEO_PAGE)
     (root / "episode.html").write_bytes(EPISODE_PAGE)
     (root / "talk.mp3").write_bytes(b"ID3\x03" + bytes(5000))
-    (root / "paper.pdf").write_bytes(b"%PDF-1.4\n" + bytes(2000))
+    shutil.copyfile(PDFS / "lemonde-1.pdf", root / "paper.pdf")
+    shutil.copyfile(PDFS / "lemonde-1-scan.pdf", root / "scan.pdf")
+    (root / "locked.pdf").write_bytes(written(LEMONDE, lambda w: w.encrypt("secret")))
+    (root / "huge.pdf").write_bytes(LEMONDE + bytes(1024 * 1024))  # past the test's 1 MB
     (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     (root / "empty.html").write_bytes(b"<html><body><nav>Home</nav></body></html>")
     server = FeedServer(root)
@@ -171,9 +176,8 @@ def test_a_link_a_feed_brought_in_already_is_a_duplicate(settings, store, site):
     ("video.html", LinkKind.VIDEO, MediaKind.VIDEO),
     ("episode.html", LinkKind.AUDIO, MediaKind.AUDIO),
     ("talk.mp3", LinkKind.AUDIO, MediaKind.AUDIO),
-    ("paper.pdf", LinkKind.PDF, MediaKind.ARTICLE),
 ])
-def test_videos_audio_and_pdfs_become_items_of_their_kind(settings, store, site, path, kind,
+def test_videos_and_audio_become_items_of_their_kind(settings, store, site, path, kind,
                                                           media):
     sub_id = submit(store, site.url(path))
     process_submissions(settings, store)
@@ -188,9 +192,25 @@ def test_videos_audio_and_pdfs_become_items_of_their_kind(settings, store, site,
         if path == "episode.html":
             assert (item.enclosure_url, item.enclosure_type) == (
                 "https://cdn.example/ep12.mp3", "audio/mpeg")
-        if path in ("talk.mp3", "paper.pdf"):  # linked to, not downloaded
+        if path == "talk.mp3":  # linked to, not downloaded
             assert item.enclosure_url == site.url(path) and item.title == path
-            assert item.enclosure_length in (5004, 2009)
+            assert item.enclosure_length == 5004
+
+
+def test_a_pdf_is_read_into_an_item_that_links_to_it(settings, store, site):
+    sub_id = submit(store, site.url("paper.pdf"), note="the law, as voted")
+    report = process_submissions(settings, store)
+    sub = fetched(store, sub_id)
+    assert (report.items, sub.status, sub.kind) == (1, S.FETCHED, LinkKind.PDF), sub.error
+    with store.read() as s:
+        item = s.get(Item, sub.item_id)
+        assert (item.title, item.language, item.media_kind) == (TITLE, "fr",
+                                                                 MediaKind.ARTICLE)
+        assert (item.enclosure_url, item.enclosure_type, item.enclosure_length) == (
+            site.url("paper.pdf"), "application/pdf", len(LEMONDE))
+        assert item.published_at.date().isoformat() == "2026-12-02"
+        assert "Sergio Coronado" in item.content and item.content.count("<p>") > 10
+        assert item.simhash is not None and sub.note == "the law, as voted"
 
 
 @pytest.mark.parametrize(("path", "kind", "feeds"), [
@@ -220,6 +240,9 @@ def test_an_article_of_a_site_with_feeds_names_them_too(settings, store, site):
     ("status/404", "HTTP 404 Not Found"),
     ("empty.html", "no article text found on the page"),
     ("logo.png", "not a web page, a feed or a media file (image/png)"),
+    ("scan.pdf", "the PDF has no text layer (a scan?)"),
+    ("locked.pdf", "the PDF is locked with a password"),
+    ("huge.pdf", "body larger than 1 MB"),
     ("http://127.0.0.1:9/secret", "address 127.0.0.1 is loopback and refused"),
     ("http://10.0.0.1:9/", "address 10.0.0.1 is private and refused"),
 ])
