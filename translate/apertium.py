@@ -1,32 +1,36 @@
-"""Apertium (rule-based, Debian packages): pairs from `apertium -l`, text through `apertium -u`.
+"""Apertium (rule-based, Debian packages): pairs from `apertium -l`, text through the pair's mode.
 
 Apertium modes use ISO 639-3 codes (eng-spa) and sometimes a variant suffix (spa-eng_US);
-Rabkor speaks ISO 639-1. Many texts go through one process, separated by a marker line
-between blank lines. The blank lines matter: Apertium's text deformatter ends a sentence
-at a blank line, so the tagger and the transfer rules start afresh after it, while a
-marker on a plain line was read as a word of the text around it (124 of 578 es→en
-sentences came out differently from the same sentences alone, "y también tengo tos"
-losing its "I"). A process takes at most BATCH_CHARS of text (processes run side by
-side, one per core): in longer streams some words still came out differently from the
-same text alone (3 of 60 summaries in one stream of 12,000 characters, none in streams
-of 2,000). With both, batched output equals isolated output (tests/translate/
-test_apertium.py, on Tatoeba sentences). Texts holding placeholders (an HTML block's
-inline markup, placeholders.py) go through Apertium's HTML mode, the placeholders as
-spans Apertium binds to the words inside them, separated by paragraphs (in HTML mode a
-blank line is no sentence end). If the pieces do not come back one per text, the batch
-fails and the caller halves it (batching.py). Every run has a hard timeout that grows
-with the input.
+Rabkor speaks ISO 639-1. A text must come out as `apertium -u` gives it alone, whatever
+else went through with it: some stages carry context from one sentence to the next. The
+part-of-speech tagger's choice between near-equal readings depends on everything it read
+before, even across a separator and blank lines (Portuguese "Foi estancada a hemorragia."
+gave "a hemorragia" instead of "la hemorragia" when "Nós todos conhecemos o Tom." had gone
+through first; 3 of 180 Tatoeba blocks pt→es), and Constraint Grammar and anaphora
+resolution look back by design. So each text is deformatted alone, the stages that carry
+context (STATEFUL: tagger, cg-proc, anaphora, ~15 ms a process) run once per text, and
+the large dictionaries and transfer stages run once for many texts with Apertium's own
+NUL flush between them (`apertium-wblank-mode -z`: the same pipeline `apertium` runs).
+Texts holding placeholders (an HTML block's inline markup, placeholders.py) go through
+Apertium's HTML mode, the placeholders as spans Apertium binds to the words inside them.
+If the pieces do not come back one per text, the batch fails and the caller halves it
+(batching.py). Every run has a hard timeout that grows with the input.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import logging
 import os
+import shlex
 import shutil
 import subprocess
+import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import lxml.html
 from lxml import etree
@@ -47,16 +51,19 @@ ISO3_TO_1 = {
 }
 ISO1_TO_3 = {v: k for k, v in ISO3_TO_1.items()}
 SEPARATOR = "@@RABKOR-SEPARATOR@@"
-JOINER = f"\n\n{SEPARATOR}\n\n"
-HTML_SEPARATOR = f"<p>{SEPARATOR}</p>"  # in HTML mode a blank line is no sentence end; </p> is
-HTML_JOINER = f"</p>\n{HTML_SEPARATOR}\n<p>"
+ESCAPED_SEPARATOR = SEPARATOR.replace("@", "\\@")  # as in Apertium's stream, between texts
+MODES_DIR = Path(os.environ.get("APERTIUM_DATADIR", "/usr/share/apertium")) / "modes"
+TXT = ("apertium-destxt", "apertium-retxt")  # deformatter, reformatter, as `apertium` runs them
+HTML = ("apertium-deshtml", "apertium-rehtml-noent")  # without Transfuse
+HTML_SEPARATOR = f"<p>{SEPARATOR}</p>"
+STATEFUL = {"apertium-tagger", "cg-proc", "apertium-anaphora"}
 # chrF / 100 of each pair on Tatoeba (60 four-sentence summaries each, the pipeline and raw
 # `apertium -u` alike: `python -m bench.translate.quality`, 2026-12-01); pairs without
 # English have no human reference there and get routing's default
 RATINGS = {("en", "es"): 0.538, ("es", "en"): 0.533, ("en", "ca"): 0.514, ("ca", "en"): 0.495}
 # Debian's pairs that reach most of the default site languages from English, through Spanish
 SUGGESTED_PACKAGES = ("apertium-eng-spa", "apertium-fr-es", "apertium-es-pt", "apertium-eng-cat")
-BATCH_CHARS = 2000  # per process: longer streams drift from what each text gives alone
+BATCH_CHARS = 20_000  # per batch of processes: batches run side by side, one per core
 LIST_TIMEOUT = 10.0
 TIMEOUT = 20.0  # seconds for any run, plus a second per CHARS_PER_SECOND of input
 CHARS_PER_SECOND = 10_000  # Apertium does ~80,000 on one busy core
@@ -99,9 +106,9 @@ class ApertiumEngine:
         if not texts:
             return []
         groups = []  # (indices, format), each at most BATCH_CHARS of text
-        for fmt in ("txt", "html-noent"):
+        for fmt in ("txt", "html-noent"):  # blank texts stay as they are
             indices = [i for i, t in enumerate(texts)
-                       if bool(PLACEHOLDER.search(t)) == (fmt != "txt")]
+                       if t.strip() and bool(PLACEHOLDER.search(t)) == (fmt != "txt")]
             group: list[int] = []
             size = 0
             for i in indices:
@@ -112,7 +119,9 @@ class ApertiumEngine:
                 size += len(texts[i])
             if group:
                 groups.append((group, fmt))
-        out = [""] * len(texts)
+        out = [t if not t.strip() else "" for t in texts]
+        if not groups:
+            return out
         with ThreadPoolExecutor(min(len(groups), os.cpu_count() or 1)) as pool:
             for (indices, _), pieces in zip(groups, pool.map(
                     lambda g: self._batch(mode, [texts[i] for i in g[0]], g[1]), groups),
@@ -122,23 +131,86 @@ class ApertiumEngine:
         return out
 
     def _batch(self, mode: str, texts: list[str], fmt: str) -> list[str]:
-        if fmt == "txt":
-            pieces = _split(self._run(mode, JOINER.join(texts)))
-        else:
-            joined = HTML_JOINER.join(to_html(t) for t in texts)
-            pieces = _split_html(self._run(mode, f"<p>{joined}</p>", fmt))
+        deadline = time.monotonic() + self.timeout + sum(map(len, texts)) / self.chars_per_second
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            if fmt == "txt":
+                return [out.strip() for out in self._alone(mode, texts, pool, deadline, *TXT)]
+            html_texts = [f"<p>{to_html(t)}</p>" for t in texts]
+            if shutil.which("tf-extract"):
+                pieces = self._transfused(mode, html_texts, pool, deadline)
+            else:
+                pieces = self._alone(mode, html_texts, pool, deadline, *HTML)
+        return [from_html(_unwrapped(piece), text) for piece, text in zip(pieces, texts,
+                                                                          strict=True)]
+
+    def _alone(self, mode: str, texts: list[str], pool: ThreadPoolExecutor, deadline: float,
+               deformat: str, reformat: str) -> list[str]:
+        """Each text deformatted alone (Apertium's own deformatters take no NUL flush), then
+        the mode, then all reformatted at once, apart by the separator."""
+        segments = list(pool.map(lambda t: self._call(mode, [deformat], t, deadline), texts))
+        segments = self._through(mode, segments, range(len(segments)), pool, deadline)
+        out = self._call(mode, [reformat], ESCAPED_SEPARATOR.join(segments), deadline)
+        return self._pieces(mode, out.split(SEPARATOR), texts)
+
+    def _transfused(self, mode: str, texts: list[str], pool: ThreadPoolExecutor,
+                    deadline: float) -> list[str]:
+        """HTML as `apertium -f html` runs it when Transfuse is installed (Debian's apertium
+        depends on it): one extraction, a NUL-flushed block per text and per separator."""
+        with tempfile.TemporaryDirectory(prefix="rabkor-tf-") as state:
+            stream = self._call(mode, [f"tf-extract -f html -d {shlex.quote(state)}"],
+                                f"\n{HTML_SEPARATOR}\n".join(texts), deadline)
+            segments = stream.rstrip("\0").split("\0")  # the state's header, then the blocks
+            if len(segments) != 2 * len(texts):
+                raise EngineError(f"apertium {mode}: {len(segments) - 1} blocks for "
+                                  f"{len(texts)} texts")
+            segments = self._through(mode, segments, range(1, len(segments), 2), pool, deadline)
+            out = self._call(mode, [f"tf-inject -d {shlex.quote(state)}"],
+                             "".join(s + "\0" for s in segments), deadline)
+        return self._pieces(mode, out.split(HTML_SEPARATOR), texts)
+
+    def _through(self, mode: str, segments: list[str], texts: range,
+                 pool: ThreadPoolExecutor, deadline: float) -> list[str]:
+        """The mode's stages over NUL-separated segments; a stage that carries context
+        (STATEFUL) in a process of its own for each segment of a text (`texts`), so no text
+        is read in the context of another, and in one process for the other segments (the
+        separators, whose words only need to come through)."""
+        for commands, stateful in _stages(mode):
+            if not stateful:
+                segments = self._flushed(mode, commands, segments, deadline)
+                continue
+            rest = sorted(set(range(len(segments))) - set(texts))
+            jobs = [[i] for i in texts] + ([rest] if rest else [])
+            done = list(pool.map(lambda job, c=commands, s=segments: self._flushed(
+                mode, c, [s[i] for i in job], deadline), jobs))
+            for job, outs in zip(jobs, done, strict=True):
+                for i, segment in zip(job, outs, strict=True):
+                    segments[i] = segment
+        return segments
+
+    def _flushed(self, mode: str, commands: list[str], segments: list[str],
+                 deadline: float) -> list[str]:
+        out = self._call(mode, commands, "".join(s + "\0" for s in segments), deadline)
+        flushed = out.rstrip("\0").split("\0")  # each stage adds a NUL at the very end
+        if len(flushed) != len(segments):
+            raise EngineError(f"apertium {mode}: {len(flushed)} pieces came back for "
+                              f"{len(segments)}")
+        return flushed
+
+    @staticmethod
+    def _pieces(mode: str, pieces: list[str], texts: list[str]) -> list[str]:
         if len(pieces) != len(texts):
             raise EngineError(f"apertium {mode}: {len(pieces)} pieces came back for "
                               f"{len(texts)} texts (a text held the separator?)")
-        if fmt == "txt":
-            return pieces
-        return [from_html(piece, text) for piece, text in zip(pieces, texts, strict=True)]
+        return pieces
 
-    def _run(self, mode: str, text: str, fmt: str = "txt") -> str:
-        timeout = self.timeout + len(text) / self.chars_per_second
+    def _call(self, mode: str, commands: list[str], text: str, deadline: float) -> str:
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            raise EngineError(f"apertium {mode} timed out after {self.timeout:.0f} s")
         try:
-            done = subprocess.run(["apertium", "-u", "-f", fmt, mode], input=text,
-                                  capture_output=True, text=True, timeout=timeout, check=False)
+            done = subprocess.run(["bash", "-c", "set -o pipefail; " + " | ".join(commands)],
+                                  input=text, capture_output=True, text=True, timeout=timeout,
+                                  check=False)
         except subprocess.TimeoutExpired:
             raise EngineError(f"apertium {mode} timed out after {timeout:.0f} s on "
                               f"{len(text)} characters") from None
@@ -147,6 +219,33 @@ class ApertiumEngine:
         if done.returncode != 0:
             raise EngineError(f"apertium {mode} exited {done.returncode}: {done.stderr[:300]}")
         return done.stdout
+
+
+def _unwrapped(piece: str) -> str:
+    piece = piece.strip()
+    piece = piece[3:] if piece.startswith("<p>") else piece
+    return piece[:-4] if piece.endswith("</p>") else piece
+
+
+@functools.cache
+def _stages(mode: str) -> tuple[tuple[list[str], bool], ...]:
+    """The mode's pipeline (as `apertium` runs it, NUL-flushing, unknown words unmarked) in
+    runs of stages that carry context from one text to the next and runs that do not."""
+    path = MODES_DIR / f"{mode}.mode"
+    try:
+        line = subprocess.run(["apertium-wblank-mode", "-z", str(path)], capture_output=True,
+                              text=True, timeout=LIST_TIMEOUT, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EngineUnavailable(f"apertium {mode}: cannot read its mode ({exc})") from None
+    line = line.strip().replace("$1", "-n").replace("$2", "")
+    stages: list[tuple[list[str], bool]] = []
+    for command in (c.strip() for c in line.split(" | ")):
+        stateful = command.split()[0] in STATEFUL
+        if stages and stages[-1][1] == stateful:
+            stages[-1][0].append(command)
+        else:
+            stages.append(([command], stateful))
+    return tuple(stages)
 
 
 def to_html(text: str) -> str:
@@ -283,25 +382,6 @@ def _with_placeholders(text: str, spans: dict[str, list[int]], halves: dict[str,
         last = offset
     out.append(text[last:])
     return "".join(out)
-
-
-def _split(output: str) -> list[str]:
-    pieces: list[list[str]] = [[]]
-    for line in output.split("\n"):
-        if line.strip() == SEPARATOR:
-            pieces.append([])
-        else:
-            pieces[-1].append(line)
-    return ["\n".join(p).strip() for p in pieces]
-
-
-def _split_html(output: str) -> list[str]:
-    pieces = []
-    for piece in output.split(HTML_SEPARATOR):
-        piece = piece.strip()
-        piece = piece[3:] if piece.startswith("<p>") else piece
-        pieces.append(piece[:-4] if piece.endswith("</p>") else piece)
-    return pieces
 
 
 def _list_modes() -> dict[tuple[str, str], str]:

@@ -71,6 +71,38 @@ def test_batched_sentences_come_out_as_they_do_alone(src, tgt, mode, file):
     assert ApertiumEngine().translate(lines, src, tgt) == alone
 
 
+# Tatoeba (LASER test set, por lines 461 and 559; human-written): after the first, Apertium's
+# tagger read "a" in the second as a preposition ("a hemorragia") where alone it reads an
+# article ("la hemorragia") — its choice between near-equal readings carried over from
+# what it had read before, blank lines and separator notwithstanding
+BEFORE, AFTER = "Nós todos conhecemos o Tom.", "Foi estancada a hemorragia."
+
+
+@pytest.mark.requires_apertium_pairs
+def test_a_text_reads_as_it_does_alone_whatever_went_before():
+    engine = ApertiumEngine()
+    assert engine.translate([BEFORE, AFTER], "pt", "es") == [_alone("pt-es", BEFORE),
+                                                             _alone("pt-es", AFTER)]
+    assert _alone("pt-es", AFTER) == "Fue estancada la hemorragia."
+
+
+@pytest.mark.requires_apertium_pairs
+def test_a_block_with_markup_reads_as_it_does_alone_whatever_went_before():
+    # the HTML path (Transfuse's blocks, placeholders as spans) and a pair whose mode also
+    # carries context in Constraint Grammar and anaphora resolution (cat-eng)
+    engine = ApertiumEngine()
+    before = "⟦1⟧Nós todos⟦/1⟧ conhecemos o Tom."
+    after = "Foi ⟦1⟧estancada⟦/1⟧ a hemorragia."
+    batched = engine.translate([before, after, before, after], "pt", "es")
+    assert batched[1] == batched[3] == engine.translate([after], "pt", "es")[0]
+    assert "la hemorragia" in batched[1]
+    lines = (LANGID / "eng.txt").read_text(encoding="utf-8").splitlines()[:12]
+    catalan = engine.translate(lines, "en", "ca")
+    marked = [f"⟦1⟧{c.split(' ')[0]}⟦/1⟧ {' '.join(c.split(' ')[1:])}" for c in catalan]
+    assert engine.translate(marked, "ca", "en") == [engine.translate([m], "ca", "en")[0]
+                                                    for m in marked]
+
+
 def test_a_run_past_its_time_is_stopped_and_said_so():
     engine = ApertiumEngine(timeout=0.0, chars_per_second=1e12)
     with pytest.raises(EngineError, match="timed out after"):
