@@ -1,5 +1,6 @@
 """The JSON API's shapes: what a program reads of the published items, their
-translations and labels, the sources and the topics (site/handlers/api.py answers them).
+translations and labels, the sources and the topics (site/handlers/api.py answers them),
+and what it sends and is answered when it submits a link (site/handlers/api_submissions.py).
 
 Each shape is a pydantic model, so the answers are made by the same classes the OpenAPI
 document describes (site/openapi.py): a field cannot be sent without being documented.
@@ -22,9 +23,16 @@ from rabkor.core.store.models import Source, Topic, Translation
 from rabkor.core.text.html import plain_text, safe_markup
 from rabkor.core.text.urls import is_web_url
 from rabkor.site.display import ItemView, translation_label
+from rabkor.site.forms import MAX_NOTE, MAX_TOPIC, MAX_URL
 
 Links = Callable[..., str]  # (route name, **path params) → absolute URL
 MAX_ID = 2**63 - 1  # the largest id the store can compare (SQLite's integers)
+# the addresses the form takes (site/forms.py url_problem), as far as a pattern can say
+# them without the URL Standard's parser: http(s), a host name with dots, no spaces
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+URL_PATTERN = (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
+               r"(?:[/?#][!-~]*)?$")
+NO_NUL = r"^[^\x00]*$"  # no text holds one: the form refuses it in every field
 
 
 class Shape(BaseModel):
@@ -184,6 +192,40 @@ class SearchPage(Page):
     total: int
     suggestion: str | None = Field(description="A query that may find something, when "
                                                "nothing matched.")
+
+
+class SubmissionIn(BaseModel):
+    """A link a correspondent sends; members other than these are ignored (`name` too:
+    the credit is the token holder's). Null is the same as leaving a member out."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    url: str = Field(max_length=MAX_URL, pattern=URL_PATTERN,
+                     description="The page's address: http or https, with a site name.")
+    note: str | None = Field(None, max_length=MAX_NOTE, pattern=NO_NUL,
+                             description="For the editors (lines kept).")
+    language: str | None = Field(None, description="The page's language, one of the "
+                                                   "site's; empty: not said.")
+    topic: str | None = Field(None, max_length=MAX_TOPIC, pattern=NO_NUL,
+                              description="A topic of the desk's (its slug or name), or "
+                                          "other words for the editors.")
+
+
+class SubmissionReceived(Shape):
+    """The link taken in: it is fetched and read by the next pipeline cycle, and its state
+    followed on the correspondent's submissions page."""
+
+    id: int
+    status: Literal["received"]
+    url: str
+
+
+class SubmissionError(Error):
+    error: str = Field(description="What was wrong, in the language `lang` names.")
+    fields: dict[str, str] | None = Field(None, description="Each field that cannot be "
+                                                            "used, with its own message.")
+    first: str | None = Field(None, description="The same link's published item, when it "
+                                                "was sent before and published.")
 
 
 def item_summary(view: ItemView, link: Links, lang: str) -> dict:

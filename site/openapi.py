@@ -1,7 +1,8 @@
 """The API's OpenAPI 3.1 document, made from its operations (site/handlers/api.py): each
-operation's path, its query model's fields as parameters, its answer model's JSON
-Schema (pydantic's: the models that write the answers) and its errors; its summary and
-description are the handler's docstring. Nothing is written by hand twice, so the
+operation's path and method, its query model's fields as parameters, its body model's
+JSON Schema, its answer model's (pydantic's: the models that write the answers), its
+errors and whether it takes a Bearer token; its summary and description are the
+handler's docstring. Nothing is written by hand twice, so the
 document cannot drift from what is served; the suite checks the served answers against
 it (tests/site/test_api_schema.py, schemathesis)."""
 
@@ -13,41 +14,79 @@ from collections.abc import Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from rabkor.site.api import MAX_ID, Error
+from rabkor.site.api import MAX_ID
 
 REF = "#/components/schemas/{model}"
 PATH_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
+BEARER = "bearer"
+ERRORS = {
+    400: "A parameter or field cannot be used; `error` says which and why.",
+    401: "No token, or one that was renewed or revoked.",
+    403: "The account is suspended, or it is new and the link's site unknown here.",
+    404: "No such published item, source or topic.",
+    409: "The same link was sent in the last 30 days; `first` is its item once published.",
+    413: "The body is larger than a submission can be.",
+    429: "Too many links in a short time; Retry-After says how many seconds to wait.",
+}
+HEADERS = {  # what an error says in its headers besides its body
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait.",
+                          "schema": {"type": "integer", "minimum": 1}}},
+}
 
 
 def openapi_document(operations: Sequence, *, prefix: str, languages: Sequence[str],
                      server: str, title: str) -> dict:
     """The document for `operations` (`Operation`s) served under `prefix`, with the
     site's `languages` as the values `lang` takes."""
-    answers = [op.answer for op in operations if op.answer is not None]
-    refs, top = models_json_schema([(m, "serialization") for m in (*answers, Error)],
-                                   ref_template=REF)
+    models = [(m, "serialization") for op in operations
+              for m in (op.answer, op.error) if m is not None]
+    models += [(op.body, "validation") for op in operations if op.body is not None]
+    refs, top = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
+    schemas = top.get("$defs", {})
     paths: dict[str, dict] = {}
     for op in operations:
         doc = inspect.getdoc(op.handler) or ""
         summary, _, description = doc.partition("\n\n")
         schema = refs[(op.answer, "serialization")] if op.answer else {"type": "object"}
-        responses = {"200": {"description": "OK",
-                             "content": {"application/json": {"schema": schema}}}}
+        responses = {str(op.status): {"description": "OK" if op.status == 200 else
+                                      "Created", "content": {"application/json": {
+                                          "schema": schema}}}}
         for status in op.errors:
             responses[str(status)] = {
-                "description": {400: "A parameter cannot be used; `error` says which and why.",
-                                404: "No such published item, source or topic."}[status],
-                "content": {"application/json": {"schema": refs[(Error, "serialization")]}}}
+                "description": ERRORS[status], **({"headers": HEADERS[status]}
+                                                  if status in HEADERS else {}),
+                "content": {"application/json": {"schema": refs[(op.error,
+                                                                 "serialization")]}}}
         operation = {"operationId": op.name, "summary": " ".join(summary.split()),
                      "parameters": [*_path_parameters(op.path),
                                     *_query_parameters(op.query, languages)],
                      "responses": responses}
         if description:
             operation["description"] = " ".join(description.split())
-        paths[prefix + PATH_PARAM.sub(r"{\1}", op.path)] = {"get": operation}
+        if op.body is not None:
+            operation["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": refs[(op.body, "validation")]}}}
+            _site_languages(schemas[operation["requestBody"]["content"]["application/json"][
+                "schema"]["$ref"].rsplit("/", 1)[1]], languages)
+        if op.bearer:
+            operation["security"] = [{BEARER: []}]
+        paths.setdefault(prefix + PATH_PARAM.sub(r"{\1}", op.path), {})[
+            op.method.lower()] = operation
+    components: dict[str, dict] = {"schemas": schemas}
+    if any(op.bearer for op in operations):
+        components["securitySchemes"] = {BEARER: {
+            "type": "http", "scheme": "bearer",
+            "description": "A correspondent's token, from their submissions page."}}
     return {"openapi": "3.1.0", "info": {"title": title, "version": "1"},
-            "servers": [{"url": server}], "paths": paths,
-            "components": {"schemas": top.get("$defs", {})}}
+            "servers": [{"url": server}], "paths": paths, "components": components}
+
+
+def _site_languages(schema: dict, languages: Sequence[str]) -> None:
+    """A body's `language` takes one of the site's languages, or empty (not said)."""
+    field = schema["properties"].get("language")
+    if field is not None:
+        field["anyOf"] = [{"enum": [*languages, ""]}, {"type": "null"}]
 
 
 def _path_parameters(path: str) -> list[dict]:

@@ -83,14 +83,20 @@ class SearchQuery(Query):
     limit: int = Field(20, ge=1, le=100)
 
 
+class SubmissionQuery(Query):
+    lang: str | None = Field(None, description="The language of the messages, one of the "
+                                               "site's (its first when not given).")
+
+
 Handler = Callable[[Request], Awaitable[Response]]
 Q = TypeVar("Q", bound=Query)
 
 
 @dataclass(frozen=True)
 class Operation:
-    """One GET of the API: its path under PREFIX (Starlette's syntax), the route name,
-    the handler, its query, its answer, and the error statuses it can give."""
+    """One operation of the API: its path under PREFIX (Starlette's syntax), the route
+    name, the handler, its query, its answer, and the error statuses it can give; for
+    one that writes, its method, body, answer's status and whether it takes a token."""
 
     path: str
     name: str
@@ -98,6 +104,11 @@ class Operation:
     answer: type[BaseModel] | None  # None: the OpenAPI document itself
     query: type[Query] | None = Query
     errors: tuple[int, ...] = (400,)
+    method: str = "GET"
+    body: type[BaseModel] | None = None
+    status: int = 200
+    error: type[BaseModel] = api.Error
+    bearer: bool = False
 
 
 def _query(request: Request, model: type[Q]) -> tuple[Q, str]:
@@ -310,6 +321,10 @@ OPERATIONS = (
     Operation("/topics", "api_topics", topics_list, api.TopicPage),
     Operation("/search", "api_search", search_list, api.SearchPage, SearchQuery),
     Operation("/openapi.json", "api_openapi", openapi_json, None, None, ()),
+    Operation("/submissions", "api_submission_create", submission_create,
+              api.SubmissionReceived, SubmissionQuery, (400, 401, 403, 409, 413, 429),
+              method="POST",
+              body=api.SubmissionIn, status=201, error=api.SubmissionError, bearer=True),
 )
 
 
@@ -333,10 +348,9 @@ async def json_error(request: Request, exc: Exception) -> Response:
 def api_mount() -> Mount:
     """The API's routes at PREFIX, open to other origins for reading, with JSON errors;
     and the one that writes, a correspondent's submission (by token, not cookie)."""
-    return Mount(PREFIX, routes=[*(Route(op.path, cached(op.handler), name=op.name)
-                                   for op in OPERATIONS),
-                                 Route("/submissions", submission_create, methods=["POST"],
-                                       name="api_submission_create")], middleware=[
+    return Mount(PREFIX, routes=[
+        Route(op.path, cached(op.handler) if op.method == "GET" else op.handler,
+              methods=[op.method], name=op.name) for op in OPERATIONS], middleware=[
         Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"],
                    allow_headers=["If-None-Match"], expose_headers=["ETag"], max_age=86400),
         Middleware(ExceptionMiddleware, handlers={HTTPException: json_error,

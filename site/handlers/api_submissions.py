@@ -4,7 +4,10 @@ link as JSON, `{"url": …, "note": …, "language": …, "topic": …}`, with
 core/tokens.py). The same checks as the form (site/forms.py, site/intake.py), each
 refusal `{"error": …}` with its status (and `fields` for the fields' own, `first` for a
 link sent before, Retry-After for a limit); 201 with the submission's id and state.
-Messages are in `?lang=` (one of the site's languages), else the site's first.
+Messages are in `?lang=` (one of the site's languages), else the site's first; what only
+a program gets wrong (an unknown `lang`, a member that is not text) is told in English,
+as the API's read operations tell theirs. Each answer is written by its model of
+site/api.py, the one the OpenAPI document describes.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import json
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from rabkor.core import tokens
 from rabkor.core.store.kinds import TokenKind
 from rabkor.site import intake
-from rabkor.site.forms import SubmissionForm
+from rabkor.site.api import SubmissionError, SubmissionReceived
+from rabkor.site.forms import FIELDS, SubmissionForm
 from rabkor.site.i18n import _, use
 from rabkor.site.pages import absolute_url, settings_of
 
@@ -27,9 +31,17 @@ UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="submissions"'}
 
 
 async def submission_create(request: Request) -> Response:
+    """Send a link to the desk, as a correspondent, with their token.
+
+    The same checks as the site's form: the fields, the account (suspended, or new and
+    the link's site unknown here), the limits per account and per visitor, the desk's
+    blocked domains, and the same link sent in the last 30 days. The link is fetched
+    and read by the next pipeline cycle."""
     settings = settings_of(request)
-    lang = request.query_params.get("lang", "")
-    use(lang if lang in settings.languages else settings.languages[0])
+    lang = request.query_params.get("lang")
+    if lang is not None and lang not in settings.languages:
+        return _error(400, f"lang: one of {', '.join(settings.languages)}")
+    use(lang or settings.languages[0])
     scheme, _space, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _error(401, _("Send your token as Authorization: Bearer <token>; it is on "
@@ -44,6 +56,9 @@ async def submission_create(request: Request) -> Response:
     if not isinstance(data, dict):
         return _error(400, _("Send a JSON object with the link as \"url\"."))
     data.pop("name", None)  # the credit is the token holder's
+    wrong = [k for k in FIELDS if not isinstance(data.get(k, ""), str | None)]
+    if wrong:
+        return _error(400, f"{', '.join(wrong)}: send text (a JSON string) or null")
     form = SubmissionForm.from_post(data, settings.languages)
     if not form.valid:
         return _error(400, _("Please correct the fields named."), fields=form.errors)
@@ -64,8 +79,8 @@ async def submission_create(request: Request) -> Response:
                               language=form.language, topic=form.topic,
                               name=user.display_name or user.username, user=user,
                               visitor=visitor)
-            return JSONResponse({"id": sub.id, "status": sub.status.value, "url": sub.url},
-                                status_code=201)
+            return _json(SubmissionReceived(id=sub.id, status=sub.status.value,
+                                            url=sub.url), 201)
 
     return await run_in_threadpool(write)
 
@@ -92,5 +107,11 @@ def _refused(request: Request, refused: intake.Refusal) -> Response:
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None,
-           **extra: object) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+           **extra: object) -> Response:
+    return _json(SubmissionError(error=message, **extra), status, headers)
+
+
+def _json(answer: SubmissionReceived | SubmissionError, status: int,
+          headers: dict[str, str] | None = None) -> Response:
+    return Response(answer.model_dump_json(exclude_none=True), status,
+                    headers=headers, media_type="application/json")

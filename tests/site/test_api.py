@@ -311,7 +311,7 @@ def test_the_openapi_document_describes_every_operation(client):
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {
         "/api/v1/items", "/api/v1/items/{id}", "/api/v1/sources", "/api/v1/sources/{id}",
-        "/api/v1/topics", "/api/v1/search", "/api/v1/openapi.json"}
+        "/api/v1/topics", "/api/v1/search", "/api/v1/openapi.json", "/api/v1/submissions"}
     items = document["paths"]["/api/v1/items"]["get"]
     params = {p["name"]: p for p in items["parameters"]}
     assert params["lang"]["schema"]["enum"] == ["en", "es", "de"]
@@ -319,3 +319,13 @@ def test_the_openapi_document_describes_every_operation(client):
                                          "default": 20}
     assert set(items["responses"]) == {"200", "400", "404"}
     assert "ItemDetail" in document["components"]["schemas"]
+    submit = document["paths"]["/api/v1/submissions"]["post"]
+    assert set(document["paths"]["/api/v1/submissions"]) == {"post"}
+    assert submit["security"] == [{"bearer": []}]
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert set(submit["responses"]) == {"201", "400", "401", "403", "409", "413", "429"}
+    assert "Retry-After" in submit["responses"]["429"]["headers"]
+    body = document["components"]["schemas"]["SubmissionIn"]
+    assert body["required"] == ["url"]
+    assert body["properties"]["note"]["anyOf"][0]["maxLength"] == 2000
+    assert body["properties"]["language"]["anyOf"][0]["enum"] == ["en", "es", "de", ""]

@@ -75,7 +75,7 @@ def test_no_token_or_a_wrong_one_is_refused(client, store, correspondent, header
     ({"url": "ftp://files.example/x"}, "url", "Only web addresses"),
     ({"url": "https://"}, "url", "no site name"),
     ({"url": "http://[::1"}, "url", "does not look like a web address"),
-    ({"url": 42}, "url", "Paste the address"),
+    ({"note": "no link"}, "url", "Paste the address"),
     ({"url": "https://ok.example/", "note": "n" * 1_000_000}, "note", "under 2000"),
     ({"url": "https://ok.example/", "note": "a\x00b"}, "note", "NUL character"),
     ({"url": "https://ok.example/", "language": "xx"}, "language", "Choose a language"),
@@ -98,6 +98,22 @@ def test_a_body_that_is_not_a_json_object(client, correspondent):
         answer = client.post(API, content=body,
                              headers={"Authorization": f"Bearer {correspondent[1]}"})
         assert answer.status_code == 400 and "JSON object" in answer.json()["error"]
+
+
+def test_members_that_are_not_text_and_an_unknown_lang_are_refused(client, store,
+                                                                     correspondent):
+    token = correspondent[1]
+    for body in ({"url": 42}, {"url": "https://a.example/", "note": ["a"]},
+                 {"url": "https://a.example/", "topic": 1, "language": {}}):
+        answer = post(client, token, **body)
+        wrong = ", ".join(k for k, v in body.items() if not isinstance(v, str))
+        assert answer.status_code == 400, body
+        assert answer.json() == {"error": f"{wrong}: send text (a JSON string) or null"}
+    answer = client.post(API + "?lang=xx", json={"url": "https://a.example/"},
+                         headers={"Authorization": f"Bearer {token}"})
+    assert (answer.status_code, answer.json()) == (400, {"error": "lang: one of en, es, de"})
+    assert post(client, token, url="https://a.example/", note=None).status_code == 201
+    assert [sub.note for sub in stored(store)] == [""]  # null: the same as left out
 
 
 def test_a_renewed_or_revoked_token_stops_working(client, store, correspondent):
