@@ -56,9 +56,13 @@ def read_pdf(body: bytes) -> PdfText:
         if reader.is_encrypted and not reader.decrypt(""):  # "" opens owner-only locks
             raise PdfError("the PDF is locked with a password")
         pages, text = _text(reader)
+        if not any(text):
+            raise PdfError("the PDF has no text layer (a scan?): nothing to read")
         meta = reader.metadata or {}  # {}: the PDF has no document information
-        found = PdfText(
-            title=_title(meta.get("/Title"), text), content=_html(text),
+        named = _named(meta.get("/Title"))
+        return PdfText(
+            title=named or _first_line(text),
+            content=_html(_without_title(text, named) if named else text),
             author=plain_text(str(meta.get("/Author") or ""), MAX_SHORT) or None,
             published_at=_date(meta), language=_lang(reader), pages=pages)
     except (PdfError, MemoryError):  # the worker tells a MemoryError in its own words
@@ -66,9 +70,6 @@ def read_pdf(body: bytes) -> PdfText:
     except Exception as exc:  # pypdf's errors, and what a hostile file makes of its code
         raise PdfError(f"not a PDF that can be read ({type(exc).__name__}: {exc})"[:300]
                        ) from None
-    if not found.content:
-        raise PdfError("the PDF has no text layer (a scan?): nothing to read")
-    return found
 
 
 def _text(reader) -> tuple[int, list[str]]:
@@ -100,12 +101,27 @@ def _html(lines: list[str]) -> str:
     return "\n".join(found)[:MAX_CONTENT]
 
 
-def _title(title: object, lines: list[str]) -> str:
-    """The PDF's own title, else its first line of text."""
+def _named(title: object) -> str:
+    """The PDF's own title, unless a writer's placeholder."""
     named = plain_text(str(title or ""), MAX_TITLE)
-    if named and not NO_TITLE.match(named):
-        return named
+    return "" if NO_TITLE.match(named) else named
+
+
+def _first_line(lines: list[str]) -> str:
     return next((plain_text(line, MAX_TITLE) for line in lines if line.strip()), "")
+
+
+def _without_title(lines: list[str], title: str) -> list[str]:
+    """The lines without the title they begin with (a heading the item shows already),
+    when they do."""
+    said = ""
+    for n, line in enumerate(lines[:10]):
+        said = f"{said} {line}".strip()
+        if plain_text(said) == title:
+            return lines[n + 1:]
+        if not title.startswith(plain_text(said)):
+            break
+    return lines
 
 
 def _date(meta) -> datetime | None:
