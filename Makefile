@@ -42,12 +42,16 @@ run: $(STAMP)  ## serve with the pipeline on a schedule (settings in rabkor.toml
 	$(VENV)/bin/rabkor init
 	$(VENV)/bin/rabkor run
 
-bench: $(STAMP)  ## the crawl, translation, translation-quality, language-identification and desk benchmarks (minutes; figures in bench/README.md)
+bench: $(STAMP)  ## every benchmark under bench/, one after another (an hour or more; figures in bench/README.md)
 	$(PY) -m bench.crawl
 	$(PY) -m bench.translate
 	$(PY) -m bench.translate.quality
 	$(PY) -m bench.langid
+	$(PY) -m bench.search
 	$(PY) -m bench.desk
+	$(PY) -m bench.site
+	$(PY) -m bench.submissions
+	$(PY) -m bench.stats
 
 clean:  ## remove the venv and demo data
 	rm -rf $(VENV) demo-data

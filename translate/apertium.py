@@ -28,7 +28,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -80,10 +79,13 @@ class ApertiumEngine:
     name = "apertium"
     whole_texts = True  # paragraphs in one piece: the same context as `apertium` alone
 
-    def __init__(self, timeout: float = TIMEOUT,
-                 chars_per_second: float = CHARS_PER_SECOND) -> None:
+    def __init__(self, timeout: float = TIMEOUT, chars_per_second: float = CHARS_PER_SECOND,
+                 transfuse: bool | None = None) -> None:
         self.timeout = timeout
         self.chars_per_second = chars_per_second
+        # HTML as `apertium -f html` reads it: through Transfuse where installed (Debian's
+        # apertium depends on it), else Apertium's older deformatter
+        self.transfuse = shutil.which("tf-extract") is not None if transfuse is None else transfuse
         self._modes = _list_modes()
         self._versions: dict[tuple[str, str], str] = {}
 
@@ -131,65 +133,63 @@ class ApertiumEngine:
         return out
 
     def _batch(self, mode: str, texts: list[str], fmt: str) -> list[str]:
-        deadline = time.monotonic() + self.timeout + sum(map(len, texts)) / self.chars_per_second
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             if fmt == "txt":
-                return [out.strip() for out in self._alone(mode, texts, pool, deadline, *TXT)]
+                return [out.strip() for out in self._alone(mode, texts, pool, *TXT)]
             html_texts = [f"<p>{to_html(t)}</p>" for t in texts]
-            if shutil.which("tf-extract"):
-                pieces = self._transfused(mode, html_texts, pool, deadline)
+            if self.transfuse:
+                pieces = self._transfused(mode, html_texts, pool)
             else:
-                pieces = self._alone(mode, html_texts, pool, deadline, *HTML)
+                pieces = self._alone(mode, html_texts, pool, *HTML)
         return [from_html(_unwrapped(piece), text) for piece, text in zip(pieces, texts,
                                                                           strict=True)]
 
-    def _alone(self, mode: str, texts: list[str], pool: ThreadPoolExecutor, deadline: float,
+    def _alone(self, mode: str, texts: list[str], pool: ThreadPoolExecutor,
                deformat: str, reformat: str) -> list[str]:
         """Each text deformatted alone (Apertium's own deformatters take no NUL flush), then
         the mode, then all reformatted at once, apart by the separator."""
-        segments = list(pool.map(lambda t: self._call(mode, [deformat], t, deadline), texts))
-        segments = self._through(mode, segments, range(len(segments)), pool, deadline)
-        out = self._call(mode, [reformat], ESCAPED_SEPARATOR.join(segments), deadline)
+        segments = list(pool.map(lambda t: self._call(mode, [deformat], t), texts))
+        segments = self._through(mode, segments, range(len(segments)), pool)
+        out = self._call(mode, [reformat], ESCAPED_SEPARATOR.join(segments))
         return self._pieces(mode, out.split(SEPARATOR), texts)
 
-    def _transfused(self, mode: str, texts: list[str], pool: ThreadPoolExecutor,
-                    deadline: float) -> list[str]:
+    def _transfused(self, mode: str, texts: list[str], pool: ThreadPoolExecutor
+                    ) -> list[str]:
         """HTML as `apertium -f html` runs it when Transfuse is installed (Debian's apertium
         depends on it): one extraction, a NUL-flushed block per text and per separator."""
         with tempfile.TemporaryDirectory(prefix="rabkor-tf-") as state:
             stream = self._call(mode, [f"tf-extract -f html -d {shlex.quote(state)}"],
-                                f"\n{HTML_SEPARATOR}\n".join(texts), deadline)
+                                f"\n{HTML_SEPARATOR}\n".join(texts))
             segments = stream.rstrip("\0").split("\0")  # the state's header, then the blocks
             if len(segments) != 2 * len(texts):
                 raise EngineError(f"apertium {mode}: {len(segments) - 1} blocks for "
                                   f"{len(texts)} texts")
-            segments = self._through(mode, segments, range(1, len(segments), 2), pool, deadline)
+            segments = self._through(mode, segments, range(1, len(segments), 2), pool)
             out = self._call(mode, [f"tf-inject -d {shlex.quote(state)}"],
-                             "".join(s + "\0" for s in segments), deadline)
+                             "".join(s + "\0" for s in segments))
         return self._pieces(mode, out.split(HTML_SEPARATOR), texts)
 
     def _through(self, mode: str, segments: list[str], texts: range,
-                 pool: ThreadPoolExecutor, deadline: float) -> list[str]:
+                 pool: ThreadPoolExecutor) -> list[str]:
         """The mode's stages over NUL-separated segments; a stage that carries context
         (STATEFUL) in a process of its own for each segment of a text (`texts`), so no text
         is read in the context of another, and in one process for the other segments (the
         separators, whose words only need to come through)."""
         for commands, stateful in _stages(mode):
             if not stateful:
-                segments = self._flushed(mode, commands, segments, deadline)
+                segments = self._flushed(mode, commands, segments)
                 continue
             rest = sorted(set(range(len(segments))) - set(texts))
             jobs = [[i] for i in texts] + ([rest] if rest else [])
             done = list(pool.map(lambda job, c=commands, s=segments: self._flushed(
-                mode, c, [s[i] for i in job], deadline), jobs))
+                mode, c, [s[i] for i in job]), jobs))
             for job, outs in zip(jobs, done, strict=True):
                 for i, segment in zip(job, outs, strict=True):
                     segments[i] = segment
         return segments
 
-    def _flushed(self, mode: str, commands: list[str], segments: list[str],
-                 deadline: float) -> list[str]:
-        out = self._call(mode, commands, "".join(s + "\0" for s in segments), deadline)
+    def _flushed(self, mode: str, commands: list[str], segments: list[str]) -> list[str]:
+        out = self._call(mode, commands, "".join(s + "\0" for s in segments))
         flushed = out.rstrip("\0").split("\0")  # each stage adds a NUL at the very end
         if len(flushed) != len(segments):
             raise EngineError(f"apertium {mode}: {len(flushed)} pieces came back for "
@@ -203,10 +203,8 @@ class ApertiumEngine:
                               f"{len(texts)} texts (a text held the separator?)")
         return pieces
 
-    def _call(self, mode: str, commands: list[str], text: str, deadline: float) -> str:
-        timeout = deadline - time.monotonic()
-        if timeout <= 0:
-            raise EngineError(f"apertium {mode} timed out after {self.timeout:.0f} s")
+    def _call(self, mode: str, commands: list[str], text: str) -> str:
+        timeout = self.timeout + len(text) / self.chars_per_second
         try:
             done = subprocess.run(["bash", "-c", "set -o pipefail; " + " | ".join(commands)],
                                   input=text, capture_output=True, text=True, timeout=timeout,

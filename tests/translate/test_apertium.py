@@ -87,10 +87,12 @@ def test_a_text_reads_as_it_does_alone_whatever_went_before():
 
 
 @pytest.mark.requires_apertium_pairs
-def test_a_block_with_markup_reads_as_it_does_alone_whatever_went_before():
-    # the HTML path (Transfuse's blocks, placeholders as spans) and a pair whose mode also
-    # carries context in Constraint Grammar and anaphora resolution (cat-eng)
-    engine = ApertiumEngine()
+@pytest.mark.parametrize("transfuse", [True, False])
+def test_a_block_with_markup_reads_as_it_does_alone_whatever_went_before(transfuse):
+    # the HTML path (Transfuse's blocks, or Apertium's older deformatter where Transfuse is
+    # not installed; placeholders as spans) and a pair whose mode also carries context in
+    # Constraint Grammar and anaphora resolution (cat-eng)
+    engine = ApertiumEngine(transfuse=transfuse)
     before = "⟦1⟧Nós todos⟦/1⟧ conhecemos o Tom."
     after = "Foi ⟦1⟧estancada⟦/1⟧ a hemorragia."
     batched = engine.translate([before, after, before, after], "pt", "es")
