@@ -195,3 +195,74 @@ def test_without_rules_items_are_marked_read_and_a_later_rule_waits_for_a_rerun(
     assert rules.rerun(store, admin) == 155
     assert rules.apply_rules(store).approved == 55
     assert len(titles(store, rule_id=trusted)) == 55
+
+
+def test_rules_decide_submitted_items_and_their_submissions_follow(store):
+    """Decided a batch at a time, a rule's approval or rejection still moves a
+    correspondent's submission (with the rule's reason code); an item an editor decided
+    meanwhile is not moved by the rule."""
+    from rabkor.core import submissions as lifecycle
+    from rabkor.core.store.kinds import SubmissionStatus as S
+    from rabkor.core.store.models import Submission
+    from tests.editor.helpers import add_item
+
+    spam = add_item(store, "Cheap watches, buy now", language="en")
+    trusted_item = add_item(store, "Dockers strike in Rosario", language="es")
+    gone = add_item(store, "Buy now: spam that an editor already approved", language="en")
+    subs = {}
+    with store.transaction() as s:
+        admin = create_user(s, "ana", "a long password", "admin")
+        for item_id in (spam, trusted_item):
+            sub = lifecycle.received(Submission(url=f"https://a.example/{item_id}",
+                                                submitter_name="Ana"))
+            s.add(sub)
+            s.flush()
+            sub.item_id = item_id
+            lifecycle.move(sub, lifecycle.Event.FETCHED)
+            s.get(Item, item_id).submission_id = sub.id
+            subs[item_id] = sub.id
+        source = s.get(Item, trusted_item).source_id
+        rules.add_rule(s, admin, kind=rules.KEYWORDS, pattern="buy now", action=rules.REJECT,
+                       label="spam words", reason_code="spam")
+        rules.add_rule(s, admin, kind=rules.TRUSTED, pattern=str(source), action=rules.APPROVE,
+                       label="trusted")
+    with store.transaction() as s:  # decided by an editor after it was stored
+        s.get(Item, gone).status = ItemStatus.APPROVED
+        s.get(Item, gone).ruled_at = None
+    report = rules.apply_rules(store)
+    assert (report.read, report.approved, report.rejected) == (2, 1, 1)
+    with store.read() as s:
+        assert s.get(Submission, subs[spam]).status is S.REJECTED
+        assert s.get(Submission, subs[spam]).reason == "spam"
+        assert s.get(Submission, subs[trusted_item]).status is S.PUBLISHED
+        assert [(d.action, d.reason_code, d.editor_id) for d in s.scalars(
+            select(Decision).where(Decision.item_id == spam))] == [("reject", "spam", None)]
+        assert s.get(Item, gone).status is ItemStatus.APPROVED
+    with store.transaction() as s:  # read while pending, approved before the rule acts
+        from rabkor.editor.workflow import decide_by_rules
+
+        rule = s.scalar(select(Rule).where(Rule.label == "spam words"))
+        assert decide_by_rules(s, [(gone, rule)], rules.utcnow()) == set()
+        assert s.get(Item, gone).status is ItemStatus.APPROVED
+        assert not s.scalars(select(Decision).where(Decision.item_id == gone)).all()
+
+
+def test_a_word_in_rules_of_a_language_and_of_any_language_hits_both(store):
+    from tests.editor.helpers import add_item
+
+    english = add_item(store, "Housing: the tenants' union meets", language="en")
+    spanish = add_item(store, "Vivienda: the tenants' union en Madrid", language="es")
+    with store.transaction() as s:
+        admin = create_user(s, "ana", "a long password", "admin")
+        everywhere = rules.add_rule(s, admin, kind=rules.KEYWORDS, pattern="tenants' union",
+                                    action=rules.FLAG, label="any language").id
+        english_only = rules.add_rule(s, admin, kind=rules.KEYWORDS,
+                                      pattern="Tenants' Union\nhousing", action=rules.FLAG,
+                                      label="English", language="en").id
+        pattern = rules.add_rule(s, admin, kind=rules.PATTERN, pattern=r"(?i)\bunion\b",
+                                 action=rules.FLAG, label="pattern", language="es").id
+    assert rules.apply_rules(store).flagged == 2
+    with store.read() as s:
+        hits = set(s.execute(select(RuleHit.item_id, RuleHit.rule_id)).tuples())
+    assert hits == {(english, everywhere), (english, english_only),
+                    (spanish, everywhere), (spanish, pattern)}
