@@ -1,6 +1,7 @@
 """The pipeline stages in order, once or on a schedule: crawl and the correspondents'
-submitted links → the desk's rules → translate → index, then the readership statistics'
-months closed and purged when due.
+submitted links → the desk's rules → translate → index → the e-mail notices of the desk's
+decisions on submitted links, then the readership statistics' months closed and purged
+when due.
 
 Each stage selects the work that is due from the store, so a cycle interrupted at any
 point is simply finished by the next one. Sources carry their own next fetch time; the
@@ -18,6 +19,7 @@ from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.crawler.run import crawl
 from rabkor.crawler.submissions.process import process_submissions
+from rabkor.editor.notices import send_notices
 from rabkor.editor.rules import apply_rules
 from rabkor.search.indexer import update_index
 from rabkor.stats.months import maintain
@@ -35,6 +37,7 @@ class CycleReport:
     translated_items: int = 0
     indexed: int = 0
     stats_closed: int = 0
+    notices_sent: int = 0
 
 
 def run_cycle(settings: Settings, store: Store) -> CycleReport:
@@ -45,6 +48,8 @@ def run_cycle(settings: Settings, store: Store) -> CycleReport:
     report.ruled = apply_rules(store).read  # right after the items are stored
     report.translated_items = translate_pending(settings, store).items
     report.indexed = update_index(settings, store).indexed
+    # last but the statistics: a slow mail server delays nothing the readers see
+    report.notices_sent = send_notices(settings, store).sent
     months = maintain(store, settings)  # a month closes a day after it ends
     report.stats_closed = len(months.closed)
     logger.info("cycle done new_items=%d crawl_errors=%d translated=%d indexed=%d",

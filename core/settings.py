@@ -11,6 +11,7 @@ import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 from rabkor.core.errors import ConfigError
@@ -116,6 +117,30 @@ class Settings:
         default=7,
         metadata={"doc": "For this many days after joining, a correspondent may send links "
                          "only to sites the store already knows (0: no such rule)."},
+    )
+    smtp_host: str = field(
+        default="",
+        metadata={"doc": "Mail server that takes the e-mail notices telling correspondents "
+                         "the desk's decisions on their links; empty: no e-mail is sent."},
+    )
+    smtp_port: int = field(default=587, metadata={"doc": "Port of the mail server."})
+    smtp_user: str = field(
+        default="", metadata={"doc": "User name to log in to the mail server; empty: none."}
+    )
+    smtp_password: str = field(
+        default="",
+        repr=False,
+        metadata={"doc": "Password to log in to the mail server.", "secret": True},
+    )
+    smtp_from: str = field(
+        default="",
+        metadata={"doc": "The notices' sender address (news@example.org, or with a name: "
+                         "Rabkor <news@example.org>); required with smtp_host."},
+    )
+    smtp_starttls: bool = field(
+        default=True,
+        metadata={"doc": "Switch the mail server connection to TLS (STARTTLS) before "
+                         "logging in and sending; false only for a server on this machine."},
     )
     review_lock_minutes: int = field(
         default=10,
@@ -319,10 +344,22 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
             raise ConfigError(f"setting {name!r} must be at least 1")
     if settings.stats_retention_days < 0:
         raise ConfigError("setting 'stats_retention_days' must be 0 or more")
+    if settings.smtp_host and not sender_address(settings.smtp_from):
+        raise ConfigError("setting 'smtp_from' must be an e-mail address (news@example.org "
+                          "or Rabkor <news@example.org>) when smtp_host is set")
     if settings.search_engine not in SEARCH_ENGINES:
         raise ConfigError(f"setting 'search_engine' is {settings.search_engine!r}; it must be "
                           f"one of {', '.join(SEARCH_ENGINES)}")
     return settings
+
+
+def sender_address(value: str) -> str:
+    """The bare address in `smtp_from` (a name may come with it), or "" if it holds none
+    or holds a line break."""
+    if "\r" in value or "\n" in value:
+        return ""
+    address = parseaddr(value)[1]
+    return address if "@" in address.strip("@") else ""
 
 
 def ensure_secret(settings: Settings) -> Settings:

@@ -16,8 +16,11 @@ the crawler fetches it, the desk decides on its item, its correspondent may take
     received, fetched, failed ──suspended──► rejected    (its correspondent was suspended)
 
 Every move is also a row of `submission_events` with its time and detail, which "my
-submissions" and its Atom feed show. Shared by the stages that meet a submission (the
-site takes it in, the crawler fetches it, the editor decides), so it lives in core.
+submissions" and its Atom feed show. Entering a state the correspondent is told of
+(TOLD) queues an e-mail notice in the same transaction when they gave an address for it;
+the pipeline's cycle sends it (editor/notices.py), so no decision waits on a mail server.
+Shared by the stages that meet a submission (the site takes it in, the crawler fetches
+it, the editor decides), so it lives in core.
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from rabkor.core.errors import InvalidTransition
 from rabkor.core.store.kinds import RuleKind, SubmissionStatus, utcnow
-from rabkor.core.store.models import Rule, Submission, SubmissionEvent
+from rabkor.core.store.models import Notice, Rule, Submission, SubmissionEvent
 from rabkor.core.text.urls import host_and_parents
 
 S = SubmissionStatus
 RECEIVED = S.RECEIVED  # the state every submission starts in
 # still waiting for the desk: what the correspondent may withdraw, what a suspension removes
 OPEN = frozenset({S.RECEIVED, S.FETCHED, S.FAILED})
+# the states that are the desk's (or the fetch's) answer, told by e-mail when asked for
+TOLD = frozenset({S.PUBLISHED, S.REJECTED, S.DUPLICATE, S.FAILED})
 
 
 class Event(enum.StrEnum):
@@ -83,9 +88,20 @@ def move(submission: Submission, event: Event, detail: str = "") -> SubmissionSt
                                 f"{event} does not apply to it")
     submission.status = target
     submission.updated_at = utcnow()
-    submission.events.append(SubmissionEvent(status=target, at=submission.updated_at,
-                                             detail=detail))
+    entered = SubmissionEvent(status=target, at=submission.updated_at, detail=detail)
+    submission.events.append(entered)
+    if target in TOLD and event is not Event.SUSPENDED:  # a suspension is no answer to a link
+        _tell(submission, entered)
     return target
+
+
+def _tell(submission: Submission, entered: SubmissionEvent) -> None:
+    """Queue the notice of the state entered for a correspondent who asked for notices."""
+    person = submission.submitter
+    session = object_session(submission)
+    if person is not None and person.email and person.notices and session is not None:
+        session.add(Notice(user_id=person.id, event=entered, created_at=entered.at,
+                           next_attempt_at=entered.at))
 
 
 def received(submission: Submission) -> Submission:

@@ -28,6 +28,7 @@ from rabkor.core.store.models import (
     Decision,
     Invitation,
     ItemNote,
+    Notice,
     Role,
     Rule,
     SavedFilter,
@@ -42,6 +43,7 @@ from rabkor.core.store.models import (
 from rabkor.core.text.chars import printable
 from rabkor.editor.audit import record
 from rabkor.editor.i18n import N_, _
+from rabkor.editor.notices import plain_address
 
 INVITATION_DAYS = 14
 OPEN_INVITATIONS = 20  # per person: an invitation tree grows by people, not by batches
@@ -145,7 +147,14 @@ def applicants(session: Session) -> list[User]:
 
 def save_profile(session: Session, user: User, *, display_name: str, country: str,
                  reads: list[str], writes: list[str], affiliations: str, bio: str,
-                 source_ids: list[int]) -> None:
+                 source_ids: list[int], email: str = "", notices: bool = True) -> None:
+    """The profile as the form sends it; the address is only for the notices of decisions
+    on their links (editor/notices.py), never shown to anyone."""
+    email = email.strip()
+    if email and not plain_address(email):
+        raise InvalidInput(_("“{address}” is not an e-mail address like ana@example.org")
+                           .format(address=printable(email)[:80]))
+    user.email, user.notices = email, notices
     user.display_name = _line(display_name, N_("display name")) or user.username
     user.country = _line(country, N_("country"))
     user.reads, user.writes = _languages(reads), _languages(writes)
@@ -187,6 +196,7 @@ def export(session: Session, user: User) -> dict:
                     "created": when(user.created_at), "invited by (number)": user.invited_by_id,
                     "waiting for approval since": when(user.applied_at),
                     "desk language": user.ui_language, "review language": user.review_language,
+                    "e-mail address": user.email, "e-mail notices": user.notices,
                     "password": "stored as an argon2 hash, not exported"},
         "profile": {"country": user.country, "reads": user.reads, "writes": user.writes,
                     "affiliations": user.affiliations, "bio": user.bio,
@@ -213,6 +223,11 @@ def export(session: Session, user: User) -> dict:
                                   for r in session.scalars(select(TranslationRevision).where(
                                       TranslationRevision.author_id == user.id)
                                       .order_by(TranslationRevision.id))],
+        "e-mail notices": [{"link": n.event.submission_id, "state told": str(n.event.status),
+                            "notice": str(n.state), "attempts": n.attempts,
+                            "reason": n.reason, "sent": when(n.sent_at)}
+                           for n in session.scalars(select(Notice).where(
+                               Notice.user_id == user.id).order_by(Notice.id))],
         "invitations made": [{"id": i.id, "created": when(i.created_at),
                               "expires": when(i.expires_at), "used": i.used_at is not None,
                               "revoked": i.revoked_at is not None}

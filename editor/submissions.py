@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from rabkor.core import submissions
 from rabkor.core.errors import InvalidTransition, NotFound
+from rabkor.core.settings import Settings
 from rabkor.core.store.kinds import ItemStatus, Role, SubmissionStatus, utcnow
 from rabkor.core.store.models import Decision, Item, Submission, User
 from rabkor.editor.i18n import _, word
@@ -25,6 +26,14 @@ S, Event = SubmissionStatus, submissions.Event
 FOLLOWS = {ItemStatus.APPROVED: Event.APPROVED, ItemStatus.REJECTED: Event.REJECTED,
            ItemStatus.PENDING: Event.REOPENED}
 SHOWN = 200
+SITE_ITEM = "/{lang}/items/{id}"  # an item's page on the site (mounted at /)
+
+
+def site_language(settings: Settings, user: User | None) -> str:
+    """The site language a person's links go to: the desk's language when the site has
+    it, else the site's first."""
+    wanted = user.ui_language if user else None
+    return wanted if wanted in settings.languages else settings.languages[0]
 
 
 def follow(item: Item, code: str | None = None) -> None:

@@ -106,6 +106,17 @@ class TokenKind(enum.StrEnum):
     FEED = "feed"  # the private Atom feed of their submissions' states
 
 
+class NoticeState(enum.StrEnum):
+    """An e-mail notice of a decision on a correspondent's link (editor/notices.py): sent,
+    or failed with the reason (tried again a bounded number of times), or dropped unsent
+    when it no longer applies."""
+
+    PENDING = "pending"  # queued with the decision, not tried yet
+    SENT = "sent"  # the mail server took it
+    FAILED = "failed"  # the last try failed (the reason kept); retried while attempts last
+    DROPPED = "dropped"  # not sent: decided again since, the address gone, no mail server
+
+
 class RevisionStatus(enum.StrEnum):
     """A volunteer's translation: saved, sent for review, then accepted or returned
     (editor/revisions.py)."""

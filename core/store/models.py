@@ -24,6 +24,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +34,7 @@ from rabkor.core.store.kinds import (
     ItemStatus,
     LinkKind,
     MediaKind,
+    NoticeState,
     RevisionStatus,
     Role,
     StatsMonthState,
@@ -164,6 +166,10 @@ class User(Base):
                                                  server_default=sa_false())
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=False,
                                                   server_default=sa_false())
+    # where the desk's decisions on their links are told (editor/notices.py), and whether
+    # they want that; never shown on the site
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     # an editor suspended the account: it cannot sign in or submit, and its links that
     # wait leave the queue (editor/suspend.py)
     suspended_at: Mapped[datetime | None]
@@ -332,6 +338,32 @@ class SubmissionEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+class Notice(Base):
+    """An e-mail telling a correspondent a decision on their link: the state it entered
+    (its event), sent off the request path by the pipeline's cycle, with its attempts and
+    the last failure's reason (editor/notices.py)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_notices_user_id_users"),
+        index=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_events.id", ondelete="CASCADE",
+                   name="fk_notices_event_id_submission_events"), index=True)
+    state: Mapped[NoticeState] = mapped_column(_enum(NoticeState), default=NoticeState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str | None] = mapped_column(Text)  # why the last try failed, or the drop
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)  # None: no more
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(300))
+
+    event: Mapped[SubmissionEvent] = relationship()
 
 
 class ApiToken(Base):

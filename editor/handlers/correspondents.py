@@ -151,7 +151,8 @@ async def profile_page(request: Request, error: str = "", status: int = 200) -> 
                   consent_kinds=list(ConsentKind),
                   current={kind: getattr(user, column)
                            for kind, column in people.CURRENT.items()},
-                  saved=request.query_params.get("saved") == "1")
+                  saved=request.query_params.get("saved") == "1",
+                  mail=bool(request.app.state.settings.smtp_host) or bool(user.email))
 
 
 def _source_ids(text: str) -> list[int]:
@@ -174,7 +175,8 @@ async def profile_save(request: Request) -> Response:
             s, me, display_name=form.get("display_name", ""), country=form.get("country", ""),
             reads=form.getlist("reads"), writes=form.getlist("writes"),
             affiliations=form.get("affiliations", ""), bio=form.get("bio", ""),
-            source_ids=_source_ids(form.get("sources", "")))
+            source_ids=_source_ids(form.get("sources", "")), email=form.get("email", ""),
+            notices=form.get("notices") == "yes")
         people.set_consents(s, me, _consents(form), _wording())
 
     try:

@@ -16,26 +16,19 @@ from rabkor.core import tokens
 from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.kinds import ItemStatus, TokenKind, utcnow
-from rabkor.core.store.models import Submission, User
+from rabkor.core.store.models import Submission
 from rabkor.core.web.atom import Entry, atom_document
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import submissions
 from rabkor.editor.handlers.acting import as_signed_in
 from rabkor.editor.i18n import _, word
+from rabkor.editor.submissions import SITE_ITEM, site_language
 from rabkor.editor.templating import render
 from rabkor.editor.urls import absolute, url_for, with_query
 from rabkor.editor.users import user_of
 
 FEED_ENTRIES = 50
 SITE_SUBMIT = "/{lang}/submit"  # the site's form (the site is mounted at /)
-SITE_ITEM = "/{lang}/items/{id}"
-
-
-def site_language(settings: Settings, user: User | None) -> str:
-    """The site language a person's links go to: the desk's language when the site has
-    it, else the site's first."""
-    wanted = user.ui_language if user else None
-    return wanted if wanted in settings.languages else settings.languages[0]
 
 
 def bookmarklet(request: Request, lang: str) -> str:
