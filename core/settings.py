@@ -165,7 +165,7 @@ class Settings:
     )
     stats_burst_pages: int = field(
         default=30,
-        metadata={"doc": "A visitor key with more pages than this within one clock minute "
+        metadata={"doc": "A visitor key with more pages than this within any 60 seconds "
                          "reads faster than a person: counted as a robot."},
     )
     stats_retention_days: int = field(

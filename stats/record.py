@@ -3,12 +3,12 @@ and user agent go no further than this function), classified, written as single 
 and added to the rollups the report reads — all in the caller's transaction.
 
 A visitor key's class follows from its month so far: a robot by its agent, a robot by
-behaviour (it fetched robots.txt, or read more than the month's burst of pages in one
-clock minute), a heavy hitter (more pages than the month's threshold), a reader (a page
-or a feed), or none of these yet. Classes only ever move towards being left out, and when
-a key moves, its earlier views move with it in the day and top rollups (read back once,
-by the key's index), and the month's distinct counts take the difference; so the report
-never has to look at single keys or views."""
+behaviour (it fetched robots.txt, or read more than the month's burst of pages within any
+60 seconds: faster than a person reads), a heavy hitter (more pages than the month's
+threshold), a reader (a page or a feed), or none of these yet. Classes only ever move
+towards being left out, and when a key moves, its earlier views move with it in the day
+and top rollups (read back once, by the key's index), and the month's distinct counts
+take the difference; so the report never has to look at single keys or views."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from rabkor.stats.classify import (
 from rabkor.stats.months import OpenMonth, bounds, open_months, visitor_key
 
 CHUNK = 500
+WINDOW = 60  # seconds of the burst rule
 BEHAVIOUR, HEAVY, READER = "behaviour", "heavy", "reader"
 VIEW_COLUMNS = ("at", "path", "department", "item_id", "listing", "kind", "status", "bytes",
                 "referrer_host", "agent", "visitor")
@@ -218,8 +219,7 @@ def _count(visitors: dict, month: str, key: int, agent: str, kind: str, departme
         row = visitors[(month, key)] = {
             "month": month, "visitor": key, "agent": agent, "pages": 0, "feeds": 0, "hits": 0,
             "bytes": 0, "days": 0, "read_days": 0, "departments": 0, "robots_txt": False,
-            "first_minute": None, "first_pages": 0, "minute": 0, "minute_pages": 0,
-            "peak_minute_pages": 0}
+            "minute": 0, "peak_minute_pages": 0, "times": []}
     row["hits"] += 1
     row["bytes"] += hit.bytes
     row["days"] |= 1 << (day - 1)
@@ -233,24 +233,42 @@ def _count(visitors: dict, month: str, key: int, agent: str, kind: str, departme
     row["read_days"] |= 1 << (day - 1)
     if department in departments:
         row["departments"] |= 1 << departments.index(department)
-    minute = hit.at // 60
-    if row["first_minute"] is None:
-        row["first_minute"] = minute
-    if minute == row["minute"]:
-        row["minute_pages"] += 1
-    else:
-        row["minute"], row["minute_pages"] = minute, 1
-    if minute == row["first_minute"]:
-        row["first_pages"] = row["minute_pages"]
-    row["peak_minute_pages"] = max(row["peak_minute_pages"], row["minute_pages"])
+    row["times"].append(hit.at)
+
+
+def peak(times: list[int]) -> int:
+    """The most of these (sorted) seconds within any 60 seconds."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= WINDOW:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def _stored_times(session: Session, wanted: dict[tuple[str, int], list[int]]
+                  ) -> dict[int, list[int]]:
+    """The stored pages of these keys within a window of their batch's pages (read by the
+    key's index), so a burst is seen across batches, in whichever order they come."""
+    found: dict[int, list[int]] = defaultdict(list)
+    keys = [key for _month, key in wanted]
+    low = min(times[0] for times in wanted.values()) - WINDOW + 1
+    high = max(times[-1] for times in wanted.values()) + WINDOW - 1
+    for start in range(0, len(keys), CHUNK):
+        for key, at in session.execute(
+                select(PageView.visitor, PageView.at).where(
+                    PageView.visitor.in_(keys[start:start + CHUNK]), PageView.at >= low,
+                    PageView.at <= high, PageView.kind == PAGE)):
+            found[key].append(at)
+    return found
 
 
 def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict],
                     months: dict[str, OpenMonth], rollups: _Rollups) -> dict[tuple, str]:
-    """Add the batch to each key's month: read the stored rows (under the write lock), join
-    the clock minute the batch shares with them, write the sums back; the distinct counts
-    take each key's difference, and a key newly left out takes its earlier views along.
-    Each key's class after the batch."""
+    """Add the batch to each key's month: read the stored rows (under the write lock) and,
+    for keys not yet robots, their stored pages near the batch's; write the sums back; the
+    distinct counts take each key's difference, and a key newly left out takes its earlier
+    views along. Each key's class after the batch."""
     by_month: dict[str, list[int]] = defaultdict(list)
     for month, key in visitors:
         by_month[month].append(key)
@@ -261,11 +279,21 @@ def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict],
                     StatsVisitor.month == month,
                     StatsVisitor.visitor.in_(keys[start:start + CHUNK]))):
                 stored[(month, row.visitor)] = row
+    near = {}  # keys whose stored pages may share a window with the batch's
+    for ident, new in visitors.items():
+        old, times = stored.get(ident), new["times"]
+        if (old is not None and times and old.agent != ROBOT
+                and old.peak_minute_pages <= months[ident[0]].burst_pages
+                and old.minute >= (times[0] - WINDOW + 1) // 60):
+            near[ident] = times
+    earlier = _stored_times(session, near) if near else {}
     rows, classes, moved = [], {}, []
     for ident, new in visitors.items():
-        first_minute, first_pages = new.pop("first_minute"), new.pop("first_pages")
+        times = new.pop("times")
         old = stored.get(ident)
         month = months[ident[0]]
+        new["peak_minute_pages"] = peak(sorted(times + earlier.get(ident[1], [])))
+        new["minute"] = times[-1] // 60 if times else 0
         if old is not None:
             for name in ("pages", "feeds", "hits", "bytes"):
                 new[name] += getattr(old, name)
@@ -273,13 +301,7 @@ def _merge_visitors(session: Session, visitors: dict[tuple[str, int], dict],
                 new[name] |= getattr(old, name)
             new["robots_txt"] |= old.robots_txt
             new["peak_minute_pages"] = max(new["peak_minute_pages"], old.peak_minute_pages)
-            if first_minute is not None and first_minute == old.minute:
-                joined = old.minute_pages + first_pages
-                new["peak_minute_pages"] = max(new["peak_minute_pages"], joined)
-                if new["minute"] == first_minute:
-                    new["minute_pages"] = joined
-            elif first_minute is None:
-                new["minute"], new["minute_pages"] = old.minute, old.minute_pages
+            new["minute"] = max(new["minute"], old.minute)
         cls = classes[ident] = key_class(new, month)
         was = key_class(old, month) if old is not None else ""
         for what, index in _counts(new, cls, month):

@@ -918,9 +918,12 @@ class StatsVisitor(Base):
     read_days: Mapped[int] = mapped_column(BigInteger, default=0)  # a page or feed that day
     departments: Mapped[int] = mapped_column(BigInteger, default=0)
     robots_txt: Mapped[bool] = mapped_column(Boolean, default=False)
-    minute: Mapped[int] = mapped_column(BigInteger, default=0)  # the last clock minute …
-    minute_pages: Mapped[int] = mapped_column(Integer, default=0)  # … and its pages
-    peak_minute_pages: Mapped[int] = mapped_column(Integer, default=0)
+    # the latest clock minute with a page: whether a batch's pages may share a burst's 60
+    # seconds with stored ones (read from page_views then)
+    minute: Mapped[int] = mapped_column(BigInteger, default=0)
+    # no longer written: bursts became a sliding window (kept to spare a migration)
+    minute_pages: Mapped[int] = mapped_column(Integer, default=0)
+    peak_minute_pages: Mapped[int] = mapped_column(Integer, default=0)  # most within 60 s
 
 
 class StatsDay(Base):
