@@ -682,3 +682,116 @@ def _look(page, width: int, lang: str, shot: str) -> None:
     _shot(page, shot)
     violations = Axe().run(page).response["violations"]
     assert violations == [], (shot, [(v["id"], v["nodes"][0]["html"]) for v in violations])
+
+
+def test_the_whole_correspondent_story_from_invitation_to_credit_with_axe(
+        settings, store, browser, tmp_path):
+    """An editor invites; the invited correspondent joins with the link, fills the profile
+    with the credit and public-page consents and an address for notices, sends a real
+    article page served on loopback; the pipeline's step makes it an item, the editor
+    approves it in the queue; the public item credits the correspondent and links their
+    public page, "my submissions" shows it published with its link, and the notice
+    arrives at the local mail server — every page looked at with axe-core."""
+    import gzip
+    import re
+
+    from rabkor.core.store.models import User
+    from rabkor.crawler.submissions.process import process_submissions
+    from rabkor.editor.notices import send_notices
+    from tests.feedserver import FeedServer
+    from tests.mailserver import mail_server
+
+    article = Path(__file__).parent / "data" / "pages" / "articles" / "bbc-1.html.gz"
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "guns.html").write_bytes(gzip.decompress(article.read_bytes()))
+    pages = FeedServer(tmp_path / "pages")
+    with store.transaction() as s:
+        create_user(s, "edith", "a long password", "editor")
+    port = free_port()
+    with mail_server() as inbox:
+        settings = settings.with_(
+            allowed_loopback=(pages.hostport,), new_account_days=0, stats_enabled=False,
+            public_url=f"http://127.0.0.1:{port}", smtp_host=inbox.host,
+            smtp_port=inbox.port, smtp_starttls=False, smtp_from="desk@rabkor.example")
+        link = pages.url("guns.html")
+        try:
+            with served(create_app(settings, store), port) as live:
+                desk = browser.new_page(viewport={"width": 1280, "height": 900},
+                                        bypass_csp=True)
+                _log_in(desk, live, "edith")
+                desk.goto(f"{live}/editor/invitations")
+                desk.click("button:has-text('Make an invitation link')")
+                desk.wait_for_load_state()
+                invitation = desk.locator("input.one-time").input_value()
+                _look(desk, 1280, "en", "story-invitation")
+
+                ana = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          bypass_csp=True).new_page()
+                ana.goto(invitation)
+                ana.fill("input[name=username]", "ana")
+                ana.fill("input[name=display_name]", "Ana Souza")
+                ana.fill("input[name=password]", "a long password")
+                ana.fill("input[name=again]", "a long password")
+                ana.check("input[name=consent-credit]")
+                ana.check("input[name=consent-public_profile]")
+                ana.click("form.stacked button[type=submit]")
+                ana.wait_for_url(f"{live}/editor/profile")
+                ana.fill("input[name=country]", "Brasil")
+                ana.fill("textarea[name=bio]", "Docker in Santos.")
+                ana.fill("input[name=email]", "ana@example.org")
+                assert ana.is_checked("input[name=notices]")  # on with the address
+                ana.click("form.stacked button[type=submit] >> nth=0")
+                ana.wait_for_load_state()
+                assert ana.locator("p.flash").is_visible()
+                _look(ana, 1280, "en", "story-profile")
+
+                ana.goto(f"{live}/editor/submissions")
+                ana.click("a[href='/en/submit']")
+                ana.fill("input[name=url]", link)
+                ana.fill("textarea[name=note]", "The president on guns")
+                ana.click("form.submit button")
+                ana.wait_for_load_state()
+                assert "Follow it on your submissions page" in ana.content()
+                _look(ana, 1280, "en", "story-sent")
+
+                assert process_submissions(settings, store).items == 1  # the pipeline's step
+                ana.goto(f"{live}/editor/submissions")
+                assert "in the editors’ queue" in ana.content()
+                _look(ana, 1280, "en", "story-waiting")
+
+                desk.goto(f"{live}/editor/")
+                story = desk.locator("article.item", has_text="Submitted by Ana Souza")
+                assert "The president on guns" in story.inner_text()
+                item_id = int(story.get_attribute("id").removeprefix("item-"))
+                _look(desk, 1280, "en", "story-queue")
+                story.locator("button:has-text('Approve')").click()
+                desk.wait_for_load_state()
+                assert desk.locator(f"#item-{item_id}").count() == 0  # decided
+
+                with store.read() as s:
+                    ana_id = s.query(User).filter_by(username="ana").one().id
+                ana.goto(f"{live}/en/items/{item_id}")
+                credit = ana.locator("p.credit a")
+                assert credit.inner_text() == "Ana Souza"
+                assert credit.get_attribute("href") == f"/en/correspondents/{ana_id}"
+                _look(ana, 1280, "en", "story-item")
+                credit.click()
+                ana.wait_for_load_state()
+                assert "Docker in Santos." in ana.content()
+                _look(ana, 1280, "en", "story-public")
+
+                ana.goto(f"{live}/editor/submissions")
+                entry = ana.locator(".submission", has_text=link)
+                assert entry.locator("p.state strong").inner_text() == "published"
+                assert entry.locator(f"a[href='/en/items/{item_id}']").count() == 1
+                _look(ana, 1280, "en", "story-published")
+
+                assert send_notices(settings, store).sent == 1  # the pipeline's step
+                assert inbox.wait()
+                [mail] = inbox.received
+                assert mail.recipients == ["ana@example.org"]
+                assert mail.message["Subject"].startswith("Rabkor: your link is published")
+                assert re.search(rf"published it: {re.escape(live)}/en/items/{item_id}\b",
+                                 mail.message.get_content())
+        finally:
+            pages.close()
