@@ -206,6 +206,9 @@ def _reason(error: Exception) -> str:
         text = f"the mail server closed the connection ({error})"
     elif isinstance(error, smtplib.SMTPResponseException):
         text = f"the mail server answered {error.smtp_code} {_said(error.smtp_error)}"
+    elif isinstance(error, ssl.SSLError):
+        why = getattr(error, "verify_message", "") or error.reason or error
+        text = f"TLS with the mail server failed: {why}"
     elif isinstance(error, OSError):
         text = f"the mail server could not be reached: {error.strerror or error}"
     else:

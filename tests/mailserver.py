@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.net import free_port, wait_for
 
@@ -20,6 +22,8 @@ class Received:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    tls: bool  # sent after STARTTLS
+    login: str  # the user it logged in as, or ""
 
 
 @dataclass
@@ -45,7 +49,9 @@ class Inbox:
             return self.refuse_data.pop(0)
         message = email.message_from_bytes(envelope.original_content,
                                            policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        login = session.auth_data.login.decode() if session.authenticated else ""
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
+                                      session.ssl is not None, login))
         return "250 Message accepted for delivery"
 
     def wait(self, count: int = 1, seconds: float = 5.0) -> bool:
@@ -53,9 +59,21 @@ class Inbox:
 
 
 @contextmanager
-def mail_server() -> Iterator[Inbox]:
+def mail_server(tls: ssl.SSLContext | None = None, login: tuple[str, str] | None = None
+                ) -> Iterator[Inbox]:
+    """A server on loopback; with `tls`, STARTTLS required before anything is sent, and
+    with `login` (user, password), a login (over TLS only) too."""
     inbox = Inbox(port=free_port())
-    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+
+    def authenticate(server, session, envelope, mechanism, data):
+        given = (data.login.decode(), data.password.decode())
+        return AuthResult(success=given == login, handled=False, auth_data=data)  # or a 535
+
+    secure = {} if tls is None else {"tls_context": tls, "require_starttls": True}
+    if login is not None:
+        secure |= {"auth_required": True, "auth_require_tls": True,
+                   "authenticator": authenticate}
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port, **secure)
     controller.start()
     try:
         yield inbox

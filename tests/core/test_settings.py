@@ -52,3 +52,18 @@ def test_a_switch_reads_true_or_false_from_the_file_and_the_environment(tmp_path
     assert load_settings(tmp_path / "none.toml", env={}).public_moderation_log is False
     with pytest.raises(ConfigError, match=r"'public_moderation_log'.*use true or false"):
         load_settings(tmp_path / "none.toml", env={"RABKOR_PUBLIC_MODERATION_LOG": "maybe"})
+
+
+def test_a_mail_server_needs_a_sender_address_on_one_line(tmp_path: Path):
+    none = tmp_path / "none.toml"
+    assert load_settings(none, env={}).smtp_host == ""  # no mail unless asked for
+    with pytest.raises(ConfigError, match="'smtp_from' must be an e-mail address"):
+        load_settings(none, env={"RABKOR_SMTP_HOST": "mail.example.org"})
+    with pytest.raises(ConfigError, match="'smtp_from'"):
+        load_settings(none, env={"RABKOR_SMTP_HOST": "mail.example.org",
+                                 "RABKOR_SMTP_FROM": "Rabkor\r\nBcc: eve@evil.example "
+                                                     "<news@example.org>"})
+    mail = load_settings(none, env={"RABKOR_SMTP_HOST": "mail.example.org",
+                                    "RABKOR_SMTP_FROM": "Rabkor <news@example.org>",
+                                    "RABKOR_SMTP_STARTTLS": "no"})
+    assert (mail.smtp_port, mail.smtp_starttls) == (587, False)

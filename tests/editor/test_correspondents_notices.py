@@ -6,6 +6,9 @@ again a bounded number of times, the decision unaffected; no header can be injec
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -177,6 +180,32 @@ def test_a_refusal_for_now_is_tried_again_a_refused_address_is_not(store, mailin
     refused = notices(store)[-1]
     assert refused.state == NoticeState.FAILED and refused.next_attempt_at is None
     assert "refused the address: 550 5.1.1 No such user" in refused.reason
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_over_starttls_with_a_login_and_never_to_an_unknown_certificate(
+        store, mailing, tmp_path, monkeypatch):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    sent(store, person(store), "https://a.example/1", status=S.FAILED)
+    with mail_server(tls=server_side, login=("desk", "s3cret")) as inbox:
+        secure = mailing.with_(smtp_host=inbox.host, smtp_port=inbox.port,
+                               smtp_starttls=True, smtp_user="desk", smtp_password="wrong")
+        assert send_notices(secure, store).failed == 1  # a certificate nobody vouches for
+        assert notices(store)[0].reason == ("TLS with the mail server failed: self-signed "
+                                            "certificate")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # now this machine trusts it
+        _due_now(store)
+        assert send_notices(secure, store).failed == 1
+        assert "answered 535" in notices(store)[0].reason
+        _due_now(store)
+        assert send_notices(secure.with_(smtp_password="s3cret"), store).sent == 1
+    [mail] = inbox.received
+    assert mail.tls and mail.login == "desk" and mail.recipients == ["rosa@example.org"]
 
 
 def test_no_header_or_recipient_can_be_injected(store, mailing, inbox):
