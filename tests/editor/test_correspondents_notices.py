@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
+import threading
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from rabkor.core.accounts import create_user
+from rabkor.core.store.db import Store
 from rabkor.core.store.kinds import NoticeState, SubmissionStatus, utcnow
 from rabkor.core.store.models import Item, ItemStatus, Notice, Submission, User
 from rabkor.editor import submissions as desk
@@ -206,6 +208,34 @@ def test_over_starttls_with_a_login_and_never_to_an_unknown_certificate(
         assert send_notices(secure.with_(smtp_password="s3cret"), store).sent == 1
     [mail] = inbox.received
     assert mail.tls and mail.login == "desk" and mail.recipients == ["rosa@example.org"]
+
+
+def test_two_pipelines_at_once_send_a_notice_once(any_store, mailing, inbox):
+    """Each through its own connection at the same moment, on SQLite and PostgreSQL: the
+    conditional UPDATE gives the try to one of them."""
+    for n in range(3):
+        sent(any_store, person(any_store, f"rosa{n}"), f"https://a.example/{n}",
+             status=S.FAILED)
+    start = threading.Barrier(2)
+    reports = []
+
+    def pipeline() -> None:
+        own = Store(any_store.settings)
+        try:
+            start.wait()
+            reports.append(send_notices(mailing, own))
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=pipeline) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(r.sent for r in reports) == 3 and len(inbox.received) == 3
+    assert sorted(m.recipients[0] for m in inbox.received) == [
+        f"rosa{n}@example.org" for n in range(3)]
+    assert [(n.state, n.attempts) for n in notices(any_store)] == [(NoticeState.SENT, 1)] * 3
 
 
 def test_no_header_or_recipient_can_be_injected(store, mailing, inbox):
