@@ -51,6 +51,9 @@ TIMEOUT = 30.0  # seconds for the mail server to answer
 WAITING = (NoticeState.PENDING, NoticeState.FAILED)
 MY_SUBMISSIONS = "/editor/submissions"  # the combined app mounts the desk at /editor
 PROFILE = "/editor/profile"
+# errors about one message, after which the connection still serves the next
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                  smtplib.SMTPDataError)
 ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                      r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
@@ -79,7 +82,8 @@ def send_notices(settings: Settings, store: Store, limit: int = BATCH) -> Notice
         return report
     with store.read() as s:
         due = list(s.scalars(select(Notice.id).where(
-            Notice.state.in_(WAITING), Notice.next_attempt_at <= utcnow())
+            Notice.state.in_(WAITING), Notice.next_attempt_at <= utcnow(),
+            Notice.attempts < ATTEMPTS)
             .order_by(Notice.next_attempt_at, Notice.id).limit(limit)))
     smtp: smtplib.SMTP | None = None
     try:
@@ -110,11 +114,6 @@ def send_notices(settings: Settings, store: Store, limit: int = BATCH) -> Notice
     return report
 
 
-# errors about one message, after which the connection still serves the next
-MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-                  smtplib.SMTPDataError)
-
-
 def _connect(settings: Settings) -> smtplib.SMTP:
     smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT)
     try:
@@ -137,7 +136,7 @@ def _claim(settings: Settings, store: Store, notice_id: int, report: NoticeRepor
     with store.transaction() as s:
         notice = s.get(Notice, notice_id)
         if (notice is None or notice.state not in WAITING or notice.next_attempt_at is None
-                or notice.next_attempt_at > now):
+                or notice.next_attempt_at > now or notice.attempts >= ATTEMPTS):
             return None
         person = s.get(User, notice.user_id)
         why = _unwanted(s, notice, person)
