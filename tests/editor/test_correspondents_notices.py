@@ -254,6 +254,14 @@ def test_no_header_or_recipient_can_be_injected(store, mailing, inbox):
     assert mail.message["Subject"].endswith("— Strike X-Injected: yes forged body")
 
 
+def test_the_run_cycle_sends_them(store, mailing, inbox):
+    from rabkor.app.pipeline import run_cycle
+
+    sent(store, person(store), "https://a.example/1", status=S.FAILED)
+    assert run_cycle(mailing.with_(engines=()), store).notices_sent == 1
+    assert [m.recipients for m in inbox.received] == [["rosa@example.org"]]
+
+
 def test_without_a_mail_server_nothing_is_sent_and_nothing_waits(settings, store):
     sent(store, person(store), "https://a.example/1", status=S.FAILED)
     assert send_notices(settings, store).dropped == 1
