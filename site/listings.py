@@ -1,22 +1,24 @@
 """The site's listings: the published items newest first — all of them, of a topic, of a
 source, of a media kind, originally in a language, of a month — paged by a cursor.
 
-A cursor is the last item's place in the order (its sort date and id), so the next page
-starts where the last one stopped: no OFFSET that walks every earlier item, and no item
-skipped or shown twice when items are published while a reader pages (they arrive at
-the top). Every listing reads the same covering index the queue reads (`ix_items_listing`,
-or `ix_items_source_sort` for one source).
+A cursor is the last item's place in the order (its sort date and id; core/store/keyset.py,
+as the desk's queue pages), so the next page starts where the last one stopped: no OFFSET
+that walks every earlier item, and no item skipped or shown twice when items are
+published while a reader pages (they arrive at the top). Every listing reads the same
+covering index the queue reads (`ix_items_listing`, or `ix_items_source_sort` for one
+source).
 """
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from rabkor.core.store import keyset
+from rabkor.core.store.keyset import BadCursor as BadCursor  # what the handlers catch
 from rabkor.core.store.models import Item, ItemStatus, ItemTopic, MediaKind, Source, Topic
 
 PAGE = 20
@@ -24,10 +26,6 @@ FEED_SIZE = 50
 KINDS = tuple(k.value for k in MediaKind)
 _LOAD = (selectinload(Item.translations), selectinload(Item.source))
 NEWEST = (Item.sort_at.desc(), Item.id.desc())
-
-
-class BadCursor(ValueError):
-    """A cursor this site did not write (edited by hand, or from another listing's order)."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +77,8 @@ def page(session: Session, listing: Listing, cursor: str = "", limit: int = PAGE
     """The `limit` items after `cursor` (from the newest when it is empty)."""
     stmt = select(Item).where(*listing.conditions())
     if cursor:
-        moment, last_id = read_cursor(cursor)
-        stmt = stmt.where(or_(Item.sort_at < moment,
-                              and_(Item.sort_at == moment, Item.id < last_id)))
+        stmt = stmt.where(keyset.beyond(((Item.sort_at, True), (Item.id, True)),
+                                        read_cursor(cursor)))
     found = list(session.scalars(stmt.order_by(*NEWEST).options(*_LOAD).limit(limit + 1)))
     more = len(found) > limit
     found = found[:limit]
@@ -89,21 +86,12 @@ def page(session: Session, listing: Listing, cursor: str = "", limit: int = PAGE
 
 
 def write_cursor(item: Item) -> str:
-    moment = item.sort_at.astimezone(UTC) if item.sort_at.tzinfo else item.sort_at
-    raw = f"{moment.strftime('%Y%m%d%H%M%S%f')}.{item.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return keyset.write_cursor(item.sort_at, item.id)
 
 
 def read_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, last_id = raw.partition(".")
-        moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
-        if not 0 <= int(last_id) < 2**63:  # the database's integers
-            raise ValueError(last_id)
-        return moment, int(last_id)
-    except (ValueError, UnicodeDecodeError):
-        raise BadCursor(cursor[:40]) from None
+    moment, last_id = keyset.read_cursor(cursor, (datetime, int))
+    return moment, last_id
 
 
 def month_bounds(value: str) -> tuple[datetime, datetime]:

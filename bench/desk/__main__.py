@@ -6,9 +6,10 @@ A SQLite store of `--items` items from `--sources` sources (ten tendencies, eigh
 languages, four kinds, dates over three years), `--pending` of them waiting, each pending
 item with an English title translation; the editor app served by uvicorn on 127.0.0.1 in
 this process, one logged-in editor, requests from httpx, one at a time. Timed: queue pages
-(unfiltered; filtered by language and source; a deep page; words through the search
-index, which is built first), single decisions, bulk approval of 500 items, and the source
-directory's pages with `--directory` sources (a cursor 100 pages deep, words). The
+(unfiltered; filtered by language and source; a deep page, reached by 299 Next links;
+words through the search index, which is built first), single decisions, bulk approval
+of 500 items, and the source directory's pages with `--directory` sources (a cursor 100
+pages deep, words). The
 search index's update after each decision runs after the response (a background task)
 and is not in the figures, as it is not in the editor's wait. Last, the desk's rules: 300
 of them (100 keyword lists of five words per language, 100 patterns, 50 trusted sources,
@@ -146,10 +147,14 @@ def main(argv: list[str] | None = None) -> None:
                                     "csrf_token": token})
         page = client.get("/")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        cursors = ["/"]  # each page's address, from Next links, as an editor pages
+        for _ in range(299):
+            cursors.append(re.search(r'rel="next" accesskey="n" href="([^"]+)"', client.get(
+                cursors[-1]).text).group(1).replace("&amp;", "&"))
         pages = {
             "queue, unfiltered": "/",
             "queue, language + source": "/?original=es&source=7",
-            "queue, deep page (300 of 400)": "/?page=300",
+            "queue, deep page (300 of 400)": cursors[299],
             "queue, tendency + kind + dates": "/?category=tendency+3&kind=audio"
                                               "&since=2024-06-01&until=2025-06-01",
             "queue, lacks a translation": "/?untranslated=en",
@@ -175,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
             ids = []
             for k in range(10):  # 500 ids: ten pages of 50
                 ids += re.findall(r'name="ids" value="(\d+)"', client.get(
-                    f"/?sort=newest&page={page_number * 10 + k}").text)
+                    cursors[page_number * 10 + k]).text)
             begun = time.perf_counter()
             client.post("/items/bulk", data={"csrf_token": token, "action": "approve",
                                              "ids": ids[:500]}, follow_redirects=False)

@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from rabkor.core.errors import QueryError
 from rabkor.core.settings import Settings
+from rabkor.core.store import keyset
 from rabkor.core.store.db import Store
+from rabkor.core.store.keyset import BadCursor
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks, rules, saved, submissions
@@ -25,6 +27,7 @@ from rabkor.editor.filters import (
     filter_key,
     forget_counts,
     kept_count,
+    pending_of,
 )
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.i18n import _
@@ -39,6 +42,8 @@ from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
 from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide_story, reason_codes
 from rabkor.search.service import search
+
+PLACE = ("after", "before")  # a queue page's cursor (editor/queue.py)
 
 
 @dataclass(frozen=True)
@@ -93,11 +98,10 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     chosen, problems = QueueFilter.read(params)
-    page = str(params.get("page", ""))
+    place = {name: str(params.get(name, "")) for name in PLACE}
     user_id = session_of(request).user_id
     lang = await run_in_threadpool(remembered_language, store, user_id, params.get("lang"),
                                    settings.languages)
-    number = int(page) if page.isdigit() else 1
 
     def read() -> dict[str, object]:
         matched, capped = None, False
@@ -112,7 +116,15 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
                 problems.append(str(exc))
                 matched = []
         with store.read() as session:
-            listed = pending_page(session, number, chosen, matched)
+            if matched:  # the index may not have taken up the latest decisions yet
+                matched = pending_of(session, matched)
+            try:
+                listed = pending_page(session, chosen, matched, **place)
+            except BadCursor:
+                problems.append(_("That page of the queue is not one the desk linked to; "
+                                  "here is the first page."))
+                place.update(after="", before="")
+                listed = pending_page(session, chosen, matched)
             return {"page": listed,
                     "locks": locks.views(session, [i.id for i in listed.items], user_id),
                     "flags": rules.hits_of(session, [i.id for i in listed.items]),
@@ -124,9 +136,11 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
 
     context = await run_in_threadpool(read)
     shown = {**chosen.params(), **({"lang": lang} if lang else {})}
+    here = {name: value for name, value in place.items() if value}  # this page's cursor
     return render(
         request, "queue/list.html", 400 if problems else status, **context, chosen=chosen,
-        problems=problems, lang=lang, shown=shown, error=error, sorts=SORTS, words_cap=WORDS_CAP,
+        problems=problems, lang=lang, shown=shown, here=here, error=error, sorts=SORTS,
+        words_cap=WORDS_CAP,
         languages=settings.languages, kinds=list(MediaKind),
         translation_language=lambda item: translation_language(item, lang, settings.languages),
         queue_url=lambda **changed: with_query(url_for(request, "queue_list"),
@@ -177,10 +191,11 @@ def _saved_counts(session, settings: Settings, user_id: int | None) -> list[tupl
 
 
 def _back(form) -> dict[str, str]:
-    """The queue page a decision came from (its filter, page and language shown), carried
-    by the form's hidden fields, to return to."""
+    """The queue page a decision came from (its filter, cursor and language shown), carried
+    by the form's hidden fields, to return to: the items after the same cursor, so the
+    decided ones give their places to the next."""
     chosen, _problems = QueueFilter.read(form)
-    extra = {name: str(form.get(name, "")) for name in ("lang", "page")}
+    extra = {name: str(form.get(name, ""))[:keyset.MAX_LENGTH] for name in ("lang", *PLACE)}
     return {**chosen.params(), **{k: v for k, v in extra.items() if v}}
 
 

@@ -100,7 +100,7 @@ def test_a_republished_story_is_linked_and_hidden_from_site_and_queue(store):
         original, copy = s.scalars(select(Item).order_by(Item.id)).all()
         assert (original.duplicate_of_id, copy.duplicate_of_id) == (None, original.id)
         assert original.language == "en" and original.language_confidence > 0.5
-        assert copy not in pending_page(s, 1).items
+        assert copy not in pending_page(s).items
     with store.transaction() as s:
         s.get(Item, copy.id).status = ItemStatus.APPROVED
     with store.read() as s:

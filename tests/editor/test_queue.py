@@ -92,16 +92,147 @@ def test_outside_content_cannot_run_script(client, store, editor):
     assert 'href="javascript:' not in html
 
 
-def test_pages_of_fifty(client, store, editor):
-    ids = [add_item(store, published_at=when(1, hour % 24), fetched_at=when(1)) for hour in
-           range(51)]
+def link(html: str, rel: str) -> str | None:
+    """The query of the page's next or previous link, as a browser would follow it."""
+    found = re.search(rf'<a rel="{rel}" accesskey="[np]" href="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def walk(client, start: str) -> list[list[int]]:
+    """Every page from `start`, following Next links to the end."""
+    pages, url = [], start
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, page.text
+        pages.append(item_ids(page.text))
+        url = link(page.text, "next")
+    return pages
+
+
+@pytest.fixture
+def many(store):
+    """120 pending items from three sources (one with an empty title) and a correspondent's
+    link (no source), with ties in their moments, and some decided ones among them: each
+    item's source title (None: no source) and moment."""
+    from rabkor.core.store.models import Source
+
+    titles = ["Zeta News", "Alpha Daily", ""]
+    with store.transaction() as s:
+        sources = [Source(feed_url=f"https://s{n}.example/feed", title=title)
+                   for n, title in enumerate(titles)]
+        s.add_all(sources)
+        s.flush()
+        source_ids = [source.id for source in sources]
+    ids = {}
+    for n in range(120):
+        moment = when(1 + n % 7, n % 3)  # many items share a moment: the id decides
+        item_id = add_item(store, f"Item {n}", published_at=moment,
+                           source_id=source_ids[n % 3])
+        ids[item_id] = (titles[n % 3], moment)
+    for n in range(5):
+        add_item(store, f"Decided {n}", status=ItemStatus.APPROVED, published_at=when(2),
+                 source_id=source_ids[0])
+    with store.transaction() as s:
+        sub = Submission(url="https://a.example/sent", submitter_name="Ana")
+        s.add(sub)
+        s.flush()
+        item = Item(url="https://a.example/sent", title="Sent", language="es",
+                    published_at=when(4), submission_id=sub.id)
+        s.add(item)
+        s.flush()
+        ids[item.id] = (None, when(4))
+    return ids
+
+
+def expected(many, sort: str) -> list[int]:
+    """The order of `sort`, found another way: Python's sorts, each stable."""
+    if sort == "newest":
+        return sorted(many, key=lambda i: (many[i][1], i), reverse=True)
+    if sort == "oldest":
+        return sorted(many, key=lambda i: (many[i][1], i))
+    by_moment = sorted(many, key=lambda i: (many[i][1], i), reverse=True)
+    return sorted(by_moment, key=lambda i: (many[i][0] is None, many[i][0] or ""))
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "source"])
+def test_pages_follow_cursors_in_every_order_and_back(client, store, editor, many, sort):
+    """Next links walk every pending item once, in the order asked, fifty a page; Previous
+    links walk back through the same pages; the count stays the whole queue's."""
+    start = "/" if sort == "newest" else f"/?sort={sort}"
+    pages = walk(client, start)
+    assert [len(p) for p in pages] == [50, 50, 21]
+    assert [i for p in pages for i in p] == expected(many, sort)
+    last = client.get(start)
+    for _ in range(2):
+        last = client.get(link(last.text, "next"))
+    assert '<span class="count">121</span>' in last.text and link(last.text, "next") is None
+    back, seen = last, []
+    while (url := link(back.text, "prev")) is not None:
+        assert f"sort={sort}" in url or sort == "newest"
+        back = client.get(url)
+        seen.append(item_ids(back.text))
+    assert seen == [pages[1], pages[0]]
+    assert link(back.text, "prev") is None
+
+
+def test_a_filter_pages_by_cursor_and_a_decision_returns_to_the_same_place(client, store,
+                                                                            editor):
+    ids = [add_item(store, published_at=when(1, hour % 24), fetched_at=when(1),
+                    language="es" if hour % 2 else "fr") for hour in range(120)]
+    spanish = [i for n, i in enumerate(ids) if n % 2]
+    first = client.get("/", params={"original": "es"})
+    assert '<span class="count">60</span>' in first.text
+    second_url = link(first.text, "next")
+    assert second_url.startswith("/?original=es&after=")
+    second = client.get(second_url)
+    assert set(item_ids(first.text)) | set(item_ids(second.text)) == set(spanish)
+    shown = item_ids(second.text)
+    assert len(shown) == 10
+    token = csrf_of(second.text)
+    after = second_url.split("after=")[1]
+    done = client.post(f"/items/{shown[0]}/approve", follow_redirects=False,
+                       data={"csrf_token": token, "original": "es", "after": after})
+    assert done.headers["location"] == f"/?original=es&after={after}&done=approve&item={shown[0]}"
+    again = client.get(done.headers["location"])
+    assert item_ids(again.text) == shown[1:]
+    assert '<span class="count">59</span>' in again.text
+
+
+def test_past_the_end_is_the_last_page(client, store, editor):
+    ids = [add_item(store, published_at=when(1, hour % 24), fetched_at=when(1))
+           for hour in range(60)]
     first = client.get("/")
-    assert len(item_ids(first.text)) == 50 and "page 1 of 2" in first.text
-    assert 'href="/?page=2"' in first.text
-    second = client.get("/", params={"page": 2})
-    assert len(item_ids(second.text)) == 1
-    assert set(item_ids(first.text)) | set(item_ids(second.text)) == set(ids)
-    assert item_ids(client.get("/", params={"page": 99}).text) == item_ids(second.text)
+    second_url = link(first.text, "next")
+    last_ten = item_ids(client.get(second_url).text)
+    with store.transaction() as s:
+        for item_id in last_ten:
+            s.get(Item, item_id).status = ItemStatus.APPROVED
+    page = client.get(second_url)  # every item after the cursor was decided
+    assert page.status_code == 200
+    assert item_ids(page.text) == item_ids(first.text)
+    assert link(page.text, "next") is None and link(page.text, "prev") is None
+    assert len(ids) == 60
+
+
+@pytest.mark.parametrize("query", [
+    {"after": "not a cursor"},
+    {"after": "é"},
+    {"before": "%%%"},
+    {"after": "x" * 5000},
+    {"after": "MjAyNjExMDExMjAwMDAwMDAwMDAuOTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk"},  # id past 2**63
+    {"after": "MjAyNjEzNDUyNTAwMDAwMDAwMDAuMQ"},  # month 13
+    {"after": "LTEuLTE"},  # "-1.-1"
+    {"after": "MjAyNjExMDExMjAwMDAwMDAwMDAuMQ", "sort": "source"},  # newest's, 2 values
+    {"after": "MS4yMDI2MTEwMTEyMDAwMDAwMDAwMC4x"},  # source's, 3 values
+])
+def test_a_cursor_the_desk_did_not_write_gets_the_first_page_with_a_400(client, store,
+                                                                        editor, query):
+    ids = [add_item(store, published_at=when(1, hour)) for hour in range(3)]
+    page = client.get("/", params=query)
+    assert page.status_code == 400
+    assert "That page of the queue is not one the desk linked to" in page.text
+    assert sorted(item_ids(page.text)) == ids  # all three: the first page
+    assert '<span class="count">3</span>' in page.text
 
 
 def test_pending_submissions_are_listed(client, store, editor):
@@ -119,9 +250,9 @@ def test_approve_records_the_decision_and_confirms(client, store, editor):
     other = add_item(store, published_at=when(1))
     page = client.get("/", params={"lang": "de"})
     response = client.post(f"/items/{item_id}/approve", follow_redirects=False,
-                           data={"csrf_token": csrf_of(page.text), "lang": "de", "page": "1"})
+                           data={"csrf_token": csrf_of(page.text), "lang": "de"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/?lang=de&page=1&done=approve&item={item_id}"
+    assert response.headers["location"] == f"/?lang=de&done=approve&item={item_id}"
     queue = client.get(response.headers["location"])
     assert "Approved “Huelga”" in queue.text
     assert item_ids(queue.text) == [other]
@@ -256,7 +387,7 @@ def test_the_queue_is_searched_through_the_search_index(client, store, editor, s
     assert item_ids(client.get("/", params={"q": '"de vivienda"'}).text) == [other]
     token = csrf_of(page.text)
     done = client.post(f"/items/{strike}/approve",
-                       data={"csrf_token": token, "q": "huelga", "lang": "es", "page": "1"})
+                       data={"csrf_token": token, "q": "huelga", "lang": "es"})
     assert "q=huelga" in str(done.url)
     assert item_ids(done.text) == [french]
     bad = client.get("/", params={"q": '"unclosed'})
