@@ -627,7 +627,9 @@ def test_a_correspondent_joins_by_invitation_and_takes_a_task_with_axe(settings,
                            description="Bring in every strike call.",
                            lines="\n".join(str(u.id) for u in unions), claim_days=3)
         tokens = [correspondents.invite(s, editor)[1] for _ in range(2)]
-    settings = settings.with_(languages=("en", "es", "ar"))
+    # a mail server named: the profile offers the notices' address (nothing is sent here)
+    settings = settings.with_(languages=("en", "es", "ar"), smtp_host="127.0.0.1",
+                              smtp_from="desk@rabkor.example")
     with served(create_app(settings, store), free_port()) as live_site:
         for width, token in zip((1280, 390), tokens, strict=True):
             context = browser.new_context(viewport={"width": width, "height": 900},
@@ -651,6 +653,7 @@ def test_a_correspondent_joins_by_invitation_and_takes_a_task_with_axe(settings,
             page.wait_for_url(f"{live_site}/editor/profile")
             page.fill("input[name=country]", "Brasil")
             page.fill("textarea[name=bio]", "Docker in Santos.")
+            page.fill("input[name=email]", f"{name}@example.org")
             page.click("form.stacked button[type=submit] >> nth=0")
             page.wait_for_load_state()
             expect(page.locator("p.flash")).to_be_visible()
@@ -658,6 +661,7 @@ def test_a_correspondent_joins_by_invitation_and_takes_a_task_with_axe(settings,
             with store.read() as s:
                 ana = s.query(User).filter_by(username=name).one()
                 assert ana.invited_by_id == editor.id and ana.public_profile
+                assert (ana.email, ana.notices) == (f"{name}@example.org", True)
             page.goto(f"{live_site}/{lang}/correspondents/{ana.id}")
             assert "Docker in Santos." in page.content()
             check("public")
