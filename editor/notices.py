@@ -159,6 +159,12 @@ def plain_address(text: str) -> bool:
     return len(text) <= 254 and ADDRESS.fullmatch(text) is not None
 
 
+def told(s: Session, user_id: int) -> dict[int, Notice]:
+    """A person's notices by the state (event) each tells: "my submissions" says which
+    answers went by e-mail."""
+    return {n.event_id: n for n in s.scalars(select(Notice).where(Notice.user_id == user_id))}
+
+
 def _unwanted(s: Session, notice: Notice, person: User | None) -> str:
     """Why the notice is no longer to be sent, or ""."""
     if person is None or not plain_address(person.email) or not person.notices:

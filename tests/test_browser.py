@@ -797,5 +797,9 @@ def test_the_whole_correspondent_story_from_invitation_to_credit_with_axe(
                 assert mail.message["Subject"].startswith("Rabkor: your link is published")
                 assert re.search(rf"published it: {re.escape(live)}/en/items/{item_id}\b",
                                  mail.message.get_content())
+                ana.reload()
+                entry.locator("summary").click()  # the history, with what was e-mailed
+                assert entry.locator(".history .notice").inner_text() == "e-mailed to you"
+                _look(ana, 1280, "en", "story-told")
         finally:
             pages.close()

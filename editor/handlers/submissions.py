@@ -19,7 +19,7 @@ from rabkor.core.store.kinds import ItemStatus, TokenKind, utcnow
 from rabkor.core.store.models import Submission
 from rabkor.core.web.atom import Entry, atom_document
 from rabkor.core.web.sessions import session_of, verify_csrf
-from rabkor.editor import submissions
+from rabkor.editor import notices, submissions
 from rabkor.editor.handlers.acting import as_signed_in
 from rabkor.editor.i18n import _, word
 from rabkor.editor.submissions import SITE_ITEM, site_language
@@ -51,10 +51,11 @@ async def my_submissions(request: Request) -> Response:
             user = user_of(s, user_id)
             return (list(submissions.mine(s, user_id)), site_language(settings, user),
                     tokens.live(s, user_id, TokenKind.API),
-                    tokens.live(s, user_id, TokenKind.FEED), user.suspended_at)
+                    tokens.live(s, user_id, TokenKind.FEED), user.suspended_at,
+                    notices.told(s, user_id))
 
-    mine, lang, api, feed, suspended = await run_in_threadpool(read)
-    return render(request, "submissions/mine.html", submissions=mine, lang=lang,
+    mine, lang, api, feed, suspended, told = await run_in_threadpool(read)
+    return render(request, "submissions/mine.html", submissions=mine, lang=lang, told=told,
                   api_token=api, feed_token=feed, suspended=suspended,
                   submit_url=SITE_SUBMIT.format(lang=lang),
                   bookmarklet=bookmarklet(request, lang), site_item=SITE_ITEM,

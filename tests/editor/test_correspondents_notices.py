@@ -60,6 +60,18 @@ def notices(store) -> list[Notice]:
         return found
 
 
+def my_submissions(settings, store, username: str = "rosa") -> str:
+    """The person's own submissions page, as they see it signed in."""
+    from starlette.testclient import TestClient
+
+    from rabkor.editor.app import create_app
+
+    with TestClient(create_app(settings, store)) as own:
+        own.post("/login", data={"username": username, "password": PASSWORD,
+                                 "csrf_token": csrf_of(own.get("/login").text)})
+        return own.get("/submissions").text
+
+
 def decide(client, item_id: int, action: str, **form) -> None:
     token = csrf_of(client.get("/").text)
     assert client.post(f"/items/{item_id}/{action}",
@@ -67,7 +79,7 @@ def decide(client, item_id: int, action: str, **form) -> None:
 
 
 def test_an_approval_is_told_in_the_persons_language_with_its_link(
-        client, store, login_as, mailing, inbox):
+        settings, client, store, login_as, mailing, inbox):
     rosa = person(store, ui_language="es")
     item_id = add_item(store, "Huelga en el puerto de Santos")
     sent(store, rosa, "https://a.example/huelga", status=S.FETCHED, item_id=item_id)
@@ -75,6 +87,7 @@ def test_an_approval_is_told_in_the_persons_language_with_its_link(
     decide(client, item_id, "approve")
     [queued] = notices(store)
     assert queued.state == NoticeState.PENDING and inbox.received == []  # not in the request
+    assert "correo en camino" in my_submissions(settings, store)  # rosa reads Spanish
 
     assert send_notices(mailing, store).sent == 1
     [mail] = inbox.received
@@ -94,6 +107,7 @@ def test_an_approval_is_told_in_the_persons_language_with_its_link(
     assert told.state == NoticeState.SENT and told.attempts == 1
     assert told.message_id == message["Message-ID"] and "@rabkor.example>" in told.message_id
     assert send_notices(mailing, store).sent == 0 and len(inbox.received) == 1  # once
+    assert "te lo avisamos por correo" in my_submissions(settings, store)
 
 
 def test_each_answer_is_told_with_what_it_needs(client, store, login_as, mailing, inbox):
@@ -139,7 +153,7 @@ def test_each_answer_is_told_with_what_it_needs(client, store, login_as, mailing
 
 
 def test_a_server_that_is_down_fails_the_notice_and_is_tried_a_bounded_number_of_times(
-        client, store, login_as, mailing, inbox):
+        settings, client, store, login_as, mailing, inbox):
     rosa = person(store)
     item_id = add_item(store, "Strike")
     sent(store, rosa, "https://a.example/strike", status=S.FETCHED, item_id=item_id)
@@ -158,6 +172,7 @@ def test_a_server_that_is_down_fails_the_notice_and_is_tried_a_bounded_number_of
         assert send_notices(down, store).failed == 1
     [notice] = notices(store)
     assert notice.attempts == ATTEMPTS and notice.next_attempt_at is None
+    assert "the e-mail could not be sent" in my_submissions(settings, store)
     assert send_notices(mailing, store).sent == 0 and inbox.received == []  # given up
     with store.read() as s:
         assert s.get(Item, item_id).status == ItemStatus.APPROVED
