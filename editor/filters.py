@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -88,15 +88,10 @@ class QueueFilter:
     def active(self) -> bool:
         return bool(self.params(sort="newest"))
 
-    def conditions(self, without: str = "", among: Sequence[int] | None = None
-                   ) -> list[ColumnElement[bool]]:
-        """The pending items this filter keeps (`without`: that facet's own filter left out;
-        `among`: of these ids only, known to be pending (`pending_of`), so the status is not
-        asked again: beside an id list SQLite walks the status index over every pending
-        item instead of looking the ids up)."""
-        conds: list[ColumnElement[bool]] = (
-            [Item.status == ItemStatus.PENDING] if among is None else [Item.id.in_(among)])
-        conds.append(Item.duplicate_of_id.is_(None))
+    def conditions(self, without: str = "") -> list[ColumnElement[bool]]:
+        """The pending items this filter keeps (`without`: that facet's own filter left out)."""
+        conds: list[ColumnElement[bool]] = [Item.status == ItemStatus.PENDING,
+                                            Item.duplicate_of_id.is_(None)]
         if self.original and without != "original":
             conds.append(Item.language == self.original)
         if self.source and without != "source":
@@ -131,10 +126,10 @@ FACETS = {  # name → the column whose values it counts
     "source": Item.source_id,
 }
 # Counting the facets is most of a queue page's time (four groupings of every pending item,
-# ~45 ms at 20,000), and the saved filters' counts add one count each: counts are kept
-# FACET_SECONDS per store and question, and dropped at once by any decision taken in this
-# process (`forget_counts`); the list and its total are always read fresh, and items the
-# crawler adds reach the counts within FACET_SECONDS
+# ~45 ms at 20,000), and the saved filters' counts add one count each: counts (and the
+# words' matches in the search index) are kept FACET_SECONDS per store and question, and
+# dropped at once by any decision taken in this process (`forget_counts`); the list is
+# always read fresh, and items the crawler adds reach the counts within FACET_SECONDS
 FACET_SECONDS = 10.0
 KEPT = 256
 _counted: dict[tuple, tuple[float, object]] = {}
@@ -162,12 +157,6 @@ def kept_count(session: Session, key: tuple, count: Callable[[], T]) -> T:
     return value
 
 
-def pending_of(session: Session, ids: Sequence[int]) -> list[int]:
-    """The pending ones of `ids` (the matches of the queue's words), each looked up by id."""
-    return [i for i, status in session.execute(select(Item.id, Item.status).where(
-        Item.id.in_(ids))) if status == ItemStatus.PENDING]
-
-
 def filter_key(chosen: QueueFilter) -> tuple:
     """A filter as a key: its values, the sort left out (it changes no count)."""
     return tuple(sorted(chosen.params(sort="newest").items()))
@@ -176,7 +165,7 @@ def filter_key(chosen: QueueFilter) -> tuple:
 def facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] | None
                  ) -> dict[str, list[tuple[str, str, int]]]:
     """For each facet its values (value, label, count), commonest first; `narrowed_ids`:
-    the pending matches of the filter's words, if it has any."""
+    the matches of the filter's words, if it has any."""
     return kept_count(session, ("facets", filter_key(chosen),
                                 None if narrowed_ids is None else tuple(narrowed_ids)),
                       lambda: _facet_counts(session, chosen, narrowed_ids))
@@ -184,10 +173,11 @@ def facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] 
 
 def _facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int] | None
                   ) -> dict[str, list[tuple[str, str, int]]]:
+    narrowed = [] if narrowed_ids is None else [Item.id.in_(narrowed_ids)]
     out: dict[str, list[tuple[str, str, int]]] = {}
     for name, column in FACETS.items():
         stmt = (select(column, func.count()).select_from(Item)
-                .where(*chosen.conditions(without=name, among=narrowed_ids)))
+                .where(*chosen.conditions(without=name), *narrowed))
         if name == "category":
             stmt = stmt.join(Source, Source.id == Item.source_id)
         stmt = stmt.where(column.is_not(None)).group_by(column)
@@ -201,7 +191,7 @@ def _facet_counts(session: Session, chosen: QueueFilter, narrowed_ids: list[int]
     flags = session.execute(
         select(RuleHit.rule_id, Rule.label, func.count(func.distinct(RuleHit.item_id)))
         .join(Rule, Rule.id == RuleHit.rule_id).join(Item, Item.id == RuleHit.item_id)
-        .where(*chosen.conditions(without="flagged", among=narrowed_ids))
+        .where(*chosen.conditions(without="flagged"), *narrowed)
         .group_by(RuleHit.rule_id, Rule.label)
         .order_by(func.count(func.distinct(RuleHit.item_id)).desc()).limit(FACET_VALUES)).all()
     out["flagged"] = [(str(rule_id), label, n) for rule_id, label, n in flags]

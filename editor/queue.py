@@ -49,15 +49,14 @@ class Page:
 def pending_page(session: Session, chosen: QueueFilter = EVERY_PENDING,
                  matched: Sequence[int] | None = None, *, after: str = "", before: str = "",
                  size: int = PAGE_SIZE) -> Page:
-    """The pending items the filter keeps (and among `matched`, the pending matches of its
-    words: `pending_of`) after the cursor `after`, or before `before` — keyset pages, so a
-    deep page costs what the first does. Past the end it is the last page; before the
-    start, the first.
+    """The pending items the filter keeps (and among `matched`, the matches of its words)
+    after the cursor `after`, or before `before` — keyset pages, so a deep page costs what
+    the first does. Past the end it is the last page; before the start, the first.
     BadCursor (core/store/keyset.py) for a cursor the queue did not write."""
     keys = ORDERS[chosen.sort]
     backwards = tuple((key, not descending) for key, descending in keys)
     count = pending_count(session, chosen, matched)
-    conditions = chosen.conditions(among=matched)
+    conditions = [*chosen.conditions(), *_among(matched)]
     if before:
         found = _read(session, chosen, backwards, conditions, _key(session, chosen, before),
                       size + 1)
@@ -136,7 +135,11 @@ def pending_count(session: Session, chosen: QueueFilter,
     return kept_count(session, ("total", filter_key(chosen),
                                 None if matched is None else tuple(matched)),
                       lambda: session.scalar(select(func.count()).select_from(Item).where(
-                          *chosen.conditions(among=matched))) or 0)
+                          *chosen.conditions(), *_among(matched))) or 0)
+
+
+def _among(matched: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    return [] if matched is None else [Item.id.in_(matched)]
 
 
 def recent_decisions(session: Session, limit: int = 100) -> Sequence[Decision]:

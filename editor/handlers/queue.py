@@ -27,7 +27,6 @@ from rabkor.editor.filters import (
     filter_key,
     forget_counts,
     kept_count,
-    pending_of,
 )
 from rabkor.editor.handlers.flash import MAX_NAMED, confirmation, ids_param, redirect_confirming
 from rabkor.editor.i18n import _
@@ -103,21 +102,21 @@ async def _queue_page(request: Request, params, error: FormError | None = None,
     lang = await run_in_threadpool(remembered_language, store, user_id, params.get("lang"),
                                    settings.languages)
 
+    def matches() -> tuple[list[int], bool]:
+        found = search(settings, chosen.q, lang=lang or settings.languages[0],
+                       per_page=WORDS_CAP, facets=False,
+                       statuses=(ItemStatus.PENDING.value,), labels=False)
+        return [hit.item_id for hit in found.hits], found.total > WORDS_CAP
+
     def read() -> dict[str, object]:
         matched, capped = None, False
-        if chosen.q:  # the words are looked up in the search index, as readers' are
-            try:
-                found = search(settings, chosen.q, lang=lang or settings.languages[0],
-                               per_page=WORDS_CAP, facets=False,
-                               statuses=(ItemStatus.PENDING.value,), labels=False)
-                matched = [hit.item_id for hit in found.hits]
-                capped = found.total > WORDS_CAP
-            except QueryError as exc:
-                problems.append(str(exc))
-                matched = []
         with store.read() as session:
-            if matched:  # the index may not have taken up the latest decisions yet
-                matched = pending_of(session, matched)
+            if chosen.q:  # the words are looked up in the search index, as readers' are,
+                try:      # and their matches kept like the counts (a decision drops them)
+                    matched, capped = kept_count(session, ("words", chosen.q, lang), matches)
+                except QueryError as exc:
+                    problems.append(str(exc))
+                    matched = []
             try:
                 listed = pending_page(session, chosen, matched, **place)
             except BadCursor:

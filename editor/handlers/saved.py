@@ -17,7 +17,7 @@ from rabkor.core.text.html import plain_text
 from rabkor.core.web.atom import Entry, atom_document
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import saved
-from rabkor.editor.filters import WORDS_CAP, QueueFilter, pending_of
+from rabkor.editor.filters import WORDS_CAP, QueueFilter
 from rabkor.editor.i18n import _
 from rabkor.editor.privileges import Privilege, may
 from rabkor.editor.queue import ORDERS, ordering
@@ -76,7 +76,7 @@ async def filter_feed(request: Request) -> Response:
             if found is None or not may(found.user.role, Privilege.DECIDE):
                 return None
             chosen = saved.filter_of(found)
-            among = None
+            narrowed = []
             if chosen.q:
                 try:
                     hits = search(settings, chosen.q, lang=settings.languages[0],
@@ -84,8 +84,8 @@ async def filter_feed(request: Request) -> Response:
                                   statuses=(ItemStatus.PENDING.value,)).hits
                 except QueryError:
                     hits = []
-                among = pending_of(s, [h.item_id for h in hits])
-            items = s.scalars(select(Item).where(*chosen.conditions(among=among))
+                narrowed = [Item.id.in_([h.item_id for h in hits])]
+            items = s.scalars(select(Item).where(*chosen.conditions(), *narrowed)
                               .options(joinedload(Item.source)).order_by(*ordering(ORDERS["newest"]))
                               .limit(FEED_ITEMS)).all()
             return atom_document(
