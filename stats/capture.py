@@ -33,7 +33,8 @@ INTERVAL = 1.0  # seconds between batches
 CHUNK = 500  # views sent and written at a time: pickling holds the web process's GIL
 LIMIT = 200_000  # views queued at most; past that (the writer is stuck) they are dropped
 REPLY_SECONDS = 60  # a writer that answers no batch for this long is taken for dead
-NICENESS = 10  # the writer's priority below the web process's
+NICENESS = 19  # the writer's priority below the web process's: the lowest
+END = ()  # sent after a flush's chunks: write them
 
 # what the middleware queues: time, method, path, status, bytes, the user agent, referrer
 # and host headers as sent, Do Not Track or GPC asked, the client address
@@ -81,22 +82,23 @@ class Recorder:
             batch = []
             while self.queue:
                 batch.append(self.queue.popleft())
-            written = 0
-            for start in range(0, len(batch), CHUNK):
-                written += self._send(batch[start:start + CHUNK])
-            return written
+            return self._send(batch) if batch else 0
 
-    def _send(self, chunk: list[Raw]) -> int:
+    def _send(self, batch: list[Raw]) -> int:
+        """In chunks (each pickled while holding the GIL), written by the writer in one
+        transaction: one commit and one round of rollup upserts a flush, not a chunk."""
         try:
             pipe = self._connect()
-            pipe.send(chunk)  # pickled while holding the GIL: a chunk, not the whole queue
+            for start in range(0, len(batch), CHUNK):
+                pipe.send(batch[start:start + CHUNK])
+            pipe.send(END)
             if not pipe.poll(REPLY_SECONDS):
                 raise TimeoutError("the statistics writer does not answer")
             written, lost = pipe.recv()
         except (OSError, EOFError, TimeoutError) as exc:
-            logger.warning("dropped %d page views: %s", len(chunk), exc)
+            logger.warning("dropped %d page views: %s", len(batch), exc)
             self._close_writer()
-            written, lost = 0, len(chunk)
+            written, lost = 0, len(batch)
         self.dropped += lost
         return written
 
@@ -136,8 +138,8 @@ class Recorder:
 
 
 def write_forever(settings: Settings, pipe: Connection) -> None:
-    """The writer process: each batch read into hits, written, and answered with (views
-    written, views dropped); ends when the pipe sends None or closes. It runs at a lower
+    """The writer process: each flush's chunks read into hits, written, and answered with
+    (views written, views dropped); ends when the pipe sends None or closes. It runs at a lower
     priority than the server: when the cores are busy, pages come first and the queue
     waits (bounded by LIMIT)."""
     os.nice(NICENESS)
@@ -147,14 +149,18 @@ def write_forever(settings: Settings, pipe: Connection) -> None:
     sessions = session_factory(engine)
     unsaved_drops = 0
     honour = settings.stats_honour_dnt
+    batch: list[Raw] = []
     while True:
         try:
-            batch = pipe.recv()
+            part = pipe.recv()
         except (EOFError, OSError):
             break
-        if batch is None:
+        if part is None:
             break
-        hits = [_hit(raw, honour) for raw in batch]
+        if part != END:
+            batch += part
+            continue
+        hits, batch = [_hit(raw, honour) for raw in batch], []
         try:
             with transaction(sessions) as session:
                 written = record(session, settings, hits).written

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from rabkor.stats.months import OpenMonth, bounds, open_months, visitor_key
 
 CHUNK = 500
 WINDOW = 60  # seconds of the burst rule
+LOCK = 0x5354415453  # PostgreSQL advisory lock of the writers ("STATS")
 BEHAVIOUR, HEAVY, READER = "behaviour", "heavy", "reader"
 VIEW_COLUMNS = ("at", "path", "department", "item_id", "listing", "kind", "status", "bytes",
                 "referrer_host", "agent", "visitor")
@@ -169,6 +170,11 @@ class _Rollups:
 
 
 def record(session: Session, settings: Settings, hits: Sequence[Hit]) -> Recorded:
+    """The writers of several workers, and an import, each read a key's month and write its
+    sums back: one at a time, or they would overwrite each other's (SQLite's BEGIN
+    IMMEDIATE does this already; PostgreSQL takes a lock for the transaction)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
     done = Recorded()
     calendar = {}  # the day since the epoch → (month, day of the month)
     for hit in hits:
