@@ -2,13 +2,15 @@
 how long a month's report takes over ten million stored views.
 
     .venv/bin/python -m bench.stats [--part capture|import|report|all] [--items 5000]
-                                    [--seconds 15] [--connections 64] [--lines 1000000]
+                                    [--seconds 15] [--connections 64] [--rounds 3] [--lines 1000000]
                                     [--views 10000000] [--keep DIR]
 
 capture: the site of bench/site with `--items` items served twice by `rabkor serve` (in
 their own processes, on the same store, at the same time), statistics off and on; wrk
-drives the rendered home page of each in turn, off, on, off, on, and the table gives
-req/s and p99 of each round, then how many views the capturing server stored.
+drives the rendered home page of each in turn, off then on, `--rounds` times, waiting
+after each "on" run until the writer has stored it (so it never runs beside the next);
+the table gives req/s and p99 of each run, then the medians and each round's spread, and
+how many views the capturing server stored.
 import: `--lines` lines made by repeating the real log of tests/data/logs, each copy with
 its dates shifted (0–6 days) and its keys shifted (a suffix on the address), imported
 with `rabkor stats import`'s code; lines per second, then the same file again (nothing
@@ -121,7 +123,27 @@ def bench_report(folder: Path, views: int) -> None:
     store.close()
 
 
-def bench_capture(folder: Path, items: int, seconds: int, connections: int) -> None:
+def _stored(data: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(data / "rabkor.db", timeout=30) as db:
+        return db.execute("SELECT count(*) FROM page_views").fetchone()[0]
+
+
+def _caught_up(data: Path) -> float:
+    """Seconds until the writer has stored what the round sent (the count stops growing):
+    the next round must not share the cores with it."""
+    begun, last = time.perf_counter(), -1
+    while (now := _stored(data)) != last:
+        last = now
+        time.sleep(1.5)
+    return time.perf_counter() - begun - 1.5
+
+
+def bench_capture(folder: Path, items: int, seconds: int, connections: int,
+                  rounds: int) -> None:
+    from statistics import median
+
     from bench.site.__main__ import build, started, wrk
 
     data = folder / "site"
@@ -137,40 +159,45 @@ def bench_capture(folder: Path, items: int, seconds: int, connections: int) -> N
                                             env=env, stdout=subprocess.DEVNULL,
                                             stderr=subprocess.DEVNULL)
     sent = 0
+    before = _stored(data) if (data / "rabkor.db").exists() else 0
     try:
         for enabled, port in ports.items():
             started(f"http://127.0.0.1:{port}/en/", servers[enabled])
         print(f"capture: home page /en/ of {items:,} items, wrk -t2 -c{connections} "
-              f"-d{seconds}s, page cache on", flush=True)
-        print("| round | statistics | req/s | p50 | p99 | errors |", flush=True)
-        print("| ---: | --- | ---: | ---: | ---: | ---: |", flush=True)
-        rates: dict[bool, list[float]] = {False: [], True: []}
-        for round_ in (1, 2):
+              f"-d{seconds}s, page cache on, {rounds} rounds off then on", flush=True)
+        print("| round | statistics | req/s | p50 | p99 | errors | writer caught up |",
+              flush=True)
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |", flush=True)
+        found: dict[bool, list[dict]] = {False: [], True: []}
+        for round_ in range(1, rounds + 1):
             for enabled in (False, True):
                 url = f"http://127.0.0.1:{ports[enabled]}/en/"
                 httpx.get(url).raise_for_status()
                 r = wrk(url, seconds, connections)
-                rates[enabled].append(r["rate"])
-                sent += round(r["rate"] * seconds) if enabled else 0
+                found[enabled].append(r)
+                late = f"{_caught_up(data):.1f} s later" if enabled else ""
+                sent += round(r["rate"] * seconds) + 1 if enabled else 0
                 print(f"| {round_} | {'on' if enabled else 'off'} | {r['rate']:,.0f} | "
-                      f"{r['p50']} | {r['p99']} | {r['errors']} |", flush=True)
-        off, on = sum(rates[False]), sum(rates[True])
-        print(f"capture: with statistics {on / off:.1%} of the rate without "
-              f"({(off - on) / off:+.1%} slower)", flush=True)
+                      f"{r['p50']} | {r['p99']} | {r['errors']} | {late} |", flush=True)
+        pairs = zip(found[False], found[True], strict=True)
+        costs = sorted(1 - on["rate"] / off["rate"] for off, on in pairs)
+        rate = {enabled: median(r["rate"] for r in runs) for enabled, runs in found.items()}
+        print(f"capture: median req/s off {rate[False]:,.0f}, on {rate[True]:,.0f} "
+              f"({1 - rate[True] / rate[False]:+.1%} slower); each round's cost median "
+              f"{median(costs):+.1%}, from {costs[0]:+.1%} to {costs[-1]:+.1%}", flush=True)
     finally:
         for process in servers.values():
             process.terminate()
             process.wait(30)
     from sqlalchemy import func, select
 
-    from rabkor.core.store.models import PageView, StatsMonth
+    from rabkor.core.store.models import StatsMonth
 
     store = _store(data)[1]
     with store.read() as s:
-        stored = s.scalar(select(func.count()).select_from(PageView))
         dropped = s.scalar(select(func.sum(StatsMonth.dropped_views))) or 0
-    print(f"capture: {stored:,} views stored (about {sent:,} requests sent to it, less the "
-          f"warm-up), {dropped:,} dropped", flush=True)
+    print(f"capture: {_stored(data) - before:,} views stored (about {sent:,} requests sent "
+          f"to it, less the warm-up), {dropped:,} dropped in all runs", flush=True)
     store.close()
 
 
@@ -181,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--views", type=int, default=10_000_000)
     parser.add_argument("--keep", type=Path, help="make the data here once, reuse it after")
@@ -193,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.part in ("capture", "all"):
             if shutil.which("wrk") is None:
                 raise SystemExit("needs wrk: apt-get install wrk")
-            bench_capture(folder, args.items, args.seconds, args.connections)
+            bench_capture(folder, args.items, args.seconds, args.connections, args.rounds)
         if args.part in ("import", "all"):
             bench_import(folder, args.lines)
         if args.part in ("report", "all"):
