@@ -15,9 +15,14 @@ Paths, the same units for pipeline and raw engine:
   engine: `apertium -u MODE` on each unit alone, leg after leg for a chain;
 - content: an HTML body of two paragraphs of three sentences, with inline markup
   (a link, emphasis, strong) placed on words of the sentences and an image whose `alt`
-  is a further sentence — the pipeline: `HtmlDocument`s; the raw engine: `apertium -u
-  -f html MODE` on each unit alone. Scored on the visible text; `alt` is scored
-  on its own, and "tags kept" counts units whose tags and attributes came back as sent.
+  is a further sentence — the pipeline: `HtmlDocument`s; the raw engine one segment at a
+  time, as the pipeline reads the body: `apertium -u -f html MODE` on each paragraph
+  alone and `apertium -u MODE` on each `alt` alone (also printed: `apertium -u -f html`
+  on each body whole, where Apertium's tagger reads a paragraph in the context of the
+  one before — the pipeline does not, so that a text translates the same wherever it
+  stands, which its translation memory relies on). Scored on the visible text; `alt` is
+  scored on its own, and "tags kept" counts units whose tags and attributes came back as
+  sent.
 
 A unit the pipeline fails on scores as an empty hypothesis (and is counted). Last, the
 bad-item run: 200 Spanish bodies, one holding "<em>SARS-CoV-2 se</em>", timed through
@@ -144,6 +149,23 @@ def raw(modes: list[str], text: str, html: bool) -> str:
     return text
 
 
+def raw_segments(modes: list[str], body: str) -> str:
+    """The raw engine one segment at a time, as the pipeline reads a body: each paragraph
+    alone (`apertium -u -f html`), each `alt` alone (`apertium -u`), put back in place."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(body, create_parent="div")
+    for para in list(root.iter("p")):
+        tail, para.tail = para.tail, None
+        done = lxml.html.fragment_fromstring(
+            raw(modes, lxml.html.tostring(para, encoding="unicode"), True))
+        done.tail = tail
+        para.getparent().replace(para, done)
+    for img in root.iter("img"):
+        img.set("alt", raw(modes, img.get("alt", ""), False))
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
 def pipeline(route, units: list[Unit], html: bool) -> tuple[list[str | None], list[str]]:
     from rabkor.translate.batching import BatchOptions, translate_documents
 
@@ -183,7 +205,11 @@ def measure(direction: str, n: int, engine, route_fn) -> list[dict]:
         seconds = time.perf_counter() - start
         start = time.perf_counter()
         with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-            raws = list(pool.map(lambda u, h=html: raw(modes, u.source, h), units))
+            if html:  # the issue's baseline: one segment at a time; and each body whole
+                raws = list(pool.map(lambda u: raw_segments(modes, u.source), units))
+                wholes = list(pool.map(lambda u: raw(modes, u.source, True), units))
+            else:
+                raws = list(pool.map(lambda u: raw(modes, u.source, False), units))
         raw_seconds = time.perf_counter() - start
         text = visible if html else (lambda s: " ".join((s or "").split()))
         refs = [u.reference for u in units]
@@ -191,6 +217,7 @@ def measure(direction: str, n: int, engine, route_fn) -> list[dict]:
                "units": len(units), "failed": sum(o is None for o in outs),
                "pipe": score([text(o or "") for o in outs], refs),
                "raw": score([text(r) for r in raws], refs),
+               "same": sum(text(o or "") == text(r) for o, r in zip(outs, raws, strict=True)),
                "seconds": seconds, "raw_seconds": raw_seconds, "error": errors[:1]}
         if html:
             row["kept"] = sum(o is not None and shape(o) == shape(u.source)
@@ -202,6 +229,7 @@ def measure(direction: str, n: int, engine, route_fn) -> list[dict]:
             raw_alts = [[*alts(r), ""][0] for r in raws]
             row["alt"] = score(pipe_alts, alt_refs)[0]
             row["raw_alt"] = score(raw_alts, alt_refs)[0]
+            row["whole"] = score([text(w) for w in wholes], refs)
         rows.append(row)
         _print_row(row)
     return rows
@@ -213,10 +241,14 @@ def _print_row(row: dict) -> None:
     if "kept" in row:
         extra = (f"  tags kept {row['kept']}/{row['units']} (raw {row['raw_kept']}), "
                  f"alt chrF {row['alt']:.1f} (raw {row['raw_alt']:.1f})")
+    if "whole" in row:
+        (wc, wb) = row["whole"]
+        extra += f"; raw on each body whole chrF {wc:.2f} BLEU {wb:.2f}"
     failed = f", {row['failed']} failed: {row['error'][0][:100]}" if row["failed"] else ""
     print(f"{row['direction']:<6} {row['path']:<8} {row['via']:<7} {row['units']:>4} units  "
           f"chrF {pc:5.1f} raw {rc:5.1f} ({pc - rc:+.2f})  BLEU {pb:5.1f} raw {rb:5.1f} "
-          f"({pb - rb:+.2f})  {row['seconds']:.1f} s vs {row['raw_seconds']:.1f} s"
+          f"({pb - rb:+.2f})  same text {row['same']}/{row['units']}  "
+          f"{row['seconds']:.1f} s vs {row['raw_seconds']:.1f} s"
           f"{extra}{failed}", flush=True)
 
 
@@ -262,10 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     rows = [row for d in directions for row in measure(d, args.units, engine, route)]
     if args.bad_item:
         bad_item(engine, route, args.bad_item)
-    worse = [r for r in rows if r["pipe"][0] < r["raw"][0] - 0.05
-             or r["pipe"][1] < r["raw"][1] - 0.05]
+    worse = [r for r in rows if r["pipe"][0] < r["raw"][0] or r["pipe"][1] < r["raw"][1]]
     print("done, load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print("pipeline ≥ raw engine (to 0.05) on every direction and path" if not worse else
+    print("pipeline ≥ raw engine on every direction and path" if not worse else
           "pipeline BELOW the raw engine on: "
           + ", ".join(f"{r['direction']} {r['path']}" for r in worse))
     if worse:
