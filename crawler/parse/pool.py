@@ -12,9 +12,10 @@ on its source. A parse that ignores the alarm (stuck in C) is ended from here
 were still in flight. The workers also analyse every draft (language, SimHash:
 crawler/analyse/analysis.py), so the crawler process only stores; items a source had
 already cost that analysis again, the price of keeping it off the process that stores.
-A submitted PDF (crawler/submissions) is read in such a worker too, under the same
-bounds: a decompression bomb or a file that sends pypdf round in circles costs that
-link an error, never a stuck or dead submissions step.
+A correspondent's submitted link (crawler/submissions) is read in such a worker too,
+under the same bounds (`read`): a decompression bomb or a file that sends pypdf round
+in circles, a page of a million elements that keeps trafilatura busy for minutes, costs
+that link an error, never a stuck or dead submissions step.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from rabkor.core.errors import FeedParseError
 from rabkor.crawler.draft import ParsedFeed
-from rabkor.crawler.parse.pdf import PdfError, PdfText
-from rabkor.crawler.parse.worker import bounded_worker, parse_and_analyse, read_pdf_bounded
+from rabkor.crawler.parse.worker import bounded_worker, parse_and_analyse, read_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +39,12 @@ POOL_FROM = 100  # feeds in a crawl from which a worker on every core pays for i
 PARSE_SECONDS = 30  # one feed's parse and analysis, measured in the worker
 HARD_GRACE = 15  # seconds past that, measured here, for a parse the alarm cannot stop
 PARSE_MEMORY = 2 * 2**30  # a worker's address space (a worker uses about 400 MB of it)
+T = TypeVar("T")
 
 
 class ParsePool:
-    """parse_and_analyse (and read_pdf) in worker processes, one at a time each, bounded."""
+    """parse_and_analyse (and a submitted link's `read`) in worker processes, one at a
+    time each, bounded."""
 
     def __init__(self, jobs: int, *, seconds: int = PARSE_SECONDS,
                  memory: int = PARSE_MEMORY) -> None:
@@ -75,20 +79,23 @@ class ParsePool:
                 logger.info("parse worker died; the feed is parsed again url=%s", url)
         raise AssertionError("unreachable")
 
-    def read_pdf(self, body: bytes) -> PdfText:
-        """A PDF read in a worker (waited for: the submissions step has no event loop);
-        PdfError in words, the worker killed and replaced when it does not stop."""
+    def read(self, work: Callable[..., T], *args: object, error: type[Exception],
+             what: str) -> T:
+        """`work(*args)` in a worker (waited for: the submissions step has no event loop);
+        past the bounds `error` saying that reading `what` ("the PDF") took too long or
+        too much, the worker killed and replaced when it does not stop. `work`, its
+        arguments and `error` go to the worker by pickling: module-level names only."""
         executor = self.executor
-        future = executor.submit(read_pdf_bounded, body)
+        future = executor.submit(read_bounded, work, args, error, what)
         try:
             return future.result(self.seconds + HARD_GRACE)
         except TimeoutError:
             self._restart(executor)
-            raise PdfError(f"reading the PDF took more than {self.seconds + HARD_GRACE} s"
-                           ) from None
+            raise error(f"reading {what} took more than {self.seconds + HARD_GRACE} s"
+                        ) from None
         except BrokenProcessPool:
             self._restart(executor)
-            raise PdfError("the PDF's reader process died") from None
+            raise error(f"{what}'s reader process died") from None
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         """Kill the workers of `broken` (once, however many feeds notice it) and start anew."""

@@ -1,5 +1,5 @@
 """What a parse worker runs (crawler/parse/pool.py): parse a feed and analyse its drafts,
-or read a submitted PDF, within the time and memory its pool gives it.
+or read a submitted link (a PDF, a page), within the time and memory its pool gives it.
 
 Its own module, importing only what parsing and analysis need, so a spawned worker does
 not load Scrapy, the store or the rest of the crawler.
@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import resource
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from rabkor.core.errors import FeedParseError
 from rabkor.crawler.analyse.analysis import analysed
 from rabkor.crawler.draft import ParsedFeed
 from rabkor.crawler.parse.feed import parse_feed
-from rabkor.crawler.parse.pdf import PdfError, PdfText, read_pdf
 
+T = TypeVar("T")
 _limits = {"seconds": 0, "memory": 0}
 
 
@@ -46,9 +47,12 @@ def parse_and_analyse(body: bytes, *, url: str, content_type: str,
                                    source_language=source_language))
 
 
-def read_pdf_bounded(body: bytes) -> PdfText:
-    with _bounded(PdfError, "reading the PDF"):
-        return read_pdf(body)
+def read_bounded(work: Callable[..., T], args: tuple, error: type[Exception],
+                 what: str) -> T:
+    """ParsePool.read's side: `work` is the caller's (crawler/submissions), imported here
+    when it first comes, so a crawl's feed workers never load it."""
+    with _bounded(error, f"reading {what}"):
+        return work(*args)
 
 
 @contextmanager

@@ -9,8 +9,9 @@ own transaction, after its fetch: a crash loses at most the fetches under way, w
 next run makes again; a submission withdrawn meanwhile is left as its correspondent
 left it. A link the store already holds (its URL or canonical form) is settled without
 a fetch. Fetches run in a few threads (they wait on the network); reading and storing
-run one at a time (trafilatura takes one page at a time anyway), a PDF in a parse worker
-bounded in time and memory (started only when a PDF comes).
+run one at a time (trafilatura takes one page at a time anyway), the reading of a page
+or a PDF in a parse worker bounded in time and memory (read.py), which stops a hostile
+one with its reason as that link's failure and reads the next.
 """
 
 from __future__ import annotations
@@ -77,10 +78,10 @@ def process_submissions(settings: Settings, store: Store, limit: int = BATCH
     if not jobs:
         return report
     with client(settings) as http, ThreadPoolExecutor(FETCHERS) as pool, \
-            closing(ParsePool(1)) as pdfs:
+            closing(ParsePool(1)) as readers:
         answers = pool.map(lambda job: _answer(http, job, settings), jobs)
         for job, answer in zip(jobs, answers, strict=True):
-            _settle(store, job, answer, report, pdfs)
+            _settle(store, job, answer, report, readers)
     logger.info("submissions processed items=%d duplicates=%d offered=%d failed=%d",
                 report.items, report.duplicates, report.offered, report.failed)
     return report
@@ -101,8 +102,8 @@ def _answer(http: httpx.Client, job: _Job, settings: Settings) -> Fetched | str 
 
 
 def _settle(store: Store, job: _Job, answer: Fetched | str | None,
-            report: SubmissionReport, pdfs: ParsePool) -> None:
-    reading = read_answer(answer, job.language, pdfs.read_pdf) \
+            report: SubmissionReport, readers: ParsePool) -> None:
+    reading = read_answer(answer, job.language, readers) \
         if isinstance(answer, Fetched) else None
     with store.transaction() as s:
         sub = s.get(Submission, job.submission_id)

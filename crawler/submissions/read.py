@@ -7,16 +7,17 @@ JSON-LD, OpenGraph and meta tags), the page's own OpenGraph tags for what trafil
 leaves out (a video or audio it plays, the language on <html>). A page that names feeds
 and is a site's front (its address is the site's root, it calls itself a website, or
 its text is a menu's length) is a site's page: the editors are offered its feeds as a
-source, and no item is made; an article that names feeds is both. A PDF is read (in a
-bounded worker, `read_pdf`: crawler/parse/pool.py) for its text and metadata, and the
-item links to it. Audio and video files are not downloaded: their headers say what they
-are, and the item links to them.
+source, and no item is made; an article that names feeds is both. A PDF is read for its
+text and metadata, and the item links to it. Pages and PDFs are read in the crawler's
+parse worker (crawler/parse/pool.py), within its time and memory: a hostile page (a
+million elements keep trafilatura busy for minutes, and lxml's trees of them take
+gigabytes) costs its own link an error, not the submissions step. Audio and video files
+are not downloaded: their headers say what they are, and the item links to them.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -31,7 +32,8 @@ from rabkor.crawler.fetch.direct import Fetched
 from rabkor.crawler.parse.article import NOTHING_FOUND, adds_text, extract, page_metadata
 from rabkor.crawler.parse.clean import MAX_SUMMARY, MAX_TITLE, short_text
 from rabkor.crawler.parse.feed import parse_feed
-from rabkor.crawler.parse.pdf import PdfError, PdfText
+from rabkor.crawler.parse.pdf import PdfError, read_pdf
+from rabkor.crawler.parse.pool import ParsePool
 from rabkor.crawler.sitemap.read import parse_date
 from rabkor.crawler.sources.discover import feeds_in_page, parse_html
 from rabkor.crawler.submissions.recognise import is_page, is_video_address, kind_by_type
@@ -40,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 MENU_TEXT = 300  # a page that names feeds with less text than this is a site's front
 MIN_TEXT = 80  # an article says more than a menu's few words
+
+
+class PageError(Exception):
+    """Why a page could not be read within the parse worker's bounds, in words."""
 
 
 @dataclass(frozen=True)
@@ -53,12 +59,11 @@ class Reading:
     error: str | None = None
 
 
-def read_answer(fetched: Fetched, language: str | None,
-                read_pdf: Callable[[bytes], PdfText]) -> Reading:
+def read_answer(fetched: Fetched, language: str | None, readers: ParsePool) -> Reading:
     """The answer to a submitted link read; `language` is the one the correspondent gave."""
     kind = kind_by_type(fetched.content_type)
     if kind is LinkKind.PDF:
-        return _pdf(fetched, language, read_pdf)
+        return _pdf(fetched, language, readers)
     if kind in (LinkKind.AUDIO, LinkKind.VIDEO):
         return Reading(kind, _file_draft(fetched, kind, language))
     if kind is LinkKind.FEED:
@@ -66,14 +71,17 @@ def read_answer(fetched: Fetched, language: str | None,
     if not is_page(fetched.content_type):
         shown = fetched.content_type.split(";")[0].strip() or "no content type"
         return Reading(None, error=f"not a web page, a feed or a media file ({shown})")
-    return _page(fetched, language)
+    try:
+        return readers.read(read_page, fetched.url, fetched.body, language,
+                            error=PageError, what="the page")
+    except PageError as exc:
+        return Reading(None, error=str(exc))
 
 
-def _pdf(fetched: Fetched, language: str | None,
-         read_pdf: Callable[[bytes], PdfText]) -> Reading:
+def _pdf(fetched: Fetched, language: str | None, readers: ParsePool) -> Reading:
     """A PDF as an item with its text, linking to the file."""
     try:
-        found = read_pdf(fetched.body)
+        found = readers.read(read_pdf, fetched.body, error=PdfError, what="the PDF")
     except PdfError as exc:
         return Reading(LinkKind.PDF, error=str(exc))
     draft = _file_draft(fetched, LinkKind.PDF, language or found.language)
@@ -91,8 +99,8 @@ def _feed(fetched: Fetched) -> Reading:
     return Reading(LinkKind.FEED, feeds=[fetched.url])
 
 
-def _page(fetched: Fetched, language: str | None) -> Reading:
-    url, body = fetched.url, fetched.body
+def read_page(url: str, body: bytes, language: str | None) -> Reading:
+    """A web page read (in the parse worker: `read_answer`)."""
     root = parse_html(body)
     og: dict[str, str] = {}
     if root is not None:

@@ -114,7 +114,7 @@ def test_a_pdf_that_keeps_the_reader_busy_is_stopped_and_the_worker_reads_the_ne
     pool = ParsePool(1, seconds=2)
     try:
         with pytest.raises(PdfError, match="reading the PDF took more than 2 s"):
-            pool.read_pdf(body)
-        assert pool.read_pdf(LEMONDE).title == TITLE
+            pool.read(read_pdf, body, error=PdfError, what="the PDF")
+        assert pool.read(read_pdf, LEMONDE, error=PdfError, what="the PDF").title == TITLE
     finally:
         pool.close()
