@@ -61,8 +61,8 @@ def test_login_decide_and_logout_stay_under_the_prefix(mounted, store, login_as)
 
     token = csrf_of(queue.text)
     approved = mounted.post(f"/editor/items/{item_id}/approve", follow_redirects=False,
-                            data={"csrf_token": token, "page": "1"})
-    assert approved.headers["location"] == f"/editor/?page=1&done=approve&item={item_id}"
+                            data={"csrf_token": token})
+    assert approved.headers["location"] == f"/editor/?done=approve&item={item_id}"
     confirmed = mounted.get(approved.headers["location"])
     assert f'action="/editor/items/{item_id}/reopen"' in confirmed.text
     with store.read() as s:
