@@ -7,6 +7,7 @@ not load Scrapy, the store or the rest of the crawler.
 
 from __future__ import annotations
 
+import logging
 import resource
 import signal
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from rabkor.crawler.analyse.analysis import analysed
 from rabkor.crawler.draft import ParsedFeed
 from rabkor.crawler.parse.feed import parse_feed
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _limits = {"seconds": 0, "memory": 0}
 
@@ -50,9 +52,17 @@ def parse_and_analyse(body: bytes, *, url: str, content_type: str,
 def read_bounded(work: Callable[..., T], args: tuple, error: type[Exception],
                  what: str) -> T:
     """ParsePool.read's side: `work` is the caller's (crawler/submissions), imported here
-    when it first comes, so a crawl's feed workers never load it."""
+    when it first comes, so a crawl's feed workers never load it. Any other exception
+    comes back as `error` in words: lxml's own (whose error log cannot be pickled back)
+    would otherwise reach the caller as a TypeError, not as this link's reason."""
     with _bounded(error, f"reading {what}"):
-        return work(*args)
+        try:
+            return work(*args)
+        except (error, MemoryError):
+            raise
+        except Exception as exc:
+            logger.exception("reading %s failed", what)
+            raise error(f"reading {what} failed ({type(exc).__name__}: {exc})"[:500]) from None
 
 
 @contextmanager

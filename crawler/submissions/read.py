@@ -114,6 +114,8 @@ def read_page(url: str, body: bytes, language: str | None) -> Reading:
                              or og.get("description"), MAX_SUMMARY)
     try:
         content = extract(body, url)
+    except MemoryError:
+        raise  # the worker's bound, said as such (crawler/parse/worker.py)
     except Exception as exc:  # an extractor bug costs this link, not the cycle
         logger.exception("extraction failed url=%s", url)
         return Reading(None, feeds=feeds, error=f"extraction failed: {exc!r}"[:500])
