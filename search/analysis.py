@@ -34,6 +34,7 @@ _CJK_RUN = re.compile(f"[{_HAN}{_KANA}\u30fc]+")
 _SPLIT = re.compile(f"[{_HAN}{_KANA}\u30fc]+|[^{_HAN}{_KANA}\u30fc]+")
 _KANA_CHAR = re.compile(f"[{_KANA}]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+_SPECIAL = re.compile(f"[\u0600-\u06ff{_HAN}{_KANA}\u30fc]")  # either of the two, one scan
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي",
                                  "ة": "ه", "ؤ": "و", "ئ": "ي"})
@@ -42,6 +43,8 @@ _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
 def prepare(text: str, lang: str | None = None) -> str:
     """`text` with its Chinese and Japanese runs cut into space-separated words and its
     Arabic normalised; other text comes back as it is (one scan, most text has none)."""
+    if not _SPECIAL.search(text):
+        return text
     if _ARABIC.search(text):
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     if not _CJK_RUN.search(text):

@@ -101,11 +101,11 @@ def _document(row, translated, languages: tuple[str, ...], desk_topics=()) -> Se
     (item_id, status, title, summary, content, lang, kind, source_id, published, fetched,
      source_name, category, topic) = row
     lang = lang or ""
-    body = _body(summary, content)
+    original = prepare(title, lang or None), prepare(_body(summary, content), lang or None)
     texts: dict[str, tuple[str, str, str]] = {}
     for site_lang in languages:
         if site_lang == lang:
-            texts[site_lang] = (prepare(title, lang), prepare(body, lang), "original")
+            texts[site_lang] = (*original, "original")
             continue
         fields = translated.get((item_id, site_lang))
         if not fields:
@@ -122,7 +122,7 @@ def _document(row, translated, languages: tuple[str, ...], desk_topics=()) -> Se
         item_id=item_id, language=lang, kind=str(kind), source_id=source_id or 0,
         source_name=source_name or "", topics=topics,
         published=int(moment.astimezone(UTC).timestamp()),
-        title=prepare(title, lang or None), body=prepare(body, lang or None), texts=texts,
+        title=original[0], body=original[1], texts=texts,
         status=ItemStatus(status).value)
 
 
