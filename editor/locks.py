@@ -64,21 +64,51 @@ def apply(session: Session, item_id: int, user: User, action: str,
           minutes: int) -> LockView:
     """Do `action` on the item's lock as `user`, as OUTCOME says; raise ItemLocked where
     it refuses. The view of the lock afterwards."""
+    views, refused = apply_all(session, [item_id], user, action, minutes)
+    if refused:
+        raise refusal(item_id, refused[item_id])
+    return views[item_id]
+
+
+def apply_all(session: Session, item_ids: list[int], user: User, action: str,
+              minutes: int) -> tuple[dict[int, LockView], dict[int, LockView]]:
+    """Do `action` on each item's lock as `user`, as OUTCOME says, their locks read in one
+    query (a bulk decision's 500 reads were a fifth of its time): the views of the locks
+    afterwards, and apart those of the items OUTCOME refuses (held by someone else)."""
     now = utcnow()
-    lock = session.get(ReviewLock, item_id, options=[joinedload(ReviewLock.user)],
-                       with_for_update=True)
-    state = state_of(lock, user.id, now)
-    outcome = OUTCOME[(state, action)]
-    if outcome == REFUSE:
-        raise ItemLocked(_("item {number} is being reviewed by {name} since {since}; open it "
-                           "to take it over").format(number=item_id, name=lock.user.username,
-                                                     since=_ago(lock.taken_at, now)))
-    if outcome == SHOW:
-        return LockView(HELD, lock.user.username, lock.taken_at)
-    if outcome == ALLOW:
-        if lock is not None:
-            session.delete(lock)
-        return LockView(FREE)
+    held = {lock.item_id: lock for lock in session.scalars(
+        select(ReviewLock).where(ReviewLock.item_id.in_(item_ids))
+        .options(joinedload(ReviewLock.user)).with_for_update())}
+    views, refused, taken = {}, {}, False
+    for item_id in item_ids:
+        lock = held.get(item_id)
+        state = state_of(lock, user.id, now)
+        outcome = OUTCOME[(state, action)]
+        if outcome in (REFUSE, SHOW):
+            shown = LockView(HELD, lock.user.username, lock.taken_at)
+            (refused if outcome == REFUSE else views)[item_id] = shown
+        elif outcome == ALLOW:
+            if lock is not None:
+                session.delete(lock)
+            views[item_id] = LockView(FREE)
+        else:
+            views[item_id] = _take(session, item_id, lock, state, user, now, minutes)
+            taken = True
+    if taken:
+        session.flush()
+    return views, refused
+
+
+def refusal(item_id: int, view: LockView) -> ItemLocked:
+    """The error of deciding an item someone else reviews (`view`: their lock)."""
+    return ItemLocked(_("item {number} is being reviewed by {name} since {since}; open it "
+                        "to take it over").format(number=item_id, name=view.holder,
+                                                  since=_ago(view.since, utcnow())))
+
+
+def _take(session: Session, item_id: int, lock: ReviewLock | None, state: str, user: User,
+          now: datetime, minutes: int) -> LockView:
+    """The item's lock made `user`'s (recorded when taken from someone else) and renewed."""
     if state in RECORDED:
         record(session, user, "lock taken over", item_id=item_id,
                before={"holder": lock.user.username, "since": lock.taken_at.isoformat(),
@@ -90,7 +120,6 @@ def apply(session: Session, item_id: int, user: User, action: str,
     elif state != OWN:
         lock.user_id, lock.taken_at = user.id, now
     lock.expires_at = now + timedelta(minutes=minutes)
-    session.flush()
     return LockView(OWN, user.username, lock.taken_at)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,7 +19,7 @@ from rabkor.core.store.keyset import BadCursor
 from rabkor.core.store.models import Item, ItemStatus, MediaKind, User
 from rabkor.core.web.sessions import session_of, verify_csrf
 from rabkor.editor import locks, rules, saved, submissions
-from rabkor.editor.errors import ItemLocked, ReasonRequired
+from rabkor.editor.errors import ReasonRequired
 from rabkor.editor.filters import (
     SORTS,
     WORDS_CAP,
@@ -39,7 +40,14 @@ from rabkor.editor.queue import (
 from rabkor.editor.reindex import reindexing
 from rabkor.editor.templating import render
 from rabkor.editor.urls import url_for, with_query
-from rabkor.editor.workflow import APPROVE, REJECT, REOPEN, decide_story, reason_codes
+from rabkor.editor.workflow import (
+    APPROVE,
+    REJECT,
+    REOPEN,
+    TRANSITIONS,
+    decide_story,
+    reason_codes,
+)
 from rabkor.search.service import search
 
 PLACE = ("after", "before")  # a queue page's cursor (editor/queue.py)
@@ -200,26 +208,20 @@ def _back(form) -> dict[str, str]:
 
 def _apply_all(store: Store, ids: list[int], editor_id: int | None, action: str,
                reason: str, code: str, lock_minutes: int) -> tuple[list[int], list[int]]:
-    """Decide the pending ones of `ids` that nobody else is reviewing, in one transaction;
-    the ids decided (copies included) and those skipped."""
+    """Decide those of `ids` that can still take `action` and that nobody else is
+    reviewing, in one transaction; the ids decided (copies included) and those skipped."""
     with store.transaction() as session:
         editor = session.get(User, editor_id)
         if editor is None:
             raise HTTPException(403, _("Your account no longer exists."))
-        items = session.scalars(select(Item).where(Item.id.in_(ids)).with_for_update()).all()
-        done, skipped = [], []
-        for item in items:
-            if item.status != ItemStatus.PENDING:
-                skipped.append(item.id)
-                continue
-            try:
-                decisions = decide_story(session, item, editor, action, reason, code,
-                                         lock_minutes)
-            except ItemLocked:
-                skipped.append(item.id)
-                continue
-            done += [d.item_id for d in decisions]
-    return done, skipped
+        items = session.scalars(select(Item).where(Item.id.in_(ids))
+                                .options(selectinload(Item.submission))
+                                .with_for_update()).all()
+        open_ = [item for item in items if (item.status, action) in TRANSITIONS]
+        story = decide_story(session, open_, editor, action, reason, code, lock_minutes)
+        skipped = sorted({item.id for item in items} - {item.id for item in open_}
+                         | set(story.locked))
+    return story.decided, skipped
 
 
 def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reason: str,
@@ -233,5 +235,7 @@ def _apply(store: Store, item_id: int, editor_id: int | None, action: str, reaso
         editor = session.get(User, editor_id)
         if editor is None:
             raise HTTPException(403, _("Your account no longer exists."))
-        return [d.item_id for d in decide_story(session, item, editor, action, reason, code,
-                                                lock_minutes)]
+        story = decide_story(session, [item], editor, action, reason, code, lock_minutes)
+        if story.locked:
+            raise locks.refusal(item_id, story.locked[item_id])
+        return story.decided
