@@ -266,3 +266,27 @@ def test_a_word_in_rules_of_a_language_and_of_any_language_hits_both(store):
         hits = set(s.execute(select(RuleHit.item_id, RuleHit.rule_id)).tuples())
     assert hits == {(english, everywhere), (english, english_only),
                     (spanish, everywhere), (spanish, pattern)}
+
+
+def test_hits_are_stored_as_the_orm_stores_times_and_once(store):
+    """The hits go in by a plain executemany: their time is written in the same form as
+    every other (SQLite compares times as text), and a re-run adds none twice."""
+    from tests.editor.helpers import add_item
+
+    item_id = add_item(store, "General strike called", language="en")
+    with store.transaction() as s:
+        admin = create_user(s, "ana", "a long password", "admin")
+        rule_id = rules.add_rule(s, admin, kind=rules.KEYWORDS, pattern="general strike",
+                                 action=rules.FLAG, label="strike").id
+    rules.apply_rules(store)
+    with store.read() as s:
+        raw = s.connection().exec_driver_sql(
+            "SELECT h.created_at, r.changed_at FROM rule_hits h JOIN rules r "
+            "ON r.id = h.rule_id").one()
+        hit = s.scalar(select(RuleHit).where(RuleHit.item_id == item_id))
+    assert len(raw[0]) == len(raw[1]) and raw[0][10] == raw[1][10] == " "
+    assert hit.rule_id == rule_id and hit.created_at.tzinfo is not None
+    rules.rerun(store, admin)
+    assert rules.apply_rules(store).read == 1
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(RuleHit)) == 1
