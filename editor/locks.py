@@ -79,7 +79,7 @@ def apply_all(session: Session, item_ids: list[int], user: User, action: str,
     held = {lock.item_id: lock for lock in session.scalars(
         select(ReviewLock).where(ReviewLock.item_id.in_(item_ids))
         .options(joinedload(ReviewLock.user)).with_for_update())}
-    views, refused, taken = {}, {}, False
+    views, refused = {}, {}
     for item_id in item_ids:
         lock = held.get(item_id)
         state = state_of(lock, user.id, now)
@@ -93,9 +93,7 @@ def apply_all(session: Session, item_ids: list[int], user: User, action: str,
             views[item_id] = LockView(FREE)
         else:
             views[item_id] = _take(session, item_id, lock, state, user, now, minutes)
-            taken = True
-    if taken:
-        session.flush()
+    session.flush()
     return views, refused
 
 
