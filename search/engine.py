@@ -59,6 +59,7 @@ class SearchResults:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     facets_estimated: bool = False  # counted on a sample of a very large result
+    total_estimated: bool = False  # so is the total (Whoosh: "about N results")
     tree: Node | None = None  # the parsed query, for snippets
     engine: Engine | None = field(default=None, repr=False, compare=False)  # that answered
 
@@ -85,9 +86,9 @@ class Engine(Protocol):
     def writer(self) -> AbstractContextManager[IndexWriter]:
         """A writer committed when the block ends, rolled back if it raises."""
 
-    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
-        """The total, one page of hits, the facets (name → [(value, count)]) and whether
-        their counts are estimated from a sample."""
+    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool, bool]:
+        """The total, one page of hits, the facets (name → [(value, count)]), whether
+        their counts are estimated from a sample and whether the total is."""
 
     def stamp(self) -> object:
         """A value that changes with every commit (what cached results depend on)."""

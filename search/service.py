@@ -44,7 +44,7 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
                             sort if sort in SORTS else "relevance",
                             (page - 1) * per_page, per_page, facets and cached is None,
                             statuses, labels)
-    total, hits, found_facets, estimated = engine.search(request)
+    total, hits, found_facets, estimated, total_estimated = engine.search(request)
     if facets and cached is None:
         _facets[key] = (found_facets, estimated)
         while len(_facets) > FACET_CACHE:
@@ -53,7 +53,7 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
         found_facets, estimated = cached
     suggestion = suggest(engine, text, tree) if total == 0 else None
     return SearchResults(text, total, page, per_page, hits, found_facets, suggestion, estimated,
-                         tree, engine)
+                         total_estimated, tree, engine)
 
 
 def live_engine(settings: Settings) -> Engine | None:

@@ -107,7 +107,7 @@ class TantivyEngine:
         except OSError:
             return 0
 
-    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool]:
+    def search(self, request: SearchRequest) -> tuple[int, list[Hit], dict, bool, bool]:
         searcher = self._searcher()
         compiler = _Compiler(self, searcher, request.lang)
         statuses = [Query.term_query(self.schema, "status", s) for s in request.statuses]
@@ -140,12 +140,12 @@ class TantivyEngine:
         hits = labelled(found, request.lang, self.languages, matched_in_reader,
                         request.labels)
         if not (request.facets and result.count):
-            return result.count, hits, {}, False
+            return result.count, hits, {}, False, False
         if result.count <= FACET_EXACT:
-            return result.count, hits, self._facets(searcher, query), False
+            return result.count, hits, self._facets(searcher, query), False, False
         sample = Query.boolean_query([
             (Occur.Must, Query.term_query(self.schema, "sample", 0)), (Occur.Must, query)])
-        return result.count, hits, self._facets(searcher, sample, SAMPLE), True
+        return result.count, hits, self._facets(searcher, sample, SAMPLE), True, False
 
     def _facets(self, searcher, query, scale: int = 1) -> dict[str, list[tuple[str, int]]]:
         spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
