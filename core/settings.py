@@ -201,6 +201,11 @@ class Settings:
     max_feed_bytes: int = field(
         default=10 * 1024 * 1024, metadata={"doc": "Largest feed body accepted, in bytes."}
     )
+    parse_seconds: int = field(
+        default=30,
+        metadata={"doc": "Seconds one feed, article page or submitted file may take to be "
+                         "read (parsed, its text extracted) before it is an error."},
+    )
     full_text_pages: int = field(
         default=20,
         metadata={"doc": "Article pages fetched per source and crawl for the full text of "

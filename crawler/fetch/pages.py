@@ -22,7 +22,6 @@ a page that failed. FullText only reads the store.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -40,8 +39,9 @@ from rabkor.core.text.canonical import canonical_url
 from rabkor.crawler.analyse.language import UNDETERMINED
 from rabkor.crawler.draft import DraftItem, PageOutcome, PagesClaimed, ParsedFeed, SourceJob
 from rabkor.crawler.fetch.bounds import describe_failure, host_of
-from rabkor.crawler.parse.article import extract
+from rabkor.crawler.parse.article import ExtractionError, extract
 from rabkor.crawler.parse.clean import MAX_ERROR
+from rabkor.crawler.parse.pool import ParsePool
 from rabkor.crawler.store.items import wants_page
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ class FullText:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store  # read only: the store pipeline writes
         self.settings = settings
+        self.parser: ParsePool | None = None  # the spider's, which extracts the pages' text
 
     def requests(self, job: SourceJob, feed: ParsedFeed | None
                  ) -> list[PagesClaimed | scrapy.Request]:
@@ -141,12 +142,14 @@ class FullText:
         if not isinstance(response, TextResponse) or "html" not in kind:
             yield page.outcome(error=f"not an HTML page ({kind.split(';')[0] or 'no type'})")
             return
-        try:
-            content = await asyncio.to_thread(extract, response.text, response.url)
-        except Exception as exc:  # an extractor bug costs one page, not the crawl
-            logger.exception("extraction failed source_id=%s url=%s", page.source_id,
-                             response.url)
-            yield page.outcome(error=f"extraction failed: {exc!r}")
+        try:  # in a parse worker: a page that keeps trafilatura busy, or an extractor
+            # bug, costs this page, not the crawl
+            content = await self.parser.run(extract, response.text, response.url,
+                                            error=ExtractionError, what="the page")
+        except ExtractionError as exc:
+            logger.info("extraction failed source_id=%s url=%s error=%s", page.source_id,
+                        response.url, exc)
+            yield page.outcome(error=str(exc))
             return
         yield page.outcome(content=content)
 

@@ -33,8 +33,9 @@ class FeedSpider(scrapy.Spider):
     def __init__(self, jobs: list[SourceJob], full_text: FullText, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
-        self.parser = ParsePool(len(jobs))
+        self.parser = ParsePool(len(jobs), seconds=full_text.settings.parse_seconds)
         self.full_text = full_text  # article pages of summary-only items (fetch/pages.py)
+        full_text.parser = self.parser  # their text extracted in the feeds' workers
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

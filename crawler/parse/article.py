@@ -10,9 +10,9 @@ crawl that fetches no page is spared).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
+from rabkor.core.errors import RabkorError
 from rabkor.core.text.html import clean_html, plain_text
 from rabkor.crawler.parse.clean import MAX_CONTENT
 
@@ -21,23 +21,25 @@ NOTHING_FOUND = "no article text found on the page"
 # and a table's rows become paragraphs (the allow-list has no tables).
 RENAMED = {"h1": "h2", "b": "strong", "i": "em", "table": "div", "tbody": "div",
            "thead": "div", "tr": "p", "td": "span", "th": "span"}
-_one_at_a_time = threading.Lock()  # see extract
+
+
+class ExtractionError(RabkorError):
+    """A page's text could not be extracted within the parse worker's bounds."""
 
 
 def extract(html: str | bytes, url: str) -> str:
     """The page's main text as allow-listed HTML; "" when trafilatura finds no article.
 
-    One extraction at a time: callers run it in threads (off the reactor), and trafilatura
-    shares module-level lxml parsers between them, which lxml does not allow: concurrent
-    extractions crashed the process now and then (a segfault or a double free in about 1
-    run in 12 that extracted the 12 test pages in parallel threads; none in 30 with the lock)."""
+    The crawl runs it in a parse worker (crawler/parse/pool.py), bounded in time and
+    memory and one extraction a process: trafilatura shares module-level lxml parsers,
+    which lxml does not allow between threads (extractions in parallel threads crashed the
+    process now and then: a segfault or a double free in about 1 run in 12)."""
     import lxml.etree
     import lxml.html
     import trafilatura
 
-    with _one_at_a_time:
-        found = trafilatura.extract(html, url=url, output_format="html", include_links=True,
-                                    include_formatting=True, include_comments=False)
+    found = trafilatura.extract(html, url=url, output_format="html", include_links=True,
+                                include_formatting=True, include_comments=False)
     if not found:
         return ""
     root = lxml.html.fromstring(found)
@@ -69,12 +71,11 @@ class PageMeta:
 
 def page_metadata(html: str | bytes, url: str) -> PageMeta:
     """The page's title, author, date, image and description as trafilatura finds them
-    (its JSON-LD, OpenGraph and meta tags, then the markup), under the same lock as
+    (its JSON-LD, OpenGraph and meta tags, then the markup); in a parse worker, as
     `extract`."""
     from trafilatura.metadata import extract_metadata
 
-    with _one_at_a_time:
-        found = extract_metadata(html, default_url=url)
+    found = extract_metadata(html, default_url=url)
     if found is None:
         return PageMeta()
     return PageMeta(*(str(getattr(found, name) or "") for name in

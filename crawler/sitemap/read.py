@@ -189,3 +189,11 @@ def read_page(body: bytes, text: str | bytes, entry: Entry, language: str | None
         extraction_error=f"page {entry.url}: {error}"[:MAX_ERROR] if error else None,
     )
     return draft
+
+
+def page_not_read(entry: Entry, language: str | None, error: str) -> DraftItem:
+    """A page whose reading went past the parse worker's bounds: what the sitemap said of
+    it, and why it has no text."""
+    return DraftItem(guid=entry.url, url=entry.url, title=entry.title or entry.url,
+                     published_at=entry.published or entry.lastmod, language=language,
+                     extraction_error=f"page {entry.url}: {error}"[:MAX_ERROR])

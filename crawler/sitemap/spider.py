@@ -12,7 +12,6 @@ sitemap source exactly like a feed. The spider only reads the store.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -25,16 +24,20 @@ from scrapy.http import Response, TextResponse
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
+from rabkor.core.settings import Settings
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, Source
 from rabkor.crawler.draft import DraftItem, FetchOutcome, ParsedFeed
 from rabkor.crawler.fetch.bounds import describe_failure
+from rabkor.crawler.parse.article import ExtractionError
+from rabkor.crawler.parse.pool import ParsePool
 from rabkor.crawler.sitemap.read import (
     MAX_SITEMAPS,
     SITEMAP_MODE,
     SITEMAP_PATHS,
     Entry,
     SitemapError,
+    page_not_read,
     read_page,
     read_sitemap,
     robots_sitemaps,
@@ -84,14 +87,20 @@ class SitemapSpider(scrapy.Spider):
 
     name = "sitemaps"
 
-    def __init__(self, jobs: list[SiteJob], store: Store, **kwargs: object) -> None:
+    def __init__(self, jobs: list[SiteJob], store: Store, settings: Settings,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
         self.store = store  # read only: the store pipeline writes
+        self.parser = ParsePool(len(jobs), seconds=settings.parse_seconds)
+
+    def closed(self, reason: str) -> None:
+        self.parser.close()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         return super().from_crawler(crawler, *args, store=crawler.settings["RABKOR_STORE"],
+                                    settings=crawler.settings["RABKOR_SETTINGS"],
                                     **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -174,9 +183,14 @@ class SitemapSpider(scrapy.Spider):
         if response.status == 200 and b"html" in (response.headers.get(b"Content-Type")
                                                   or b"html").lower():
             text = response.text if isinstance(response, TextResponse) else response.body
-            # trafilatura takes tens of milliseconds a page: off the reactor's thread
-            draft = await asyncio.to_thread(read_page, response.body, text,
-                                            response.meta["entry"], job.language)
+            entry = response.meta["entry"]
+            try:  # in a parse worker: trafilatura takes tens of milliseconds a page, and a
+                # page that keeps it busy costs that page's text, not the crawl
+                draft = await self.parser.run(read_page, response.body, text, entry,
+                                              job.language, error=ExtractionError,
+                                              what="the page")
+            except ExtractionError as exc:
+                draft = page_not_read(entry, job.language, str(exc))
             job.drafts.append(draft)
         for outcome in self._done(job):
             yield outcome

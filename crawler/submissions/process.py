@@ -78,7 +78,7 @@ def process_submissions(settings: Settings, store: Store, limit: int = BATCH
     if not jobs:
         return report
     with client(settings) as http, ThreadPoolExecutor(FETCHERS) as pool, \
-            closing(ParsePool(1)) as readers:
+            closing(ParsePool(1, seconds=settings.parse_seconds)) as readers:
         answers = pool.map(lambda job: _answer(http, job, settings), jobs)
         for job, answer in zip(jobs, answers, strict=True):
             _settle(store, job, answer, report, readers)

@@ -32,6 +32,7 @@ from rabkor.crawler.fetch.pages import GAVE_UP, MAX_ATTEMPTS, RETRY_AGE
 from rabkor.crawler.parse.article import extract
 from rabkor.crawler.run import crawl
 from rabkor.crawler.store.items import SHORT_TEXT, wants_page
+from tests.crawler.busy import busy_page
 
 PAGES = Path(__file__).parent.parent / "data" / "pages"
 ARTICLES = PAGES / "articles"
@@ -97,6 +98,8 @@ def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
                 # no charset in the header: the page's own <meta> has to be found
                 self._send(200, gzip.decompress((ARTICLES / f"{name}.html.gz").read_bytes()),
                            "text/html")
+            elif path == "/busy.html":  # tens of seconds of trafilatura's time
+                self._send(200, busy_page(), "text/html; charset=utf-8")
             elif path == "/report.pdf":
                 self._send(200, b"%PDF-1.4\n" + bytes(range(256)) * 8, "application/pdf")
             elif path in ("/no-article.html", "/private/page.html"):
@@ -221,6 +224,23 @@ def test_a_page_that_fails_keeps_the_summary_and_says_why(store, settings, pages
         assert item.extraction_error == f"page {url}: {reason}", item.extraction_error
         assert (item.summary, item.content) == ("Only a summary.", "")
     assert "/private/page.html" not in pages.requests
+
+
+def test_a_page_that_keeps_the_extractor_busy_costs_only_its_own_text(store, settings, pages):
+    """Extraction runs in the crawl's parse worker, bounded like a feed's parse: a page
+    past `parse_seconds` gets that as its reason, and the pages after it are read."""
+    busy, good = pages.url("/busy.html"), pages.url("/articles/bbc-1")
+    source_id = _add_source(store, pages, "busy", [("Busy", busy, "Only a summary."),
+                                                  ("Good", good, "Only a summary.")])
+    report = crawl(settings.with_(parse_seconds=4), store, source_ids=[source_id])
+
+    assert report.errors == {} and report.new_items == 2
+    items = _items(store, source_id)
+    # the worker's alarm, or the pool's kill 15 s later when trafilatura is deep in lxml
+    assert re.fullmatch(f"page {re.escape(busy)}: reading the page took more than (4|19) s",
+                        items[busy].extraction_error)
+    assert (items[busy].summary, items[busy].content) == ("Only a summary.", "")
+    assert items[good].extraction_error is None and len(_text(items[good].content)) > 2000
 
 
 def test_the_source_setting_and_the_bound_decide_which_pages_are_fetched(

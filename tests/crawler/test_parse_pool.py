@@ -43,7 +43,7 @@ def test_a_feed_past_its_time_is_an_error_and_the_worker_parses_the_next():
 
 
 def test_a_killed_worker_costs_only_a_second_parse():
-    pool = ParsePool(1)
+    pool = ParsePool(1, seconds=30)
 
     async def scenario():
         first = asyncio.ensure_future(_parse(pool, _many_items(1500)))

@@ -5,6 +5,7 @@ is a gzipped one at a usual path, added through `sources add`; and a gzip bomb."
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import tracemalloc
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from rabkor.core.store.models import Item, Source
 from rabkor.crawler.run import crawl
 from rabkor.crawler.sitemap.read import SitemapError, read_sitemap, sitemap_body
 from rabkor.crawler.sources.manage import add_from_site, add_source
+from tests.crawler.busy import busy_page
 from tests.feedserver import FeedServer
 
 SITE = Path(__file__).parents[1] / "data" / "sitemap"
@@ -223,3 +225,37 @@ def test_rules_are_checked_when_the_source_is_added(store):
     with store.transaction() as s, pytest.raises(RabkorError, match="sitemap sources only"):
         add_source(s, "https://e.org/feed", include=["/news/"])
 
+
+
+@pytest.fixture(scope="module")
+def busy_site(tmp_path_factory):
+    """A sitemap of a real article and of a page that keeps trafilatura busy (busy.py)."""
+    root = tmp_path_factory.mktemp("busy-site")
+    (root / "news").mkdir()
+    shutil.copy(SITE / "news" / "001.html", root / "news" / "001.html")
+    (root / "news" / "busy.html").write_bytes(busy_page())
+    (root / "robots.txt").write_bytes(b"User-agent: *\nSitemap: /sitemap.xml\n")
+    (root / "sitemap.xml").write_bytes(_urlset("/news/busy.html", "/news/001.html"))
+    server = FeedServer(root)
+    yield server
+    server.close()
+
+
+def test_a_page_that_keeps_the_extractor_busy_costs_only_its_own_text(store, settings,
+                                                                      busy_site):
+    """Pages are read in the crawl's parse worker, bounded like a feed's parse."""
+    source_id = add_site(store, busy_site.url("/"))
+    report = crawl(settings.with_(allowed_loopback=(*settings.allowed_loopback,
+                                                    busy_site.hostport),
+                                  parse_seconds=4),
+                   store, source_ids=[source_id])
+
+    assert report.errors == {} and report.new_items == 2
+    stored = items(store, source_id)
+    busy = stored[busy_site.url("news/busy.html")]
+    # the worker's alarm, or the pool's kill 15 s later when trafilatura is deep in lxml
+    assert re.fullmatch(f"page {re.escape(busy.url)}: reading the page took more than (4|19) s",
+                        busy.extraction_error)
+    assert (busy.title, busy.content) == (busy.url, "")
+    good = stored[busy_site.url("news/001.html")]
+    assert good.extraction_error is None and "code coverage" in good.content
