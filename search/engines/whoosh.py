@@ -2,15 +2,17 @@
 be installed. Slower by two orders of magnitude (bench/search), so it is used the way
 that costs least: the index opened once per process and one searcher kept and refreshed
 (opening both per request was ~270 of the 347 ms a query took), the total counted by
-the collector instead of running each query twice, a rebuild written with
+the collector instead of running each query twice (a very large result's on a sample:
+COUNT_EXACT), a rebuild written with
 `add_document` into an empty index (`update_document` opened readers over every segment
 for every item), and four text fields read per query instead of 28.
 
 What a searcher can answer once is kept with it until a commit replaces it: the documents
 of each status (a filter set: Whoosh's ConstantScoreQuery lists every matching id on
-each query, 50 ms for the published items of 100,000) and the facets' columns, counted
-in Python over the matches (Whoosh's grouping re-read each column's offsets per query
-and built the topics' lists for the whole index each time).
+each query, 50 ms for the published items of 100,000), the documents in order of
+publication (date ranges) and the facets' columns, counted in Python over the matches
+(Whoosh's grouping re-read each column's offsets per query and built the topics' lists
+for the whole index each time).
 """
 
 from __future__ import annotations
