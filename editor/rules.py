@@ -189,9 +189,8 @@ def apply_rules(store: Store) -> RulesReport:
     read = approved = rejected = flagged = 0
     with store.transaction() as session:
         if active_rules(session).empty:  # every crawl: nothing to read the items for
-            read = session.execute(
-                update(Item).where(Item.status == ItemStatus.PENDING, Item.ruled_at.is_(None))
-                .values(ruled_at=utcnow(), updated_at=Item.updated_at)).rowcount
+            read = _mark_read(session, (Item.status == ItemStatus.PENDING)
+                              & Item.ruled_at.is_(None), utcnow())
             return RulesReport(read, 0, 0, 0)
     while True:
         with store.transaction() as session:
@@ -217,9 +216,7 @@ def apply_rules(store: Store) -> RulesReport:
                     decided.append((item.id, deciding))
                 elif hits:
                     flagged += 1
-            # reading is not changing: updated_at named so the search index is not redone
-            session.execute(update(Item).where(Item.id.in_(ids))
-                            .values(ruled_at=now, updated_at=Item.updated_at))
+            _mark_read(session, Item.id.in_(ids), now)
             if new_hits:
                 _insert_hits(session, new_hits, now)
             moved = decide_by_rules(session, decided, now)
@@ -229,6 +226,16 @@ def apply_rules(store: Store) -> RulesReport:
                 flagged += item_id not in moved
             read += len(items)
     return RulesReport(read, approved, rejected, flagged)
+
+
+def _mark_read(session: Session, which, now) -> int:
+    """Mark the items `which` selects read by the rules `now`; how many. Reading is not
+    changing: updated_at is named so that the search index is not redone, and the statement
+    runs on the session's connection, outside the session's watch for what readers see
+    (core/store/changes.py), which took it for a change and dropped the site's kept pages
+    after every crawl's rules."""
+    return session.connection().execute(
+        update(Item).where(which).values(ruled_at=now, updated_at=Item.updated_at)).rowcount
 
 
 HIT = ("item_id", "rule_id", "action", "created_at")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from rabkor.app.pipeline import run_cycle
 from rabkor.core.accounts import create_user
-from rabkor.core.store.models import Decision, Item, ItemStatus, Rule, RuleHit
+from rabkor.core.store.models import Decision, Item, ItemStatus, Rule, RuleHit, User
 from rabkor.crawler.sources.manage import add_source
 from rabkor.editor import rules
 from tests.editor.helpers import csrf_of
@@ -290,3 +290,31 @@ def test_hits_are_stored_as_the_orm_stores_times_and_once(store):
     assert rules.apply_rules(store).read == 1
     with store.read() as s:
         assert s.scalar(select(func.count()).select_from(RuleHit)) == 1
+
+
+def test_reading_items_does_not_drop_the_sites_kept_pages_but_deciding_does(store):
+    """Marking items read is no change a reader sees (core/store/changes.py): rules that
+    only flag, or no rules, leave the store's stamp as it was; a rule that approves moves
+    it."""
+    from tests.editor.helpers import add_item
+
+    def moves_the_stamp(expected: dict[str, int]) -> bool:
+        before = store.changes.version()
+        report = rules.apply_rules(store)
+        assert {name: getattr(report, name) for name in expected} == expected
+        return store.changes.version() != before
+
+    add_item(store, "General strike called", language="en")
+    assert not moves_the_stamp({"read": 1})  # no rules yet: the item only marked read
+    with store.transaction() as s:
+        admin = create_user(s, "ana", "a long password", "admin")
+        rules.add_rule(s, admin, kind=rules.KEYWORDS, pattern="general strike",
+                       action=rules.FLAG, label="strike")
+    add_item(store, "General strike again", language="en")
+    assert not moves_the_stamp({"read": 1, "flagged": 1})
+    trusted = add_item(store, "From a trusted source", language="en")
+    with store.transaction() as s:
+        source_id = s.get(Item, trusted).source_id
+        rules.add_rule(s, s.get(User, admin.id), kind=rules.TRUSTED,
+                       pattern=str(source_id), action=rules.APPROVE, label="trusted")
+    assert moves_the_stamp({"read": 1, "approved": 1})
