@@ -190,6 +190,8 @@ class TopicPage(Page):
 class SearchPage(Page):
     items: list[SearchHit]
     total: int
+    total_estimated: bool = Field(description="The total is an estimate, counted on a sample "
+                                              "of a very large result (the Whoosh engine).")
     suggestion: str | None = Field(description="A query that may find something, when "
                                                "nothing matched.")
 

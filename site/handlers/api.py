@@ -299,7 +299,8 @@ async def search_list(request: Request) -> Response:
         raise HTTPException(400, f"q: {exc}") from None
     more = query.page < min(results.pages, MAX_PAGE)
     return _json(api.SearchPage(
-        items=hits, total=results.total, suggestion=results.suggestion,
+        items=hits, total=results.total, total_estimated=results.total_estimated,
+        suggestion=results.suggestion,
         next=_next(request, query, lang, page=query.page + 1) if more else None))
 
 

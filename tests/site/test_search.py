@@ -499,6 +499,7 @@ def test_whoosh_estimates_a_very_large_result_from_a_sample_but_ranks_every_matc
     assert sorted(hit.item_id for hit in results.hits) == ids[::2]
     assert "about 40 results" in client.get("/en/search", params={"q": "strike"}).text
     assert "about 40 results" not in client.get("/en/search", params={"q": "dock"}).text
+    assert client.get("/api/v1/search", params={"q": "strike"}).json()["total_estimated"]
     newest = search(settings, "strike", lang="en", sort="newest")  # sorted: every match
     assert newest.total == 20 and not newest.total_estimated
 
