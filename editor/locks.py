@@ -76,9 +76,11 @@ def apply_all(session: Session, item_ids: list[int], user: User, action: str,
     query (a bulk decision's 500 reads were a fifth of its time): the views of the locks
     afterwards, and apart those of the items OUTCOME refuses (held by someone else)."""
     now = utcnow()
+    # of=ReviewLock: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+    # to the holders (every decision there failed)
     held = {lock.item_id: lock for lock in session.scalars(
         select(ReviewLock).where(ReviewLock.item_id.in_(item_ids))
-        .options(joinedload(ReviewLock.user)).with_for_update())}
+        .options(joinedload(ReviewLock.user)).with_for_update(of=ReviewLock))}
     views, refused = {}, {}
     for item_id in item_ids:
         lock = held.get(item_id)

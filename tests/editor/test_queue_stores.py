@@ -3,14 +3,25 @@ the same order for every sort, walked forwards and back, and the same rule decis
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from rabkor.core.accounts import create_user
-from rabkor.core.store.models import Decision, Item, ItemStatus, Source
+from rabkor.core.store.models import (
+    Decision,
+    Item,
+    ItemStatus,
+    ReviewLock,
+    Source,
+    User,
+    utcnow,
+)
 from rabkor.editor import rules
 from rabkor.editor.filters import QueueFilter
 from rabkor.editor.queue import pending_page
+from rabkor.editor.workflow import decide_story
 from tests.editor.helpers import when
 
 
@@ -73,3 +84,33 @@ def test_rules_decide_a_batch_on_every_store(any_store):
         assert sorted((d.action, d.reason_code) for d in s.scalars(select(Decision))) == [
             ("approve", None), ("reject", "spam")]
     assert rules.apply_rules(any_store).read == 0
+
+
+def test_a_story_decided_with_its_locks_and_copies_on_every_store(any_store):
+    """The locks and copies read FOR UPDATE (on PostgreSQL, not on the nullable side of
+    the locks' join to their holders): a held item skipped, a stale lock taken, copies
+    moved with their story."""
+    with any_store.transaction() as s:
+        maria = create_user(s, "maria", "a long password", "editor")
+        jon = create_user(s, "jon", "a long password", "editor")
+        story, held, stale = (Item(url=f"https://x.example/{n}", title=n, language="es")
+                              for n in ("story", "held", "stale"))
+        s.add_all([story, held, stale])
+        s.flush()
+        s.add(Item(url="https://y.example/copy", title="copy", duplicate_of_id=story.id))
+        now = utcnow()
+        s.add_all([ReviewLock(item_id=held.id, user_id=jon.id, taken_at=now,
+                              expires_at=now + timedelta(minutes=10)),
+                   ReviewLock(item_id=stale.id, user_id=jon.id, taken_at=now - timedelta(hours=1),
+                              expires_at=now - timedelta(minutes=50))])
+        ids = {i.title: i.id for i in (story, held, stale)}
+    with any_store.transaction() as s:
+        items = s.scalars(select(Item).where(Item.id.in_(ids.values()))
+                          .order_by(Item.id).with_for_update()).all()
+        decided = decide_story(s, items, s.get(User, maria.id), "approve", "", "", 10)
+    assert set(decided.locked) == {ids["held"]}
+    with any_store.read() as s:
+        status = {i.title: i.status for i in s.scalars(select(Item))}
+        assert status == {"story": ItemStatus.APPROVED, "copy": ItemStatus.APPROVED,
+                          "stale": ItemStatus.APPROVED, "held": ItemStatus.PENDING}
+        assert s.scalars(select(ReviewLock.item_id)).all() == [ids["held"]]
