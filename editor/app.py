@@ -45,6 +45,7 @@ from rabkor.editor.handlers import (
 from rabkor.editor.i18n import N_, _, choose
 from rabkor.editor.privileges import Privilege
 from rabkor.editor.readership import Readership
+from rabkor.editor.reindex import Reindexer
 from rabkor.editor.sources import Intake
 from rabkor.editor.templating import make_templates, render
 from rabkor.editor.throttle import LoginThrottle
@@ -278,4 +279,5 @@ def create_app(settings: Settings, store: Store, *, sources: Intake | None = Non
     app.state.sources = sources
     app.state.readership = readership
     app.state.login_throttle = LoginThrottle(settings)
+    app.state.reindexer = Reindexer(settings, store)
     return app

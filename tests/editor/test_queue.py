@@ -413,3 +413,37 @@ def test_the_translation_language_is_remembered_per_editor(client, store, settin
         assert "Dockers strike" in article(other.get("/").text, item_id)  # hers, not his
     client.get("/", params={"lang": ""})  # back to the default
     assert "Dockers strike" in article(client.get("/").text, item_id)
+
+
+def test_decisions_made_while_the_index_is_updated_go_together_in_the_next_update(
+        store, settings, monkeypatch):
+    """One index update at a time: the items decided meanwhile wait and are indexed by
+    one more update, not one each (each update is a commit of the index)."""
+    import asyncio
+
+    from rabkor.editor import reindex
+    from rabkor.search.service import search
+
+    first, second, third = (add_item(store, f"Huelga {word}", status=ItemStatus.APPROVED)
+                            for word in ("portuaria", "minera", "docente"))
+    updates = []
+
+    def counted(settings, store, item_ids):
+        updates.append(item_ids)
+        return real(settings, store, item_ids=item_ids)
+
+    real = reindex.update_index
+    monkeypatch.setattr(reindex, "update_index", counted)
+    indexer = reindex.Reindexer(settings, store)
+
+    async def decisions():
+        running = asyncio.ensure_future(indexer.index([first]))
+        await asyncio.sleep(0)  # the first update has started
+        await indexer.index([third])  # return at once: they wait for the next update
+        await indexer.index([second, third])
+        assert indexer.waiting == {second, third}
+        await running
+
+    asyncio.run(decisions())
+    assert updates == [[first], [second, third]] and not indexer.running
+    assert search(settings, "huelga", lang="es").total == 3
