@@ -80,6 +80,12 @@ class Settings:
         metadata={"doc": "The embedded search engine: tantivy (fast, the default) or whoosh "
                          "(pure Python). Changing it rebuilds the index at the next run."},
     )
+    index_delay: float = field(
+        default=1.0,
+        metadata={"doc": "Seconds an editor's decision waits before the search index takes "
+                         "it: the decisions made meanwhile go in one update, which no longer "
+                         "runs beside the queue page the editor opens next."},
+    )
     page_cache_seconds: int = field(
         default=10,
         metadata={"doc": "Seconds a rendered page or feed of the site is answered from memory "

@@ -1,15 +1,18 @@
 """An editor's decision reaches the search index within seconds: the items just
-approved, rejected, reopened or given a human translation are indexed right after the
+approved, rejected, reopened or given a human translation are indexed soon after the
 response is sent (a background task), not at the next cycle of `rabkor run`. If that
 fails (another process holds the index a long time), the items stay due in the store
 and the next cycle indexes them: nothing is lost.
 
-One update runs at a time in a process, and the items decided while it runs wait and go
-together in the next: an update (a commit of the index, 100–240 ms on a busy machine)
-for each decision had run beside the editor's next requests, and slowed them most."""
+An update starts `index_delay` seconds (1 by default) after a decision, one runs at a
+time in a process, and the items decided meanwhile go together: an update (a commit of
+the index, 100–240 ms on a busy machine) for each decision, at once, had run beside the
+queue page the editor opens next and the next decision, and slowed them most (a
+decision's p95 at 100,000 items: 28 ms with it, 19 without)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.background import BackgroundTask
@@ -42,6 +45,7 @@ class Reindexer:
         self.running = True
         try:
             while self.waiting:
+                await asyncio.sleep(self.settings.index_delay)
                 batch = sorted(self.waiting)
                 self.waiting.clear()
                 try:

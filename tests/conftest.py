@@ -79,6 +79,7 @@ def settings(tmp_path: Path, feed_server: FeedServer) -> Settings:
         allowed_loopback=(feed_server.hostport,),
         fetch_timeout=5.0,
         full_text_pages=0,  # the real feeds link to real sites: pages only where a test serves them
+        index_delay=0.0,  # a decision indexed as its request ends, which the test client waits for
     )
 
 

@@ -417,8 +417,8 @@ def test_the_translation_language_is_remembered_per_editor(client, store, settin
 
 def test_decisions_made_while_the_index_is_updated_go_together_in_the_next_update(
         store, settings, monkeypatch):
-    """One index update at a time: the items decided meanwhile wait and are indexed by
-    one more update, not one each (each update is a commit of the index)."""
+    """An update waits `index_delay` and takes every item decided by then; one runs at a
+    time, and what is decided while it runs goes in the next (each is a commit)."""
     import asyncio
 
     from rabkor.editor import reindex
@@ -434,16 +434,17 @@ def test_decisions_made_while_the_index_is_updated_go_together_in_the_next_updat
 
     real = reindex.update_index
     monkeypatch.setattr(reindex, "update_index", counted)
-    indexer = reindex.Reindexer(settings, store)
+    indexer = reindex.Reindexer(settings.with_(index_delay=0.3), store)
 
     async def decisions():
         running = asyncio.ensure_future(indexer.index([first]))
-        await asyncio.sleep(0)  # the first update has started
-        await indexer.index([third])  # return at once: they wait for the next update
-        await indexer.index([second, third])
-        assert indexer.waiting == {second, third}
+        await asyncio.sleep(0.05)
+        await indexer.index([second])  # within the delay: returns at once
+        while not updates:  # the first update has begun
+            await asyncio.sleep(0.01)
+        await indexer.index([third])
         await running
 
     asyncio.run(decisions())
-    assert updates == [[first], [second, third]] and not indexer.running
+    assert updates == [[first, second], [third]] and not indexer.running
     assert search(settings, "huelga", lang="es").total == 3
