@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from rabkor.core import i18n
 from rabkor.core.i18n import N_, negotiate, number, use
 from rabkor.core.languages import direction, native_name
 from rabkor.core.settings import DEFAULT_LANGUAGES
-from rabkor.core.store.db import Store
-from rabkor.core.store.models import User
 from rabkor.core.web.sessions import session_of
 
 __all__ = ["LANGUAGES", "N_", "_", "choose", "direction", "language_name", "native_name",
@@ -97,18 +93,10 @@ def language_name(code: str | None) -> str:
 
 
 async def choose(request: Request) -> str:
-    """Set the language of this request's page: the signed-in person's choice, else the
-    browser's among LANGUAGES."""
-    chosen = None
-    user_id = session_of(request).user_id
-    if user_id is not None:
-        store: Store = request.app.state.store
-
-        def read() -> str | None:
-            with store.read() as s:
-                return s.scalar(select(User.ui_language).where(User.id == user_id))
-
-        chosen = await run_in_threadpool(read)
+    """Set the language of this request's page: the signed-in person's choice (read with
+    the session, where a query of its own cost 1-1.5 ms a request), else the browser's
+    among LANGUAGES."""
+    chosen = session_of(request).ui_language
     lang = chosen if chosen in LANGUAGES else negotiate(
         request.headers.get("accept-language", ""), LANGUAGES)
     use(lang)

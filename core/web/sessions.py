@@ -45,6 +45,7 @@ class SessionState:
     user_id: int | None = None
     username: str | None = None
     role: Role | None = None
+    ui_language: str | None = None  # the person's desk language, read with the session
     set_cookie: str | None = None
     clear_cookie: bool = False
 
@@ -59,6 +60,7 @@ class SessionState:
         self.user_id = user.id if user else None
         self.username = user.username if user else None
         self.role = user.role if user else None
+        self.ui_language = user.ui_language if user else None
 
     def csrf_token(self) -> str:
         """The token forms must carry; starts an anonymous session when there is none."""
@@ -81,6 +83,7 @@ class SessionState:
             with self.store.transaction() as s:
                 s.execute(delete(WebSession).where(WebSession.id == token_digest(self.token)))
         self.token = self.csrf = self.user_id = self.username = self.role = None
+        self.ui_language = None
 
 
 def session_of(conn: HTTPConnection) -> SessionState:
@@ -145,3 +148,4 @@ class SessionMiddleware:
             state.token, state.csrf = token, row.csrf_token
             if user is not None:
                 state.user_id, state.username, state.role = user.id, user.username, user.role
+                state.ui_language = user.ui_language
