@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from rabkor.core.errors import InvalidInput
+from rabkor.core.store.changes import UNSEEN
 from rabkor.core.store.db import Store
 from rabkor.core.store.kinds import RuleKind
 from rabkor.core.store.models import (
@@ -229,13 +230,13 @@ def apply_rules(store: Store) -> RulesReport:
 
 
 def _mark_read(session: Session, which, now) -> int:
-    """Mark the items `which` selects read by the rules `now`; how many. Reading is not
-    changing: updated_at is named so that the search index is not redone, and the statement
-    runs on the session's connection, outside the session's watch for what readers see
-    (core/store/changes.py), which took it for a change and dropped the site's kept pages
-    after every crawl's rules."""
-    return session.connection().execute(
-        update(Item).where(which).values(ruled_at=now, updated_at=Item.updated_at)).rowcount
+    """Mark the items `which` selects read by the rules `now` (None: due again); how many.
+    Reading is not changing: updated_at is named so that the search index is not redone,
+    and the statement is UNSEEN by readers (core/store/changes.py), which had taken it for
+    a change and dropped the site's kept pages after every crawl's rules."""
+    return session.execute(update(Item).where(which)
+                           .values(ruled_at=now, updated_at=Item.updated_at)
+                           .execution_options(**UNSEEN)).rowcount
 
 
 HIT = ("item_id", "rule_id", "action", "created_at")
@@ -264,8 +265,7 @@ def _insert_hits(session: Session, hits: list[tuple[int, int, str]], now) -> Non
 def rerun(store: Store, admin: User) -> int:
     """Make the whole queue due for the rules again (after rules changed); the count."""
     with store.transaction() as session:
-        count = session.execute(update(Item).where(Item.status == ItemStatus.PENDING)
-                                .values(ruled_at=None, updated_at=Item.updated_at)).rowcount
+        count = _mark_read(session, Item.status == ItemStatus.PENDING, None)
         record(session, admin, "rules re-run", after={"items": count})
     return count
 

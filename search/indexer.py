@@ -34,6 +34,7 @@ from sqlalchemy import exists, or_, select, update
 
 from rabkor.core.errors import RabkorError
 from rabkor.core.settings import Settings
+from rabkor.core.store.changes import UNSEEN
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, Translation, utcnow
 from rabkor.search.documents import documents_for
@@ -142,7 +143,8 @@ def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> Ind
         _mark_indexed(store, ids[start:start + BATCH], started)
     with store.transaction() as s:
         s.execute(update(Item).where(~_indexable(), Item.indexed_at.is_not(None))
-                  .values(indexed_at=None, updated_at=Item.updated_at))
+                  .values(indexed_at=None, updated_at=Item.updated_at)
+                  .execution_options(**UNSEEN))
     _remove_old_versions(live, keep={version, previous})
     return IndexReport(indexed=len(ids), deleted=0, rebuilt=True)
 
@@ -180,10 +182,12 @@ def _index_in_batches(engine: Engine, settings: Settings, store: Store, ids: lis
 
 
 def _mark_indexed(store: Store, ids: list[int], moment: datetime | None) -> None:
-    # Naming updated_at keeps its onupdate from firing, which would make the item due again.
+    # Naming updated_at keeps its onupdate from firing, which would make the item due again;
+    # UNSEEN: no page shows it, so the site's kept pages stay (core/store/changes.py)
     with store.transaction() as s:
         s.execute(update(Item).where(Item.id.in_(ids))
-                  .values(indexed_at=moment, updated_at=Item.updated_at))
+                  .values(indexed_at=moment, updated_at=Item.updated_at)
+                  .execution_options(**UNSEEN))
 
 
 def _delete(engine: Engine, store: Store, gone: list[int]) -> int:

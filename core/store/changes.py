@@ -9,7 +9,9 @@ when it rendered. Changes made outside Rabkor's stores (SQL by hand) reach a cac
 its entries expire.
 
 New items that wait for the desk are not such a change: a crawl storing hundreds of them
-would otherwise drop every kept page each time it commits.
+would otherwise drop every kept page each time it commits. Nor is bookkeeping that no
+page shows (the search index's and the rules' marks on items): such a statement says so
+with the execution option UNSEEN.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ WATCHED = (Item, Translation, ItemTopic, Source, Topic, User)
 TABLES = frozenset(model.__tablename__ for model in WATCHED)
 STAMP = "rabkor_changes_stamp"  # session.info key: the store's Stamp
 _FLAG = "rabkor_reader_visible_change"
+UNSEEN = {"rabkor_unseen_by_readers": True}  # statement.execution_options(**UNSEEN)
 
 
 class Stamp:
@@ -84,9 +87,11 @@ def _note(session: Session, _context, _instances) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
-    """An UPDATE, INSERT or DELETE statement run through the session (not objects)."""
+    """An UPDATE, INSERT or DELETE statement run through the session (not objects), but
+    for those marked UNSEEN."""
     if (state.is_update or state.is_delete or state.is_insert) and getattr(
-            getattr(state.statement, "table", None), "name", None) in TABLES:
+            getattr(state.statement, "table", None), "name", None) in TABLES and not (
+            state.execution_options.get("rabkor_unseen_by_readers")):
         state.session.info[_FLAG] = True
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from rabkor.core.errors import QueryError
 from rabkor.core.settings import DEFAULT_LANGUAGES
@@ -300,6 +300,21 @@ def test_indexing_is_incremental(settings, store, indexed, add_item):
     add_item("Another one")
     assert update_index(settings, store).indexed == 1
     assert update_index(settings, store).indexed == 0
+
+
+def test_indexing_leaves_the_sites_kept_pages(settings, store, indexed, add_item):
+    """Marking items indexed is no change a reader sees (core/store/changes.py): a cycle
+    that indexes newly crawled items, or drops a rejected one, keeps the site's pages."""
+    add_item("Waiting for the desk", status=ItemStatus.PENDING)
+    before = store.changes.version()
+    assert update_index(settings, store).indexed == 1
+    with store.transaction() as s:
+        waiting = s.scalars(select(Item).where(Item.status == ItemStatus.PENDING)).one()
+        waiting.status = ItemStatus.REJECTED
+    assert store.changes.version() == before  # a pending item's move is no change either
+    assert update_index(settings, store).deleted == 1
+    assert rebuild_index(settings, store).rebuilt
+    assert store.changes.version() == before
 
 
 def test_the_items_just_decided_are_indexed_alone(settings, store, indexed, add_item):
