@@ -69,10 +69,10 @@ class Page:
 class FullText:
     """Page requests for one crawl's feeds, and their answers as outcomes."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, parser: ParsePool) -> None:
         self.store = store  # read only: the store pipeline writes
         self.settings = settings
-        self.parser: ParsePool | None = None  # the spider's, which extracts the pages' text
+        self.parser = parser  # the spider's, which extracts the pages' text
 
     def requests(self, job: SourceJob, feed: ParsedFeed | None
                  ) -> list[PagesClaimed | scrapy.Request]:

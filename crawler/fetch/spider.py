@@ -16,6 +16,8 @@ from twisted.python.failure import Failure
 from w3lib.http import basic_auth_header
 
 from rabkor.core.errors import FeedParseError, FetchError
+from rabkor.core.settings import Settings
+from rabkor.core.store.db import Store
 from rabkor.core.store.models import utcnow
 from rabkor.crawler.draft import FetchOutcome, PagesClaimed, SourceJob
 from rabkor.crawler.fetch.bounds import describe_failure, host_of
@@ -30,18 +32,19 @@ logger = logging.getLogger(__name__)
 class FeedSpider(scrapy.Spider):
     name = "feeds"
 
-    def __init__(self, jobs: list[SourceJob], full_text: FullText, **kwargs: object) -> None:
+    def __init__(self, jobs: list[SourceJob], store: Store, settings: Settings,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.jobs = jobs
-        self.parser = ParsePool(len(jobs), seconds=full_text.settings.parse_seconds)
-        self.full_text = full_text  # article pages of summary-only items (fetch/pages.py)
-        full_text.parser = self.parser  # their text extracted in the feeds' workers
+        self.parser = ParsePool(len(jobs), seconds=settings.parse_seconds)
+        # article pages of summary-only items (fetch/pages.py), their text extracted in the
+        # feeds' workers
+        self.full_text = FullText(store, settings, self.parser)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
-        full_text = FullText(crawler.settings["RABKOR_STORE"],
-                             crawler.settings["RABKOR_SETTINGS"])
-        return super().from_crawler(crawler, *args, full_text=full_text, **kwargs)
+        return super().from_crawler(crawler, *args, store=crawler.settings["RABKOR_STORE"],
+                                    settings=crawler.settings["RABKOR_SETTINGS"], **kwargs)
 
     def closed(self, reason: str) -> None:
         self.parser.close()
