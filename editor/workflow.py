@@ -173,5 +173,5 @@ def decide_story(session: Session, items: Sequence[Item], editor: User, action: 
                    reason or f"a copy of item {copy.duplicate_of_id}", code)
              for copy in copies if (copy.status, action) in TRANSITIONS]
     if rows:
-        session.execute(insert(Decision.__table__), rows)  # after the items' flush
+        session.execute(insert(Decision.__table__), rows)
     return Story([row["item_id"] for row in rows], locked)
