@@ -20,10 +20,13 @@ from math import ceil
 from pathlib import Path
 from typing import Protocol
 
+from rabkor.core.store.models import ItemStatus
 from rabkor.search.documents import SearchDocument
 from rabkor.search.query import Node
 
 FACETS = ("lang", "kind", "source", "topic", "year")
+# what the index holds: the published items and the queue's (indexer._indexable)
+INDEXED = (ItemStatus.APPROVED.value, ItemStatus.PENDING.value)
 MAX_EXPANSION = 200  # words one prefix stands for in a field: the most frequent ones
 FACET_SIZE = 20
 

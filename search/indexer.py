@@ -38,9 +38,9 @@ from rabkor.core.store.changes import UNSEEN
 from rabkor.core.store.db import Store
 from rabkor.core.store.models import Item, ItemStatus, Translation, utcnow
 from rabkor.search.documents import documents_for
-from rabkor.search.engine import Engine, open_engine
+from rabkor.search.engine import INDEXED, Engine, open_engine
 
-LAYOUT = 4  # the fields of documents.py; a change makes every index rebuild
+LAYOUT = 5  # the fields of documents.py and the engines'; a change makes every index rebuild
 MANIFEST = "rabkor-index.json"
 WRITER_TIMEOUT = 60.0
 WRITER_RETRY = 0.1
@@ -152,7 +152,7 @@ def _rebuild(settings: Settings, store: Store, progress: Progress | None) -> Ind
 def _indexable():
     """The items the index holds: published or waiting in the queue, not the copies of
     another item (a story is found once; its copies move with it on the desk)."""
-    return Item.status.in_((ItemStatus.APPROVED, ItemStatus.PENDING)) & (
+    return Item.status.in_([ItemStatus(s) for s in INDEXED]) & (
         Item.duplicate_of_id.is_(None))
 
 

@@ -357,6 +357,8 @@ def test_the_queue_is_searched_by_editors_and_never_shown_to_readers(settings, s
     assert found(settings, "picket", **queue) == [waiting]
     assert search(settings, "dockers", lang="en", **queue).total == 1
     assert found(settings, "dockers") == [indexed["en"]]
+    both = {"statuses": ("approved", "pending")}
+    assert sorted(found(settings, "dockers", **both)) == sorted([indexed["en"], waiting])
     for _ in range(2):  # the same after a rebuild
         with store.transaction() as s:  # what the desk's decisions do (workflow.decide)
             s.get(Item, waiting).status = ItemStatus.APPROVED
@@ -467,22 +469,31 @@ def test_a_crashed_run_loses_nothing(settings, store, indexed, add_item, monkeyp
 def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, store, add_item,
                                                                    monkeypatch):
     """tantivy: past FACET_EXACT matches facets are counted on the items whose id is a
-    multiple of SAMPLE, scaled, and said to be estimates; the total stays exact."""
+    multiple of one of SAMPLES, the smallest that leaves at most FACET_EXACT matches,
+    scaled and said to be estimates, for words and phrases alike; the total stays exact."""
     from rabkor.search.engines import tantivy as engine
 
     if settings.search_engine != "tantivy":
         pytest.skip("Whoosh estimates a large result's total too: the test below")
+    monkeypatch.setattr(engine, "SAMPLES", (2, 4, 8))
     ids = [add_item(f"Strike number {n}") for n in range(40)]
     update_index(settings, store)
-    monkeypatch.setattr(engine, "FACET_EXACT", 10)
-    results = search(settings, "strike", lang="en")
-    assert results.total == 40 and results.facets_estimated and not results.total_estimated
-    sampled = sum(1 for n in ids if n % engine.SAMPLE == 0)
-    assert dict(results.facets["kind"]) == {"article": sampled * engine.SAMPLE}
-    monkeypatch.setattr(engine, "FACET_EXACT", 40)
-    service._facets.clear()
-    exact = search(settings, "strike", lang="en")
-    assert not exact.facets_estimated and dict(exact.facets["kind"]) == {"article": 40}
+
+    def kinds(q: str, exact: int) -> tuple[dict, bool]:
+        monkeypatch.setattr(engine, "FACET_EXACT", exact)
+        service._facets.clear()
+        results = search(settings, q, lang="en")
+        assert results.total == 40 and not results.total_estimated
+        return dict(results.facets["kind"]), results.facets_estimated
+
+    def sampled(every: int) -> dict:
+        return {"article": sum(1 for n in ids if n % every == 0) * every}
+
+    for q in ("strike", '"strike number"'):
+        assert kinds(q, 20) == (sampled(2), True)  # 40 matches: one in two leaves 20
+        assert kinds(q, 10) == (sampled(4), True)
+        assert kinds(q, 1) == (sampled(8), True)  # the sparsest there is
+        assert kinds(q, 40) == ({"article": 40}, False)
 
 
 @pytest.fixture
