@@ -26,11 +26,12 @@ from rabkor.search.weights import text_fields
 
 WRITER_HEAP = 256_000_000
 # Facets of a result past FACET_EXACT matches are counted on a sample, the items whose id
-# is a multiple of one of SAMPLES (the smallest that leaves at most FACET_EXACT of the
+# is a multiple of one of SAMPLES (the smallest that leaves about FACET_SAMPLE of the
 # matches), scaled and shown as estimates: counting every match is a second pass over all
 # of them (half of a query's time at 100,000 items; at 1,000,000 it grows with the matches)
 FACET_EXACT = 20_000
-SAMPLES = (16, 64, 256)
+FACET_SAMPLE = 5_000
+SAMPLES = (16, 64, 256, 1024)
 
 
 def _analyzer(lang: str | None) -> tantivy.TextAnalyzer:
@@ -141,7 +142,7 @@ class TantivyEngine:
             return result.count, hits, {}, False, False
         if result.count <= FACET_EXACT:
             return result.count, hits, self._facets(searcher, query), False, False
-        every = next((n for n in SAMPLES if result.count <= FACET_EXACT * n), SAMPLES[-1])
+        every = next((n for n in SAMPLES if result.count <= FACET_SAMPLE * n), SAMPLES[-1])
         sampled = _Compiler(self, searcher, request.lang,
                             within=Query.term_query(self.schema, "sample", every))
         sample = Query.boolean_query([(Occur.Must, sampled.within),
@@ -217,14 +218,20 @@ class _Compiler(Compiler):
         super().__init__(engine, lang)
         self.schema = engine.schema
         self.searcher = searcher
-        # a sample every phrase is matched within: a phrase's candidates are read with
-        # their positions, and a union of phrases reached by seeking (the sample
-        # intersected with the whole query) reads all of them (67 of 70 ms for "o que"'s
-        # facets at 1,000,000 items; 11 ms matched within the sample)
+        # a sample every word and phrase is matched within: a union (a word in four
+        # fields) reached by seeking, as the sample intersected with the whole query
+        # reaches it, reads every posting of its parts, and a phrase's with positions
+        # ("o que"'s facets at 1,000,000 items: 67 ms so, 11 ms matched within the sample;
+        # `nicht OR will` 7.6 and 4.2 ms with one item in 64)
         self.within = within
 
+    def _within(self, query: Query) -> Query:
+        if self.within is None:
+            return query
+        return Query.boolean_query([(Occur.Must, self.within), (Occur.Must, query)])
+
     def term(self, field: str, text: str) -> Query:
-        return Query.term_query(self.schema, field, text)
+        return self._within(Query.term_query(self.schema, field, text))
 
     def terms(self, field: str, texts: list[str]) -> Query:
         # scored like Whoosh's Or; a term set query marks every document of the segment in
@@ -232,10 +239,7 @@ class _Compiler(Compiler):
         return self.any_of([self.term(field, t) for t in texts])
 
     def phrase(self, field: str, texts: list[str]) -> Query:
-        phrase = Query.phrase_query(self.schema, field, texts)
-        if self.within is None:
-            return phrase
-        return Query.boolean_query([(Occur.Must, self.within), (Occur.Must, phrase)])
+        return self._within(Query.phrase_query(self.schema, field, texts))
 
     def all_of(self, must: list, must_not: tuple | list = ()) -> Query:
         if len(must) == 1 and not must_not:
@@ -247,7 +251,7 @@ class _Compiler(Compiler):
         return Query.boolean_query([(Occur.Should, q) for q in queries])
 
     def everything(self) -> Query:
-        return Query.all_query()
+        return self.within or Query.all_query()
 
     def nothing(self) -> Query:
         return Query.empty_query()
@@ -256,8 +260,9 @@ class _Compiler(Compiler):
         return Query.boost_query(query, weight)
 
     def published(self, lower: int | None, below: int | None) -> Query:
-        return Query.range_query(self.schema, "published", FieldType.Integer, lower, below,
-                                 include_lower=True, include_upper=below is None)
+        return self._within(Query.range_query(
+            self.schema, "published", FieldType.Integer, lower, below, include_lower=True,
+            include_upper=below is None))
 
     def prefixed(self, field: str, prefix: str, limit: int) -> list[str]:
         return [t for t, _ in self.searcher.terms_with_prefix(field, prefix, limit=limit)]

@@ -469,8 +469,9 @@ def test_a_crashed_run_loses_nothing(settings, store, indexed, add_item, monkeyp
 def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, store, add_item,
                                                                    monkeypatch):
     """tantivy: past FACET_EXACT matches facets are counted on the items whose id is a
-    multiple of one of SAMPLES, the smallest that leaves at most FACET_EXACT matches,
-    scaled and said to be estimates, for words and phrases alike; the total stays exact."""
+    multiple of one of SAMPLES, the smallest that leaves at most FACET_SAMPLE matches,
+    scaled and said to be estimates, for words, phrases and dates alike; the total stays
+    exact."""
     from rabkor.search.engines import tantivy as engine
 
     if settings.search_engine != "tantivy":
@@ -479,8 +480,9 @@ def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, sto
     ids = [add_item(f"Strike number {n}") for n in range(40)]
     update_index(settings, store)
 
-    def kinds(q: str, exact: int) -> tuple[dict, bool]:
+    def kinds(q: str, exact: int, sample: int = 0) -> tuple[dict, bool]:
         monkeypatch.setattr(engine, "FACET_EXACT", exact)
+        monkeypatch.setattr(engine, "FACET_SAMPLE", sample)
         service._facets.clear()
         results = search(settings, q, lang="en")
         assert results.total == 40 and not results.total_estimated
@@ -489,10 +491,10 @@ def test_facets_of_a_very_large_result_are_estimated_from_a_sample(settings, sto
     def sampled(every: int) -> dict:
         return {"article": sum(1 for n in ids if n % every == 0) * every}
 
-    for q in ("strike", '"strike number"'):
-        assert kinds(q, 20) == (sampled(2), True)  # 40 matches: one in two leaves 20
-        assert kinds(q, 10) == (sampled(4), True)
-        assert kinds(q, 1) == (sampled(8), True)  # the sparsest there is
+    for q in ("strike", '"strike number"', "strike -nothing", "after:2001", "number OR x"):
+        assert kinds(q, 10, 20) == (sampled(2), True)  # 40 matches: one in two leaves 20
+        assert kinds(q, 10, 10) == (sampled(4), True)
+        assert kinds(q, 10, 1) == (sampled(8), True)  # the sparsest there is
         assert kinds(q, 40) == ({"article": 40}, False)
 
 
