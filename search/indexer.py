@@ -41,6 +41,10 @@ from rabkor.search.documents import documents_for
 from rabkor.search.engine import INDEXED, Engine, open_engine
 
 LAYOUT = 5  # the fields of documents.py and the engines'; a change makes every index rebuild
+# older layouts that searches still read until the rebuild replacing them is swapped in,
+# so that an upgrade leaves readers an index: layout 4 lacks only tantivy's sample levels
+# (a very large result's facets come back empty meanwhile)
+READABLE = frozenset({4})
 MANIFEST = "rabkor-index.json"
 WRITER_TIMEOUT = 60.0
 WRITER_RETRY = 0.1
@@ -68,14 +72,20 @@ def manifest(settings: Settings) -> dict:
             "layout": LAYOUT}
 
 
-def current_version(settings: Settings) -> Path | None:
-    """The live version's directory if it fits the settings, else None."""
+def current_version(settings: Settings, readable: bool = False) -> Path | None:
+    """The live version's directory if it fits the settings, else None; `readable`: a
+    version of an older layout that searches can read will do (the indexer rebuilds it)."""
     live = settings.index_dir
     try:
         found = json.loads((live / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return live.resolve() if found == manifest(settings) else None
+    wanted = manifest(settings)
+    if found == wanted or (readable and isinstance(found, dict)
+                           and found.get("layout") in READABLE
+                           and {**found, "layout": LAYOUT} == wanted):
+        return live.resolve()
+    return None
 
 
 def update_index(settings: Settings, store: Store, progress: Progress | None = None,

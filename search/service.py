@@ -57,9 +57,10 @@ def search(settings: Settings, q: str, *, lang: str, page: int = 1, per_page: in
 
 
 def live_engine(settings: Settings) -> Engine | None:
-    """The engine over the live index version, None before the first indexing run. A
-    rebuild swaps the version: the next search opens the new one."""
-    version = current_version(settings)
+    """The engine over the live index version, None before the first indexing run (or
+    while an index of a layout it cannot read is rebuilt). A rebuild swaps the version:
+    the next search opens the new one."""
+    version = current_version(settings, readable=True)
     if version is None:
         return None
     key = (settings.search_engine, str(version), settings.languages)

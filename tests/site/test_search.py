@@ -397,6 +397,23 @@ def test_new_site_languages_or_another_engine_rebuild_the_index(settings, store,
     assert found(other, "dockers") == [indexed["en"]]
 
 
+def test_an_index_of_an_older_layout_is_read_until_its_rebuild(settings, store, indexed,
+                                                                monkeypatch):
+    """An upgrade that changes the layout leaves readers the old index while the indexer
+    rebuilds it (a layout in READABLE), or none (any other: its fields may not be there)."""
+    live = settings.index_dir / indexer.MANIFEST
+    old = json.loads(live.read_text())
+    live.write_text(json.dumps({**old, "layout": indexer.LAYOUT - 1}))
+    monkeypatch.setattr(indexer, "READABLE", frozenset({indexer.LAYOUT - 1}))
+    assert found(settings, "dockers") == [indexed["en"]]
+    monkeypatch.setattr(indexer, "READABLE", frozenset())
+    assert search(settings, "dockers", lang="en").total == 0
+    report = update_index(settings, store)  # the indexer takes no older layout as its own
+    assert report.rebuilt and report.indexed == 2
+    assert json.loads(live.read_text())["layout"] == indexer.LAYOUT
+    assert found(settings, "dockers") == [indexed["en"]]
+
+
 def test_search_before_any_indexing_finds_nothing(settings):
     assert search(settings, "anything", lang="en").total == 0
 
