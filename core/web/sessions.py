@@ -57,6 +57,10 @@ class SessionState:
             s.add(WebSession(id=token_digest(token), user_id=user.id if user else None,
                              csrf_token=csrf, data={}, expires_at=utcnow() + lifetime))
         self.token, self.csrf, self.set_cookie, self.clear_cookie = token, csrf, token, False
+        self.take_user(user)
+
+    def take_user(self, user: User | None) -> None:
+        """The signed-in person's fields the pages read (None: nobody)."""
         self.user_id = user.id if user else None
         self.username = user.username if user else None
         self.role = user.role if user else None
@@ -146,6 +150,4 @@ class SessionMiddleware:
                 state.clear_cookie = True
                 return
             state.token, state.csrf = token, row.csrf_token
-            if user is not None:
-                state.user_id, state.username, state.role = user.id, user.username, user.role
-                state.ui_language = user.ui_language
+            state.take_user(user)

@@ -145,8 +145,7 @@ class TantivyEngine:
         every = next((n for n in SAMPLES if result.count <= FACET_SAMPLE * n), SAMPLES[-1])
         sampled = _Compiler(self, searcher, request.lang,
                             within=Query.term_query(self.schema, "sample", every))
-        sample = Query.boolean_query([(Occur.Must, sampled.within),
-                                      (Occur.Must, sampled.compile(request.query)),
+        sample = Query.boolean_query([(Occur.Must, sampled.compile(request.query)),
                                       *self._of_statuses(request.statuses, sampled)])
         return result.count, hits, self._facets(searcher, sample, every), True, False
 
